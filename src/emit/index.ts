@@ -1,0 +1,11 @@
+import type { Pipeline } from "../ir/types.js";
+import { emitKafka } from "./kafka/index.js";
+import type { Emitter, GeneratedFile } from "./shared/types.js";
+
+/** Every target, in output order. A new target is a new folder and one line here. */
+export const emitters: ReadonlyArray<[string, Emitter]> = [["kafka", emitKafka]];
+
+export function emitAll(p: Pipeline): GeneratedFile[] {
+  const files = emitters.flatMap(([, emit]) => emit(p));
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,10 @@
+import type { Pipeline } from "../../ir/types.js";
+
+/** One output file, relative to the output root, with POSIX separators. */
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+/** The contract of a target: a pure function of the IR. */
+export type Emitter = (p: Pipeline) => GeneratedFile[];

@@ -1,0 +1,240 @@
+/** The resolved pipeline model. Emitters read only this; it is deeply frozen. */
+
+/** A value that may be given literally or resolved at run time. */
+export type ValueRef =
+  | { kind: "literal"; value: string }
+  | { kind: "env"; name: string }
+  | { kind: "secret"; name: string }
+  /** A string mixing literal text and references, e.g. "jdbc:postgresql://${env:HOST}/db". */
+  | { kind: "template"; parts: ReadonlyArray<string | { kind: "env" | "secret"; name: string }> };
+
+export type FieldType =
+  | "string"
+  | "int"
+  | "long"
+  | "float"
+  | "double"
+  | "boolean"
+  | "decimal"
+  | "timestamp"
+  | "date"
+  | "bytes"
+  /** A column computed by an expression whose type pipegen does not infer. */
+  | "unknown";
+
+export interface Field {
+  name: string;
+  type: FieldType;
+  required: boolean;
+  precision?: number;
+  scale?: number;
+  enum?: readonly string[];
+  doc?: string;
+}
+
+export interface RecordSchema {
+  name: string;
+  key: readonly string[];
+  fields: readonly Field[];
+  doc?: string;
+}
+
+export interface Topic {
+  name: string;
+  partitions: number;
+  /** null: the cluster's default.replication.factor. */
+  replicationFactor: number | null;
+  /** Kafka topic configs, values as Kafka writes them (strings), sorted by key. */
+  configs: Readonly<Record<string, string>>;
+  schema: RecordSchema | null;
+  format: "avro" | "json";
+  compatibility: string | null;
+  /** Subject in the schema registry (TopicNameStrategy), when the topic has a schema. */
+  subject: string | null;
+  deadLetter: boolean;
+  doc?: string;
+}
+
+export interface Connection {
+  name: string;
+  type: "postgres" | "mysql" | "mongodb" | "cassandra" | "s3" | "files";
+  /** Every setting of the connection except type and doc, resolved to references. */
+  settings: Readonly<
+    Record<
+      string,
+      ValueRef | number | boolean | readonly ValueRef[] | Readonly<Record<string, unknown>>
+    >
+  >;
+}
+
+export type IngestStep =
+  | { kind: "validate"; schema: RecordSchema }
+  | { kind: "setAttributes"; attributes: Readonly<Record<string, string>> }
+  | {
+      kind: "route";
+      routes: ReadonlyArray<{
+        field: string;
+        op: "equals" | "notEquals" | "in";
+        value: string | number | boolean | ReadonlyArray<string | number>;
+        to: string;
+      }>;
+    };
+
+export interface Ingest {
+  name: string;
+  from: {
+    connection: Connection;
+    table: string | null;
+    collection: string | null;
+    query: string | null;
+    incrementalColumn: string | null;
+    everyMs: number;
+    fetchSize: number | null;
+  };
+  steps: readonly IngestStep[];
+  to: { topic: Topic; key: string | null; format: "avro" | "json" };
+  onError: { retries: number; backoffMs: number; deadLetter: Topic | null };
+  doc?: string;
+}
+
+export type StreamStep =
+  | { kind: "filter"; expr: string }
+  | { kind: "select"; columns: readonly string[] }
+  | { kind: "derive"; columns: Readonly<Record<string, string>> }
+  | { kind: "rename"; columns: Readonly<Record<string, string>> }
+  | { kind: "drop"; columns: readonly string[] }
+  | { kind: "dedupe"; key: readonly string[]; on: string | null; watermarkMs: number | null }
+  | {
+      kind: "aggregate";
+      window: { on: string; sizeMs: number; slideMs: number | null; watermarkMs: number } | null;
+      groupBy: readonly string[];
+      aggregates: ReadonlyArray<{ name: string; fn: string; column: string | null }>;
+    }
+  | {
+      kind: "join";
+      connection: Connection;
+      table: string;
+      on: readonly string[];
+      select: readonly string[];
+      how: "inner" | "left";
+    };
+
+export type Sink =
+  | {
+      kind: "jdbc" | "cassandra";
+      connection: Connection;
+      table: string;
+      mode: "append" | "upsert";
+      key: readonly string[];
+    }
+  | { kind: "mongodb"; connection: Connection; collection: string; key: readonly string[] }
+  | { kind: "kafka"; topic: Topic; key: string | null }
+  | {
+      kind: "files";
+      connection: Connection;
+      path: string;
+      format: "parquet" | "json" | "avro";
+      partitionBy: readonly string[];
+    };
+
+export interface QualityRule {
+  kind: "notNull" | "check" | "enum";
+  name: string;
+  columns: readonly string[];
+  expr?: string;
+  values?: ReadonlyArray<string | number>;
+}
+
+export interface Stream {
+  name: string;
+  from: {
+    topic: Topic;
+    startingOffsets: "earliest" | "latest";
+    maxOffsetsPerTrigger: number | null;
+    failOnDataLoss: boolean;
+  };
+  quality: readonly QualityRule[];
+  onInvalid: { kind: "drop" } | { kind: "deadLetter"; topic: Topic };
+  steps: readonly StreamStep[];
+  /** Columns leaving the last step, in order: what the sinks receive. */
+  output: readonly Field[];
+  sinks: readonly Sink[];
+  trigger: { kind: "every"; everyMs: number } | { kind: "availableNow"; schedule: string | null };
+  resources: {
+    executors: number | null;
+    executorCores: number | null;
+    executorMemory: string | null;
+    driverMemory: string | null;
+  };
+  doc?: string;
+}
+
+export interface Archive {
+  name: string;
+  from: Topic;
+  to: {
+    connection: Connection;
+    path: string;
+    format: "parquet" | "json";
+    partitionBy: readonly string[];
+  };
+  schedule: string;
+  doc?: string;
+}
+
+export interface Orchestration {
+  schedule: string | null;
+  startDate: string;
+  retries: number;
+  retryDelayMs: number;
+  deadlineMs: number | null;
+  maxActiveRuns: number;
+  owner: string;
+  tags: readonly string[];
+  alerts: {
+    email: readonly string[];
+    slack: { connection: string; channel: string | null } | null;
+  };
+}
+
+export interface Platform {
+  kafka: {
+    bootstrapServers: ValueRef;
+    schemaRegistry: ValueRef | null;
+    securityProtocol: string;
+    saslMechanism: string | null;
+    saslUser: ValueRef | null;
+    saslPassword: ValueRef | null;
+  };
+  nifi: { url: ValueRef; version: string };
+  spark: {
+    master: ValueRef;
+    deployMode: "client" | "cluster";
+    checkpointRoot: ValueRef;
+    shufflePartitions: number;
+    conf: Readonly<Record<string, string>>;
+  };
+  airflow: {
+    sparkConnection: string;
+    kafkaConnection: string;
+    nifiConnection: string;
+    schemaRegistryConnection: string;
+  };
+}
+
+export interface Pipeline {
+  name: string;
+  /** The spec's path relative to the working directory, POSIX separators. */
+  specFile: string;
+  environment: string | null;
+  description: string;
+  owner: string;
+  platform: Platform;
+  connections: readonly Connection[];
+  schemas: readonly RecordSchema[];
+  topics: readonly Topic[];
+  ingest: readonly Ingest[];
+  streams: readonly Stream[];
+  archive: readonly Archive[];
+  orchestration: Orchestration;
+}

@@ -1,0 +1,97 @@
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+  readFileSync,
+} from "node:fs";
+import path from "node:path";
+import { manifestName } from "./manifest.js";
+import type { Plan } from "./plan.js";
+
+const stagingName = ".pipegen-staging";
+const journalName = ".pipegen-journal.json";
+
+interface Journal {
+  renames: Array<[string, string]>;
+  deletes: string[];
+}
+
+/**
+ * Carries out a plan atomically as a whole. Every new file is written to a staging folder
+ * first; only then is a journal written (one atomic rename), and the staged files are
+ * renamed into place. A build interrupted before the journal exists leaves the previous
+ * output untouched; one interrupted after it is rolled forward by the next run.
+ */
+export function applyPlan(plan: Plan): void {
+  const root = plan.root;
+  recover(root);
+  if (plan.changes.length === 0 && !plan.manifestChanged) return;
+  mkdirSync(root, { recursive: true });
+  const staging = path.join(root, stagingName);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  const journal: Journal = { renames: [], deletes: [] };
+  let n = 0;
+  for (const c of plan.changes) {
+    if (c.kind === "delete") {
+      journal.deletes.push(c.rel);
+      continue;
+    }
+    const staged = `${n++}`;
+    writeFileSync(path.join(staging, staged), c.content);
+    journal.renames.push([staged, c.rel]);
+  }
+  if (plan.manifestChanged) {
+    writeFileSync(path.join(staging, "manifest"), plan.manifestText);
+    journal.renames.push(["manifest", manifestName]);
+  }
+  const tmp = path.join(staging, "journal.tmp");
+  writeFileSync(tmp, JSON.stringify(journal));
+  renameSync(tmp, path.join(root, journalName));
+  finish(root, journal);
+}
+
+function finish(root: string, j: Journal) {
+  const staging = path.join(root, stagingName);
+  for (const [staged, rel] of j.renames) {
+    const src = path.join(staging, staged);
+    const dst = path.join(root, ...rel.split("/"));
+    if (!existsSync(src)) continue; // already moved before an interruption
+    mkdirSync(path.dirname(dst), { recursive: true });
+    renameSync(src, dst);
+  }
+  for (const rel of j.deletes) {
+    const abs = path.join(root, ...rel.split("/"));
+    try {
+      unlinkSync(abs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    pruneEmpty(root, path.dirname(abs));
+  }
+  rmSync(path.join(root, journalName), { force: true });
+  rmSync(staging, { recursive: true, force: true });
+}
+
+/** Removes folders emptied by deletes, up to (not including) the root. */
+function pruneEmpty(root: string, dir: string) {
+  const r = path.resolve(root);
+  let d = path.resolve(dir);
+  while (d !== r && d.startsWith(r + path.sep)) {
+    if (!existsSync(d) || readdirSync(d).length > 0) return;
+    rmdirSync(d);
+    d = path.dirname(d);
+  }
+}
+
+/** Completes a build that was interrupted after its journal was written; drops a half-staged one. */
+export function recover(root: string): void {
+  const jp = path.join(root, journalName);
+  if (existsSync(jp)) finish(root, JSON.parse(readFileSync(jp, "utf8")) as Journal);
+  else rmSync(path.join(root, stagingName), { recursive: true, force: true });
+}

@@ -1,0 +1,44 @@
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Resolves a generated file's relative path under the output root, refusing anything that
+ * could land outside it: absolute paths, '..', backslashes, NUL, or a symlinked folder
+ * pointing elsewhere.
+ */
+export function safeJoin(root: string, rel: string): string {
+  if (
+    rel === "" ||
+    rel.includes("\0") ||
+    rel.includes("\\") ||
+    rel.startsWith("/") ||
+    /^[A-Za-z]:/.test(rel) ||
+    rel.split("/").some((s) => s === "" || s === "." || s === "..")
+  ) {
+    throw new UnsafePathError(rel, "is not a plain relative path");
+  }
+  const full = path.resolve(root, ...rel.split("/"));
+  const realRoot = existsSync(root) ? realpathSync(root) : path.resolve(root);
+  // The nearest existing ancestor decides where the file really lands.
+  let probe = path.dirname(full);
+  while (!existsSync(probe) && probe !== path.dirname(probe)) probe = path.dirname(probe);
+  const realProbe = realpathSync(probe);
+  const inside = (p: string, r: string) => p === r || p.startsWith(r + path.sep);
+  if (existsSync(root) && !inside(realProbe, realRoot) && !inside(realRoot, realProbe))
+    throw new UnsafePathError(
+      rel,
+      "would be written outside the output root (through a symbolic link)",
+    );
+  if (!inside(full, path.resolve(root)))
+    throw new UnsafePathError(rel, "would be written outside the output root");
+  return full;
+}
+
+export class UnsafePathError extends Error {
+  constructor(
+    readonly rel: string,
+    why: string,
+  ) {
+    super(`refusing to write '${rel}': it ${why}`);
+  }
+}

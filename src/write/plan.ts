@@ -1,0 +1,122 @@
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type { GeneratedFile } from "../emit/shared/types.js";
+import {
+  manifestName,
+  parseManifest,
+  serializeManifest,
+  sha256,
+  type Manifest,
+} from "./manifest.js";
+import { safeJoin } from "./paths.js";
+
+export interface PipelineOutput {
+  pipeline: string;
+  spec: string;
+  files: readonly GeneratedFile[];
+}
+
+export type Change =
+  | { kind: "create" | "update"; rel: string; abs: string; content: string; old?: string }
+  | { kind: "delete"; rel: string; abs: string; old?: string };
+
+export interface Plan {
+  root: string;
+  changes: Change[];
+  unchanged: number;
+  /** Files pipegen did not write that a build would overwrite: never touched, reported as errors. */
+  conflicts: string[];
+  /** Files under a pipeline's folder that pipegen did not write and would not write (for check). */
+  foreign: string[];
+  manifestText: string;
+  manifestChanged: boolean;
+}
+
+function read(abs: string): string | undefined {
+  try {
+    return readFileSync(abs, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+function listFiles(dir: string, rel: string, out: string[]) {
+  if (!existsSync(dir)) return;
+  for (const ent of readdirSync(dir, { withFileTypes: true })) {
+    const r = rel ? `${rel}/${ent.name}` : ent.name;
+    if (ent.isDirectory()) listFiles(path.join(dir, ent.name), r, out);
+    else out.push(r);
+  }
+}
+
+/** Compares what the build produces with what is on disk: the plan that `apply` carries out or `check` reports. */
+export function planWrite(root: string, outputs: readonly PipelineOutput[]): Plan {
+  const manifestAbs = path.join(root, manifestName);
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new Error(`output root ${root} is not a folder`);
+  const oldManifest: Manifest = parseManifest(read(manifestAbs));
+  const next: Manifest = { version: 1, pipelines: { ...oldManifest.pipelines } };
+  const changes: Change[] = [];
+  const conflicts: string[] = [];
+  const foreign: string[] = [];
+  let unchanged = 0;
+  const specsBuilt = new Set(outputs.map((o) => o.spec));
+  const produced = new Set<string>();
+
+  // A spec that now names a different pipeline leaves its old pipeline's files behind: they go.
+  for (const [name, entry] of Object.entries(oldManifest.pipelines)) {
+    if (specsBuilt.has(entry.spec) && !outputs.some((o) => o.pipeline === name))
+      delete next.pipelines[name];
+  }
+  for (const o of outputs) {
+    const files: Record<string, string> = {};
+    for (const f of o.files) {
+      const abs = safeJoin(root, f.path);
+      produced.add(f.path);
+      const hash = sha256(f.content);
+      files[f.path] = hash;
+      const old = read(abs);
+      const ownedBefore = Object.values(oldManifest.pipelines).some((e) => f.path in e.files);
+      if (old === f.content) unchanged++;
+      else if (old !== undefined && !ownedBefore) conflicts.push(f.path);
+      else
+        changes.push({
+          kind: old === undefined ? "create" : "update",
+          rel: f.path,
+          abs,
+          content: f.content,
+          ...(old !== undefined ? { old } : {}),
+        });
+    }
+    next.pipelines[o.pipeline] = { spec: o.spec, files };
+    const onDisk: string[] = [];
+    listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
+    for (const rel of onDisk)
+      if (!produced.has(rel) && !Object.values(oldManifest.pipelines).some((e) => rel in e.files))
+        foreign.push(rel);
+  }
+  // Stale: files pipegen wrote for the pipelines built now (or for a pipeline their spec no longer names) and no longer produces.
+  for (const [name, entry] of Object.entries(oldManifest.pipelines)) {
+    const rebuilt = outputs.some((o) => o.pipeline === name) || specsBuilt.has(entry.spec);
+    if (!rebuilt) continue;
+    for (const rel of Object.keys(entry.files)) {
+      if (produced.has(rel)) continue;
+      const abs = safeJoin(root, rel);
+      const old = read(abs);
+      if (old !== undefined) changes.push({ kind: "delete", rel, abs, old });
+    }
+  }
+  const manifestText = serializeManifest(next);
+  const manifestChanged = read(manifestAbs) !== manifestText;
+  changes.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return {
+    root,
+    changes,
+    unchanged,
+    conflicts: conflicts.sort(),
+    foreign: foreign.sort(),
+    manifestText,
+    manifestChanged,
+  };
+}
