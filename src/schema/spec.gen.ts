@@ -210,7 +210,7 @@ export interface PipegenSpec {
               in?: [string | number, ...(string | number)[]];
             };
             to: TopicName;
-          }[],
+          }[]
         ];
       }[];
       to: {
@@ -339,7 +339,7 @@ export interface PipegenSpec {
            * @minItems 1
            */
           partitionBy?: [Column, ...Column[]];
-        }[],
+        }[]
       ];
       trigger?: {
         every?: Duration;
