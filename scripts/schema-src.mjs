@@ -80,7 +80,7 @@ const connectionTypes = {
   s3: obj(
     {
       type: { const: "s3" },
-      bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
+      bucket: { $ref: "#/definitions/bucket" },
       prefix: { type: "string", pattern: "^([A-Za-z0-9_.=-]+/)*$" },
       endpoint: strOrRef,
       region: strOrRef,
@@ -287,7 +287,7 @@ const orchestration = obj({
   alerts: obj({
     email: {
       type: "array",
-      items: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },
+      items: { $ref: "#/definitions/email" },
       minItems: 1,
     },
     slack: obj({ connection: id, channel: { type: "string", pattern: "^#?[a-z0-9_-]+$" } }, [
@@ -466,6 +466,8 @@ const schema = {
     duration: { type: "string", pattern: "^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$" },
     memory: { type: "string", pattern: "^[1-9][0-9]{0,6}[kmgt]$" },
     schedule: { type: "string", format: "schedule" },
+    email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },
+    bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
     expression: { type: "string", minLength: 1, maxLength: 4000 },
     secretRef: { type: "string", pattern: "^\\$\\{secret:[A-Z][A-Z0-9_]*\\}$" },
     stringOrRef: {

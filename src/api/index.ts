@@ -8,7 +8,7 @@ import {
 } from "../diagnostics/diagnostic.js";
 import { emitAll } from "../emit/index.js";
 import type { GeneratedFile } from "../emit/shared/types.js";
-import { resolve } from "../ir/resolve.js";
+import { checkInlineCredentials, resolve } from "../ir/resolve.js";
 import type { Pipeline } from "../ir/types.js";
 import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";
@@ -103,7 +103,12 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
     if (!loaded.spec) return;
     const valid = validateSchema(loaded.spec);
     diagnostics.push(...valid.diagnostics);
-    if (!valid.value) return;
+    if (!valid.value) {
+      // Schema errors stop the semantic checks, but plaintext credentials are always worth reporting.
+      diagnostics.push(...checkInlineCredentials(loaded.spec));
+      return;
+    }
+    if (hasErrors(loaded.diagnostics)) return;
     const r = resolve(loaded.spec, valid.value, { env: opts.env ?? null });
     diagnostics.push(...r.diagnostics);
     if (!r.pipeline) return;

@@ -20,7 +20,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 export function didYouMean(word: string, candidates: readonly string[], what: string): string {
   const c = closest(word, candidates);
   if (c !== undefined) return `did you mean '${c}'?`;
-  if (candidates.length === 0) return `no ${what} is defined`;
+  if (candidates.length === 0) return `no ${what} defined`;
   const sorted = [...candidates].sort();
   const shown = sorted.slice(0, 8).map((x) => `'${x}'`);
   return `known ${what}: ${shown.join(", ")}${sorted.length > 8 ? ", ..." : ""}`;

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { LoadedSpec } from "../load/load.js";
-import { pointerOf } from "../load/load.js";
+import { escapePointer, pointerOf } from "../load/load.js";
 import type * as S from "../schema/spec.gen.js";
 import { columnsUsed } from "./expressions.js";
 import { kafkaTopicConfigNames } from "./kafka-configs.js";
@@ -135,7 +135,7 @@ export function resolve(
   opts: ResolveOptions,
 ): { pipeline?: I.Pipeline; diagnostics: Diagnostic[] } {
   const ctx: Ctx = { spec, diags: [] };
-  checkInlineCredentials(ctx, raw, "");
+  findInlineCredentials(ctx, raw, "");
   const s = applyEnvironment(ctx, raw, opts.env);
   if (!s) return { diagnostics: ctx.diags };
 
@@ -541,8 +541,15 @@ function unknownColumn(
   );
 }
 
+/** Plaintext credentials anywhere in a loaded spec, whatever else is wrong with it. */
+export function checkInlineCredentials(spec: LoadedSpec): Diagnostic[] {
+  const ctx: Ctx = { spec, diags: [] };
+  findInlineCredentials(ctx, spec.value, "");
+  return ctx.diags;
+}
+
 /** Every string in the raw spec that carries user:password@ in a URI is a plaintext secret. */
-function checkInlineCredentials(ctx: Ctx, v: unknown, pointer: string) {
+function findInlineCredentials(ctx: Ctx, v: unknown, pointer: string) {
   if (typeof v === "string") {
     if (hasInlineCredentials(v))
       err(
@@ -553,10 +560,10 @@ function checkInlineCredentials(ctx: Ctx, v: unknown, pointer: string) {
         "secrets never appear in a spec: write the whole URI as '${secret:NAME}' and provide NAME at run time",
       );
   } else if (Array.isArray(v))
-    v.forEach((x, i) => checkInlineCredentials(ctx, x, `${pointer}/${i}`));
+    v.forEach((x, i) => findInlineCredentials(ctx, x, `${pointer}/${i}`));
   else if (isObj(v))
     for (const [k, x] of Object.entries(v))
-      checkInlineCredentials(ctx, x, pointerOf(...(pointer ? pointer.slice(1).split("/") : []), k));
+      findInlineCredentials(ctx, x, `${pointer}/${escapePointer(k)}`);
 }
 
 interface Refs {

@@ -151,7 +151,7 @@ export function loadSpec(
     const { line, col } = pos(err.pos[0]);
     const firstLine = err.message.split("\n")[0] ?? err.message;
     if (err.code === "DUPLICATE_KEY") {
-      const keyText = source.slice(err.pos[0], err.pos[1]).trim();
+      const keyText = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:,{}[\]#\n]+)/.exec(source.slice(err.pos[0]))?.[1]?.trim() ?? "";
       diagnostics.push(
         diag(
           file,
@@ -168,7 +168,8 @@ export function loadSpec(
       );
     }
   }
-  if (diagnostics.length) return { diagnostics };
+  // Duplicate keys leave a usable document: keep going so every other error is reported too.
+  if (diagnostics.some((d) => d.code !== "PG102")) return { diagnostics };
 
   // Depth after parsing covers block nesting, which the rough scan does not see.
   const tooDeep = findTooDeep(doc.contents as Node | null, limits.maxDepth);
@@ -245,7 +246,7 @@ export function loadSpec(
     return pos(lastOffset);
   };
 
-  return { spec: { file, source, value, locate }, diagnostics: [] };
+  return { spec: { file, source, value, locate }, diagnostics };
 }
 
 function findTooDeep(root: Node | null, maxDepth: number): Node | undefined {

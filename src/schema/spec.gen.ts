@@ -61,6 +61,16 @@ export type Schedule = string;
  * via the `definition` "memory".
  */
 export type Memory = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "email".
+ */
+export type Email = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "bucket".
+ */
+export type Bucket = string;
 
 /**
  * pipegen spec language v1: one pipeline, end to end.
@@ -386,7 +396,7 @@ export interface PipegenSpec {
       /**
        * @minItems 1
        */
-      email?: [string, ...string[]];
+      email?: [Email, ...Email[]];
       slack?: {
         connection: Identifier;
         channel?: string;
@@ -444,7 +454,7 @@ export interface PipegenSpec {
           /**
            * @minItems 1
            */
-          email?: [string, ...string[]];
+          email?: [Email, ...Email[]];
           slack?: {
             connection: Identifier;
             channel?: string;
@@ -483,7 +493,7 @@ export interface ConnectionOverlay {
       [k: string]: number;
     };
   };
-  bucket?: string;
+  bucket?: Bucket;
   prefix?: string;
   endpoint?: StringOrRef;
   region?: StringOrRef;
@@ -564,7 +574,7 @@ export interface ConnectionCassandra {
  */
 export interface ConnectionS3 {
   type: "s3";
-  bucket: string;
+  bucket: Bucket;
   prefix?: string;
   endpoint?: StringOrRef;
   region?: StringOrRef;

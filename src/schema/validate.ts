@@ -61,8 +61,10 @@ const shapes: Record<string, { what: string; hint: string }> = {
     what: "a secret reference",
     hint: "secrets never appear in a spec: write '${secret:NAME}' and provide NAME at run time (Airflow connection or variable, NiFi sensitive parameter, environment variable)",
   },
+  email: { what: "an email address", hint: "write it as name@example.com" },
+  bucket: { what: "an S3 bucket name", hint: "use 3 to 63 lower case letters, digits, '.' and '-'" },
   stringOrRef: {
-    what: "a value",
+    what: "a plain value or a '${env:NAME}' / '${secret:NAME}' reference",
     hint: "a '${...}' reference must be '${env:NAME}' or '${secret:NAME}' with NAME in upper case",
   },
 };
@@ -107,12 +109,13 @@ export function validateSchema(spec: LoadedSpec): {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of raw) {
-    if (e.keyword === "if") continue;
+    // "if" and "propertyNames" only wrap the error of their branch, which is reported itself.
+    if (e.keyword === "if" || e.keyword === "propertyNames") continue;
     if (e.keyword === "anyOf") {
       diagnostics.push(toDiag(spec, e, true));
       continue;
     }
-    if (anyOfPaths.has(e.instancePath) && /anyOf\/\d+/.test(e.schemaPath)) continue;
+    if (anyOfPaths.has(e.instancePath)) continue;
     const d = toDiag(spec, e, false);
     const k = `${d.pointer}|${d.code}|${d.message}`;
     if (!seen.has(k)) {
@@ -179,15 +182,6 @@ function toDiag(spec: LoadedSpec, e: ErrorObject, anyOf: boolean): Diagnostic {
         if (pointer === "/pipegen")
           hint = "this pipegen reads spec language version 1: write 'pipegen: 1'";
         break;
-      case "propertyNames": {
-        // The offending key is reported by its own pattern error, which follows.
-        code = "PG203";
-        const key = String((e.params as { propertyName: string }).propertyName);
-        pointer = `${pointer}/${escapePointer(key)}`;
-        part = "key";
-        message = `'${key}' is not a valid name in ${where}`;
-        break;
-      }
       case "minProperties":
       case "maxProperties": {
         code = "PG206";
@@ -214,7 +208,14 @@ function toDiag(spec: LoadedSpec, e: ErrorObject, anyOf: boolean): Diagnostic {
         break;
       default:
         code = "PG203";
-        if (shape && shapes[shape]) {
+        if (shape === "secretRef") {
+          code = "PG303";
+          message =
+            typeof data === "string" && data.startsWith("${env:")
+              ? `${where} is a secret: it takes a '\${secret:NAME}' reference, not '\${env:...}'`
+              : `plaintext secret in ${where}: a secret must be a '\${secret:NAME}' reference`;
+          hint = shapes.secretRef!.hint;
+        } else if (shape && shapes[shape]) {
           message = `${where} must be ${shapes[shape].what}, not ${describe(data)}`;
           hint = shapes[shape].hint;
         } else
