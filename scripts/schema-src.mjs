@@ -205,7 +205,24 @@ const streamStep = obj(
   {
     filter: expr,
     select: cols,
-    derive: map(col, expr, { minProperties: 1 }),
+    derive: map(
+      col,
+      {
+        anyOf: [
+          expr,
+          obj(
+            {
+              expr,
+              type: { enum: ["string", "int", "long", "float", "double", "boolean", "decimal", "timestamp", "date", "bytes"] },
+              precision: { type: "integer", minimum: 1, maximum: 38 },
+              scale: { type: "integer", minimum: 0, maximum: 38 },
+            },
+            ["expr", "type"],
+          ),
+        ],
+      },
+      { minProperties: 1 },
+    ),
     rename: map(col, col, { minProperties: 1 }),
     drop: cols,
     dedupe: obj({ key: cols, on: col, watermark: dur }, ["key"]),

@@ -1,3 +1,4 @@
+import type { Field, FieldType } from "./types.js";
 /**
  * A light reader of Spark SQL expressions: enough to find the column names an expression
  * uses, so they can be checked against the record schema at build time. It is not a parser;
@@ -72,4 +73,33 @@ export function columnsUsed(expr: string): ColumnUse[] {
     i++;
   }
   return out;
+}
+
+const comparison = /(<=|>=|<>|!=|==|=|<|>)|\b(and|or|not|like|rlike|ilike|in|is|between|exists)\b/i;
+
+/**
+ * The type of a derived column, when it follows from the expression without guessing:
+ * a bare column keeps its type; comparisons and logic are boolean; arithmetic on whole
+ * numbers is long, with any float or double (or division) it is double. Anything else,
+ * decimal arithmetic included (whose precision Spark widens), needs an explicit type.
+ */
+export function inferType(expr: string, cols: readonly Field[]): FieldType | undefined {
+  const e = expr.trim();
+  const bare = /^`?([A-Za-z_][A-Za-z0-9_]*)`?$/.exec(e);
+  if (bare) return cols.find((c) => c.name === bare[1])?.type;
+  const noStrings = e.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
+  if (comparison.test(noStrings)) return "boolean";
+  if (/[A-Za-z_]\s*\(/.test(noStrings) || noStrings.includes("''")) return undefined;
+  if (!/^[\sA-Za-z0-9_.+\-*/()`]+$/.test(noStrings)) return undefined;
+  const used = columnsUsed(e).map((u) => cols.find((c) => c.name === u.name)?.type);
+  if (used.some((t) => t === undefined || t === "decimal" || t === "unknown")) return undefined;
+  if (!used.every((t) => t === "int" || t === "long" || t === "float" || t === "double"))
+    return undefined;
+  if (
+    used.some((t) => t === "float" || t === "double") ||
+    noStrings.includes("/") ||
+    /\d\.\d|\de/i.test(noStrings)
+  )
+    return "double";
+  return "long";
 }

@@ -3,7 +3,7 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import type { LoadedSpec } from "../load/load.js";
 import { escapePointer, pointerOf } from "../load/load.js";
 import type * as S from "../schema/spec.gen.js";
-import { columnsUsed } from "./expressions.js";
+import { columnsUsed, inferType } from "./expressions.js";
 import { kafkaTopicConfigNames } from "./kafka-configs.js";
 import type * as I from "./types.js";
 import { deepFreeze, durationMs, hasInlineCredentials, valueRef } from "./values.js";
@@ -848,11 +848,47 @@ function resolveStream(
       if (checking) cols = next;
       steps.push({ kind: "select", columns: step.select });
     } else if (step.derive) {
-      for (const [c, e] of Object.entries(step.derive)) {
-        checkExpr(`${sp}/derive/${c}`, e, `step ${i + 1}`);
-        cols = [...cols.filter((x) => x.name !== c), { name: c, type: "unknown", required: false }];
+      const columns: Record<string, { expr: string; field: I.Field }> = {};
+      for (const [c, d] of Object.entries(step.derive)) {
+        const dp = `${sp}/derive/${c}`;
+        const e = typeof d === "string" ? d : d.expr;
+        checkExpr(typeof d === "string" ? dp : `${dp}/expr`, e, `step ${i + 1}`);
+        let field: I.Field;
+        if (typeof d === "string") {
+          const t = inferType(e, cols);
+          if (t === undefined && checking)
+            err(
+              ctx,
+              "PG308",
+              dp,
+              `cannot tell the type of the derived column '${c}' from its expression`,
+              `write it with a type, e.g. ${c}: {expr: ${JSON.stringify(e)}, type: decimal, precision: 12, scale: 2}`,
+            );
+          field = { name: c, type: t ?? "unknown", required: false };
+        } else {
+          field = { name: c, type: d.type, required: false };
+          if (d.type === "decimal") {
+            field.precision = d.precision ?? 38;
+            field.scale = d.scale ?? 0;
+            if (field.scale > field.precision)
+              err(
+                ctx,
+                "PG203",
+                `${dp}/scale`,
+                `scale ${field.scale} is larger than precision ${field.precision}`,
+              );
+          } else if (d.precision !== undefined || d.scale !== undefined)
+            err(
+              ctx,
+              "PG305",
+              dp,
+              `precision and scale apply only to decimal columns, not ${d.type}`,
+            );
+        }
+        columns[c] = { expr: e, field };
+        cols = [...cols.filter((x) => x.name !== c), field];
       }
-      steps.push({ kind: "derive", columns: step.derive });
+      steps.push({ kind: "derive", columns });
     } else if (step.rename) {
       for (const [a, b] of Object.entries(step.rename)) {
         const f = need(`${sp}/rename/${a}`, a, `step ${i + 1}`);
@@ -1090,6 +1126,18 @@ function resolveStream(
       });
     }
   });
+
+  const typed = sinks.some((k) => k.kind === "jdbc" || k.kind === "cassandra");
+  if (typed && checking)
+    for (const f of cols)
+      if (f.type === "unknown")
+        err(
+          ctx,
+          "PG308",
+          `${p}/to`,
+          `column '${f.name}' reaches a table sink but its type is unknown`,
+          "give the step that makes it a type (derive: {col: {expr, type}}) or drop the column before the sink",
+        );
 
   let trigger: I.Stream["trigger"];
   const tr: NonNullable<typeof st.trigger> = st.trigger ?? defaults.trigger;

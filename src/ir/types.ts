@@ -100,7 +100,8 @@ export interface Ingest {
 export type StreamStep =
   | { kind: "filter"; expr: string }
   | { kind: "select"; columns: readonly string[] }
-  | { kind: "derive"; columns: Readonly<Record<string, string>> }
+  /** Each derived column with its expression and its (declared or inferred) type; the job casts to it. */
+  | { kind: "derive"; columns: Readonly<Record<string, { expr: string; field: Field }>> }
   | { kind: "rename"; columns: Readonly<Record<string, string>> }
   | { kind: "drop"; columns: readonly string[] }
   | { kind: "dedupe"; key: readonly string[]; on: string | null; watermarkMs: number | null }

@@ -151,7 +151,9 @@ export function loadSpec(
     const { line, col } = pos(err.pos[0]);
     const firstLine = err.message.split("\n")[0] ?? err.message;
     if (err.code === "DUPLICATE_KEY") {
-      const keyText = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:,{}[\]#\n]+)/.exec(source.slice(err.pos[0]))?.[1]?.trim() ?? "";
+      const keyText =
+        /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:,{}[\]#\n]+)/.exec(source.slice(err.pos[0]))?.[1]?.trim() ??
+        "";
       diagnostics.push(
         diag(
           file,

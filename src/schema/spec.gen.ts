@@ -271,7 +271,24 @@ export interface PipegenSpec {
          */
         select?: [Column, ...Column[]];
         derive?: {
-          [k: string]: Expression;
+          [k: string]:
+            | Expression
+            | {
+                expr: Expression;
+                type:
+                  | "string"
+                  | "int"
+                  | "long"
+                  | "float"
+                  | "double"
+                  | "boolean"
+                  | "decimal"
+                  | "timestamp"
+                  | "date"
+                  | "bytes";
+                precision?: number;
+                scale?: number;
+              };
         };
         rename?: {
           [k: string]: Column;

@@ -62,7 +62,10 @@ const shapes: Record<string, { what: string; hint: string }> = {
     hint: "secrets never appear in a spec: write '${secret:NAME}' and provide NAME at run time (Airflow connection or variable, NiFi sensitive parameter, environment variable)",
   },
   email: { what: "an email address", hint: "write it as name@example.com" },
-  bucket: { what: "an S3 bucket name", hint: "use 3 to 63 lower case letters, digits, '.' and '-'" },
+  bucket: {
+    what: "an S3 bucket name",
+    hint: "use 3 to 63 lower case letters, digits, '.' and '-'",
+  },
   stringOrRef: {
     what: "a plain value or a '${env:NAME}' / '${secret:NAME}' reference",
     hint: "a '${...}' reference must be '${env:NAME}' or '${secret:NAME}' with NAME in upper case",

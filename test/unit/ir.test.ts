@@ -61,8 +61,8 @@ describe("IR", () => {
       "window_end:timestamp",
       "customer_id:string",
       "orders:long",
-      "revenue:unknown",
-      "largest:unknown",
+      "revenue:decimal",
+      "largest:decimal",
     ]);
     const u = pipeline("specs/user_activity.yaml").streams[0]!;
     expect(u.output.map((f) => `${f.name}:${f.type}`)).toEqual([

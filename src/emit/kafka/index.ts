@@ -1,5 +1,5 @@
 import type { Pipeline, ValueRef } from "../../ir/types.js";
-import { headerText } from "../shared/header.js";
+import { headerComment, headerText } from "../shared/header.js";
 import { orderedJson, stableJson } from "../shared/json.js";
 import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
@@ -52,7 +52,7 @@ export function emitKafka(p: Pipeline): GeneratedFile[] {
   files.push({
     path: kafkaPaths.apply(p.name),
     content: render("kafka/apply_topics.py.hbs", {
-      header,
+      header: headerComment(p),
       pipeline: p.name,
       bootstrapEnv: b.env,
       bootstrapDefault: b.literal,

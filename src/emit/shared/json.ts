@@ -1,22 +1,33 @@
-/** Deterministic JSON: keys sorted (a leading "$comment" header stays first), two-space indent, LF, final newline. */
+/**
+ * Deterministic JSON: keys sorted by code unit (a leading "$comment" header stays first),
+ * two-space indent, LF, final newline. Serialised by hand because JavaScript objects always
+ * enumerate integer-like keys ("2", "10") first, whatever order they were added in.
+ */
 export function stableJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+  return write(value, "", true) + "\n";
 }
 
 /** JSON in the order the caller built it (for formats with a conventional key order, like Avro). */
 export function orderedJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) + "\n";
+  return write(value, "", false) + "\n";
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") {
-    const keys = Object.keys(v).sort((a, b) =>
-      a === "$comment" ? -1 : b === "$comment" ? 1 : a < b ? -1 : a > b ? 1 : 0,
-    );
-    const out: Record<string, unknown> = Object.create(null);
-    for (const k of keys) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
+const compareKeys = (a: string, b: string) =>
+  a === "$comment" ? -1 : b === "$comment" ? 1 : a < b ? -1 : a > b ? 1 : 0;
+
+function write(v: unknown, indent: string, sorted: boolean): string {
+  if (v === null || typeof v !== "object") {
+    const s = JSON.stringify(v);
+    if (s === undefined) throw new Error(`cannot write ${typeof v} as JSON`);
+    return s;
   }
-  return v;
+  const inner = indent + "  ";
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    return `[\n${v.map((x) => inner + write(x, inner, sorted)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+  if (sorted) entries.sort(([a], [b]) => compareKeys(a, b));
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${write(x, inner, sorted)}`).join(",\n")}\n${indent}}`;
 }
