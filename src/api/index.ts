@@ -7,14 +7,15 @@ import {
   type Diagnostic,
 } from "../diagnostics/diagnostic.js";
 import { emitAll } from "../emit/index.js";
-import type { GeneratedFile } from "../emit/shared/types.js";
+import { formatFiles } from "../format/index.js";
 import { checkInlineCredentials, resolve } from "../ir/resolve.js";
 import type { Pipeline } from "../ir/types.js";
 import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";
 import { applyPlan, recover } from "../write/apply.js";
 import { UnsafePathError } from "../write/paths.js";
-import { planWrite, type Plan, type PipelineOutput } from "../write/plan.js";
+import type { Manifest } from "../write/manifest.js";
+import { planWrite, readManifest, type Plan, type PipelineOutput } from "../write/plan.js";
 
 export interface Options {
   env?: string | null;
@@ -64,6 +65,13 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
   const pipelines: Pipeline[] = [];
   const outputs: PipelineOutput[] = [];
   const byName = new Map<string, string>();
+  const root = opts.out ?? "generated";
+  let previous: Manifest;
+  try {
+    previous = readManifest(root);
+  } catch {
+    previous = { version: 1, pipelines: {} };
+  }
   files.forEach((file, i) => {
     const rel = path.relative(process.cwd(), file).split(path.sep).join("/") || file;
     const shown = rel.startsWith("..") ? file.split(path.sep).join("/") : rel;
@@ -129,8 +137,8 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
     }
     byName.set(r.pipeline.name, shown);
     pipelines.push(r.pipeline);
-    const generated: GeneratedFile[] = emitAll(r.pipeline);
-    outputs.push({ pipeline: r.pipeline.name, spec: shown, files: generated });
+    const formatted = formatFiles(emitAll(r.pipeline), root, previous);
+    outputs.push({ pipeline: r.pipeline.name, spec: shown, files: formatted.files, sources: formatted.sources });
     opts.onProgress?.(i + 1, files.length, shown);
   });
   return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources };

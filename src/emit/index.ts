@@ -1,9 +1,13 @@
 import type { Pipeline } from "../ir/types.js";
 import { emitKafka } from "./kafka/index.js";
+import { emitSpark } from "./spark/index.js";
 import type { Emitter, GeneratedFile } from "./shared/types.js";
 
 /** Every target, in output order. A new target is a new folder and one line here. */
-export const emitters: ReadonlyArray<[string, Emitter]> = [["kafka", emitKafka]];
+export const emitters: ReadonlyArray<[string, Emitter]> = [
+  ["kafka", emitKafka],
+  ["spark", emitSpark],
+];
 
 export function emitAll(p: Pipeline): GeneratedFile[] {
   const files = emitters.flatMap(([, emit]) => emit(p));

@@ -1092,13 +1092,8 @@ function resolveStream(
           "remove 'mode' or write 'mode: upsert'",
         );
       keyCheck(key);
-      sinks.push({
-        kind: conn.type === "cassandra" ? "cassandra" : "jdbc",
-        connection: conn,
-        table: t.table,
-        mode,
-        key,
-      });
+      if (conn.type === "cassandra") sinks.push({ kind: "cassandra", connection: conn, table: t.table, mode: "upsert", key });
+      else sinks.push({ kind: "jdbc", connection: conn, table: t.table, mode, key });
     } else if (conn.type === "mongodb") {
       if (!t.collection)
         return err(ctx, "PG204", tp, "a MongoDB sink needs 'collection'", undefined, "key");

@@ -122,12 +122,13 @@ export type StreamStep =
 
 export type Sink =
   | {
-      kind: "jdbc" | "cassandra";
+      kind: "jdbc";
       connection: Connection;
       table: string;
       mode: "append" | "upsert";
       key: readonly string[];
     }
+  | { kind: "cassandra"; connection: Connection; table: string; mode: "upsert"; key: readonly string[] }
   | { kind: "mongodb"; connection: Connection; collection: string; key: readonly string[] }
   | { kind: "kafka"; topic: Topic; key: string | null }
   | {

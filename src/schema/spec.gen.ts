@@ -68,6 +68,16 @@ export type Memory = string;
 export type Email = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "port".
+ */
+export type Port = number | EnvRef;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "envRef".
+ */
+export type EnvRef = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "bucket".
  */
 export type Bucket = string;
@@ -489,7 +499,7 @@ export interface PipegenSpec {
  */
 export interface ConnectionOverlay {
   host?: StringOrRef;
-  port?: number;
+  port?: Port;
   database?: StringOrRef;
   user?: StringOrRef;
   password?: SecretRef;
@@ -526,7 +536,7 @@ export interface ConnectionOverlay {
 export interface ConnectionPostgres {
   type: "postgres";
   host: StringOrRef;
-  port?: number;
+  port?: Port;
   database: StringOrRef;
   user: StringOrRef;
   password?: SecretRef;
@@ -542,7 +552,7 @@ export interface ConnectionPostgres {
 export interface ConnectionMysql {
   type: "mysql";
   host: StringOrRef;
-  port?: number;
+  port?: Port;
   database: StringOrRef;
   user: StringOrRef;
   password?: SecretRef;
@@ -571,7 +581,7 @@ export interface ConnectionCassandra {
    * @minItems 1
    */
   contactPoints: [StringOrRef, ...StringOrRef[]];
-  port?: number;
+  port?: Port;
   localDatacenter?: string;
   keyspace: Identifier;
   replication?: {

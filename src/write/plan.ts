@@ -14,6 +14,8 @@ export interface PipelineOutput {
   pipeline: string;
   spec: string;
   files: readonly GeneratedFile[];
+  /** Pre-format hashes of formatted files (see ManifestEntry.sources). */
+  sources?: Record<string, string>;
 }
 
 export type Change =
@@ -30,6 +32,11 @@ export interface Plan {
   foreign: string[];
   manifestText: string;
   manifestChanged: boolean;
+}
+
+/** The manifest under an output root (empty when there is none). */
+export function readManifest(root: string): Manifest {
+  return parseManifest(read(path.join(root, manifestName)));
 }
 
 function read(abs: string): string | undefined {
@@ -89,7 +96,7 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
           ...(old !== undefined ? { old } : {}),
         });
     }
-    next.pipelines[o.pipeline] = { spec: o.spec, files };
+    next.pipelines[o.pipeline] = { spec: o.spec, files, ...(o.sources && Object.keys(o.sources).length ? { sources: o.sources } : {}) };
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)

@@ -1,3 +1,5 @@
+import type { ValueRef } from "../../ir/types.js";
+
 /**
  * Escapers: every value from a spec reaches a generated file through one of these.
  * Each is exact for its target language and tested with hostile strings.
@@ -70,7 +72,9 @@ export function pyLiteral(value: unknown): string {
 export function pyComment(text: string): string {
   return text
     .split(lineBreaks)
-    .map((l) => l.replace(/[\u0000-\u001f\u007f]/g, "?"))
+    .map((l) => l.replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, "?"))
+    // Python reads a "coding:" declaration from the first two comment lines: never write one.
+    .map((l) => l.replace(/coding([:=])/g, "coding $1"))
     .map((l) => (l.trim() === "" ? "#" : `# ${l}`.trimEnd()))
     .join("\n");
 }
@@ -87,10 +91,14 @@ const pythonKeywords = new Set(
   ),
 );
 
-/** A SQL string literal ('...' with doubled quotes). Backslashes are literal in standard SQL. */
-export function sqlStr(value: string): string {
+/**
+ * A SQL string literal ('...' with doubled quotes). Backslashes are literal in standard SQL
+ * (PostgreSQL, CQL); MySQL and MariaDB treat them as escapes by default, so they are doubled there.
+ */
+export function sqlStr(value: string, dialect: "postgres" | "mysql" | "cql" = "postgres"): string {
   if (value.includes("\u0000")) throw new Error("SQL strings cannot hold NUL");
-  return `'${value.replace(/'/g, "''")}'`;
+  const v = dialect === "mysql" ? value.replace(/\\/g, "\\\\") : value;
+  return `'${v.replace(/'/g, "''")}'`;
 }
 
 /** A quoted SQL identifier: "x" for PostgreSQL and Cassandra, `x` for MySQL. */
@@ -102,4 +110,19 @@ export function sqlIdent(name: string, dialect: "postgres" | "mysql" | "cql"): s
 /** A POSIX shell word in single quotes. */
 export function shStr(value: string): string {
   return `'${value.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** A run-time value as a Python expression; references read the environment when the program runs. */
+export function pyValue(ref: ValueRef): string {
+  switch (ref.kind) {
+    case "literal":
+      return pyStr(ref.value);
+    case "env":
+    case "secret":
+      return `os.environ[${pyStr(ref.name)}]`;
+    case "template":
+      return ref.parts
+        .map((p) => (typeof p === "string" ? pyStr(p) : `os.environ[${pyStr(p.name)}]`))
+        .join(" + ");
+  }
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { HelperOptions } from "handlebars";
-import { pyComment, pyLiteral, pyStr } from "./escape.js";
+import type { ValueRef } from "../../ir/types.js";
+import { pyComment, pyIdent, pyLiteral, pyStr, pyValue } from "./escape.js";
 
 const require = createRequire(import.meta.url);
 const templatesRoot = new URL("../../../templates/", import.meta.url);
@@ -16,7 +17,23 @@ export const helpers: Record<string, (...args: unknown[]) => string> = {
     if (!Number.isInteger(v)) throw new Error(`py_int: not an integer: ${String(v)}`);
     return String(v);
   },
-  py_bool: (v) => (v ? "True" : "False"),
+  py_int_or_none: (v) => {
+    if (v === null || v === undefined) return "None";
+    if (!Number.isInteger(v)) throw new Error(`py_int_or_none: not an integer: ${String(v)}`);
+    return String(v);
+  },
+  py_bool: (v) => {
+    if (typeof v !== "boolean") throw new Error(`py_bool: not a boolean: ${String(v)}`);
+    return v ? "True" : "False";
+  },
+  py_ident: (v) => pyIdent(String(v)),
+  /** A list of strings as comma-separated Python string literals (call arguments). */
+  py_str_args: (v) => {
+    if (!Array.isArray(v)) throw new Error("py_str_args: not a list");
+    return v.map((x) => pyStr(String(x))).join(", ");
+  },
+  /** A ValueRef as a Python expression: a literal, or os.environ[...] for ${env:..} and ${secret:..}. */
+  py_value: (v) => pyValue(v as ValueRef),
 };
 
 type Render = (data: object) => string;

@@ -1,0 +1,304 @@
+import { createHash } from "node:crypto";
+import type { Connection, Field, Pipeline, Sink, Stream, ValueRef } from "../../ir/types.js";
+import { avroSchema } from "../kafka/avro.js";
+import { headerComment, headerLines, headerText } from "../shared/header.js";
+import { stableJson } from "../shared/json.js";
+import { render } from "../shared/templates.js";
+import type { GeneratedFile } from "../shared/types.js";
+import { createBatchTable, createTable, markStatement, mergeStatement, type Dialect } from "./sql.js";
+import { sparkPackages } from "./versions.js";
+
+export const sparkPaths = {
+  job: (p: string, name: string) => `${p}/spark/${name}.py`,
+  submit: (p: string, name: string) => `${p}/spark/${name}.submit.json`,
+  ddl: (p: string, connection: string) => `${p}/spark/ddl/${connection}.sql`,
+};
+
+const sparkTypes: Record<Exclude<Field["type"], "unknown">, string> = {
+  string: "StringType",
+  int: "IntegerType",
+  long: "LongType",
+  float: "FloatType",
+  double: "DoubleType",
+  boolean: "BooleanType",
+  decimal: "DecimalType",
+  timestamp: "TimestampType",
+  date: "DateType",
+  bytes: "BinaryType",
+};
+
+/** The Spark SQL name of a field's type, for casts. */
+export function sparkSqlType(f: Field): string {
+  switch (f.type) {
+    case "decimal":
+      return `decimal(${f.precision ?? 38},${f.scale ?? 0})`;
+    case "long":
+      return "bigint";
+    case "bytes":
+      return "binary";
+    case "unknown":
+      throw new Error(`field ${f.name} has no known type`);
+    default:
+      return f.type;
+  }
+}
+
+/** Milliseconds as a Spark interval string ("10 minutes"). */
+export function interval(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, "days"],
+    [3_600_000, "hours"],
+    [60_000, "minutes"],
+    [1000, "seconds"],
+  ];
+  for (const [size, name] of units) if (ms % size === 0) return `${ms / size} ${name}`;
+  return `${ms} milliseconds`;
+}
+
+const jdbcDrivers: Record<Dialect, string> = {
+  postgres: "org.postgresql.Driver",
+  mysql: "org.mariadb.jdbc.Driver",
+};
+
+/** The JDBC URL of a postgres or mysql connection as a ValueRef (references resolved at run time). */
+export function jdbcUrl(c: Connection): ValueRef {
+  const parts: Array<string | { kind: "env" | "secret"; name: string }> = [];
+  const add = (v: unknown) => {
+    if (typeof v === "number") parts.push(String(v));
+    else {
+      const r = v as ValueRef;
+      if (r.kind === "literal") parts.push(r.value);
+      else if (r.kind === "template") parts.push(...r.parts);
+      else parts.push({ kind: r.kind, name: r.name });
+    }
+  };
+  parts.push(c.type === "postgres" ? "jdbc:postgresql://" : "jdbc:mariadb://");
+  add(c.settings.host);
+  parts.push(":");
+  add(c.settings.port ?? (c.type === "postgres" ? 5432 : 3306));
+  parts.push("/");
+  add(c.settings.database);
+  const merged: typeof parts = [];
+  for (const p of parts) {
+    const last = merged[merged.length - 1];
+    if (typeof p === "string" && typeof last === "string") merged[merged.length - 1] = last + p;
+    else merged.push(p);
+  }
+  return merged.length === 1 && typeof merged[0] === "string"
+    ? { kind: "literal", value: merged[0] }
+    : { kind: "template", parts: merged };
+}
+
+const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
+
+/** Columns flow into table sinks in this order; upserts need their key. */
+function jdbcSinkData(p: Pipeline, s: Stream, sink: Extract<Sink, { kind: "jdbc" }>, i: number) {
+  const dialect: Dialect = sink.connection.type === "postgres" ? "postgres" : "mysql";
+  const cols = s.output.map((f) => f.name);
+  const stage = `pipegen_stage_${s.name.slice(0, 30)}_${short(`${p.name}.${s.name}.${i}`)}`;
+  return {
+    connectionFn: `jdbc_${sink.connection.name}`,
+    sinkId: `${p.name}.${s.name}.${i}.${sink.table}`,
+    stage,
+    upsert: sink.mode === "upsert",
+    key: sink.key,
+    mergeSql: mergeStatement(sink, stage, cols, dialect),
+    markSql: markStatement(dialect),
+  };
+}
+
+function refJson(r: ValueRef): unknown {
+  if (r.kind === "literal") return r.value;
+  if (r.kind === "env" || r.kind === "secret") return { [r.kind]: r.name };
+  return { template: r.parts.map((x) => (typeof x === "string" ? x : { [x.kind]: x.name })) };
+}
+
+function envNames(...refs: Array<ValueRef | undefined | null>): string[] {
+  const out: string[] = [];
+  for (const r of refs) {
+    if (!r) continue;
+    if (r.kind === "env" || r.kind === "secret") out.push(r.name);
+    if (r.kind === "template") for (const x of r.parts) if (typeof x !== "string") out.push(x.name);
+  }
+  return out;
+}
+
+function filePath(c: Connection, path: string): ValueRef {
+  if (c.type === "s3") {
+    const bucket = (c.settings.bucket as ValueRef & { kind: "literal" }).value;
+    const prefix = c.settings.prefix ? (c.settings.prefix as ValueRef & { kind: "literal" }).value : "";
+    return { kind: "literal", value: `s3a://${bucket}/${prefix}${path}` };
+  }
+  const base = c.settings.path as ValueRef;
+  const join = (s: string) => `${s.replace(/\/+$/, "")}/${path}`;
+  if (base.kind === "literal") return { kind: "literal", value: join(base.value) };
+  if (base.kind === "template") return { kind: "template", parts: [...base.parts, `/${path}`] };
+  return { kind: "template", parts: [base, `/${path}`] };
+}
+
+function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
+  const topic = s.from.topic;
+  const schema = topic.schema!;
+  const hasAggregate = s.steps.some((x) => x.kind === "aggregate");
+  const jdbc = s.sinks.filter((x): x is Extract<Sink, { kind: "jdbc" }> => x.kind === "jdbc");
+  const kafka = s.sinks.filter((x): x is Extract<Sink, { kind: "kafka" }> => x.kind === "kafka");
+  const files = s.sinks.filter((x): x is Extract<Sink, { kind: "files" }> => x.kind === "files");
+  const connections = [...new Map(jdbc.map((x) => [x.connection.name, x.connection])).values()];
+  const lookups = s.steps.flatMap((x, i) => (x.kind === "join" ? [{ step: x, name: `step_${i + 1}` }] : []));
+  for (const l of lookups) if (!connections.some((c) => c.name === l.step.connection.name)) connections.push(l.step.connection);
+  const rules: object[] = [];
+  for (const f of schema.fields)
+    if (f.required) rules.push({ isNull: true, column: f.name, reason: `schema: required field ${f.name} is null` });
+  for (const q of s.quality) {
+    if (q.kind === "notNull")
+      for (const c of q.columns) rules.push({ isNull: true, column: c, reason: `${q.name}: ${c} is null` });
+    else if (q.kind === "check") rules.push({ check: q.expr, reason: `${q.name}: check failed: ${q.expr}` });
+    else rules.push({ values: q.values, column: q.columns[0], reason: `${q.name}: ${q.columns[0]} not in the allowed values` });
+  }
+  const steps = s.steps.map((x, i) => {
+    switch (x.kind) {
+      case "filter":
+        return { filter: x.expr };
+      case "select":
+        return { select: x.columns };
+      case "drop":
+        return { drop: x.columns };
+      case "derive":
+        return { derive: Object.entries(x.columns).map(([name, d]) => ({ name, expr: d.expr, sqlType: sparkSqlType(d.field) })) };
+      case "rename":
+        return { rename: Object.entries(x.columns).map(([from, to]) => ({ from, to })) };
+      case "dedupe":
+        return { dedupe: { key: x.key, on: x.on, watermark: x.watermarkMs === null ? null : interval(x.watermarkMs) } };
+      case "join":
+        return { join: { name: `step_${i + 1}`, on: x.on, how: x.how } };
+      case "aggregate":
+        return {
+          aggregate: {
+            window: x.window && {
+              on: x.window.on,
+              size: interval(x.window.sizeMs),
+              slide: x.window.slideMs === null ? null : interval(x.window.slideMs),
+              watermark: interval(x.window.watermarkMs),
+            },
+            groupBy: x.groupBy,
+            aggregates: x.aggregates,
+          },
+        };
+    }
+  });
+  const k = p.platform.kafka;
+  const sasl = k.saslMechanism
+    ? {
+        mechanism: k.saslMechanism,
+        loginModule:
+          k.saslMechanism === "PLAIN"
+            ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+            : "org.apache.kafka.common.security.scram.ScramLoginModule",
+        user: k.saslUser,
+        password: k.saslPassword,
+      }
+    : null;
+  const avro = topic.format === "avro";
+  const avroText = avro ? JSON.stringify({ ...avroSchema(schema, `pipegen.${p.name}`, ""), $comment: undefined }) : null;
+  const data = {
+    header: headerComment(p),
+    pipeline: p.name,
+    stream: s.name,
+    sourceTopic: topic.name,
+    startingOffsets: s.from.startingOffsets,
+    maxOffsetsPerTrigger: s.from.maxOffsetsPerTrigger,
+    failOnDataLoss: s.from.failOnDataLoss,
+    deadLetterTopic: s.onInvalid.kind === "deadLetter" ? s.onInvalid.topic.name : null,
+    shufflePartitions: p.platform.spark.shufflePartitions,
+    triggerEvery: s.trigger.kind === "every" ? interval(s.trigger.everyMs) : null,
+    outputMode: hasAggregate ? (jdbc.some((x) => x.mode === "append") ? "append" : "update") : "append",
+    avro,
+    avroSchema: avroText,
+    fields: schema.fields.map((f) => ({
+      name: f.name,
+      sparkType: sparkTypes[f.type as Exclude<Field["type"], "unknown">],
+      decimal: f.type === "decimal",
+      precision: f.precision ?? 38,
+      scale: f.scale ?? 0,
+      nullable: !f.required,
+    })),
+    bootstrapServers: k.bootstrapServers,
+    checkpointRoot: p.platform.spark.checkpointRoot,
+    kafkaSecurity: k.securityProtocol === "PLAINTEXT" ? null : { protocol: k.securityProtocol, mechanism: sasl?.mechanism ?? null, loginModule: sasl?.loginModule ?? null, user: sasl?.user ?? null, password: sasl?.password ?? null },
+    connections: connections.map((c) => ({
+      fn: `jdbc_${c.name}`,
+      url: jdbcUrl(c),
+      user: c.settings.user as ValueRef,
+      password: (c.settings.password as ValueRef | undefined) ?? { kind: "literal", value: "" },
+      driver: jdbcDrivers[c.type === "postgres" ? "postgres" : "mysql"],
+    })),
+    rules,
+    steps,
+    output: s.output.map((f) => f.name),
+    lookups: lookups.map((l) => ({ name: l.name, connectionFn: `jdbc_${l.step.connection.name}`, table: l.step.table, columns: [...l.step.on, ...l.step.select] })),
+    jdbcSinks: jdbc.map((x) => jdbcSinkData(p, s, x, s.sinks.indexOf(x))),
+    kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
+    hasBatchSinks: jdbc.length + kafka.length > 0,
+    fileSinks: files.map((x) => ({ name: `files_${s.sinks.indexOf(x)}`, format: x.format, partitionBy: x.partitionBy, path: filePath(x.connection, x.path) })),
+  };
+  const job = render("spark/stream_job.py.hbs", data);
+  const packages: string[] = [sparkPackages.kafka, ...(avro ? [sparkPackages.avro] : [])];
+  if (connections.some((c) => c.type === "postgres")) packages.push(sparkPackages.postgres);
+  if (connections.some((c) => c.type === "mysql")) packages.push(sparkPackages.mysql);
+  const env = new Set<string>(envNames(k.bootstrapServers, p.platform.spark.checkpointRoot, k.saslUser, k.saslPassword));
+  for (const c of connections) for (const v of Object.values(c.settings)) if (v && typeof v === "object" && "kind" in v) for (const n of envNames(v as ValueRef)) env.add(n);
+  for (const f of data.fileSinks) for (const n of envNames(f.path)) env.add(n);
+  const submit = {
+    $comment: headerText(p),
+    name: `pipegen.${p.name}.${s.name}`,
+    application: `${s.name}.py`,
+    master: refJson(p.platform.spark.master),
+    deployMode: p.platform.spark.deployMode,
+    packages: packages.sort(),
+    conf: {
+      ...p.platform.spark.conf,
+      "spark.sql.shuffle.partitions": String(p.platform.spark.shufflePartitions),
+      "spark.sql.session.timeZone": "UTC",
+      "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+      "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+    },
+    resources: {
+      numExecutors: s.resources.executors,
+      executorCores: s.resources.executorCores,
+      executorMemory: s.resources.executorMemory,
+      driverMemory: s.resources.driverMemory,
+    },
+    environment: [...env].sort(),
+    longRunning: s.trigger.kind === "every",
+    schedule: s.trigger.kind === "availableNow" ? s.trigger.schedule : null,
+  };
+  return { job, submit: stableJson(submit) };
+}
+
+function ddlFiles(p: Pipeline): GeneratedFile[] {
+  const byConn = new Map<string, { dialect: Dialect; statements: string[] }>();
+  for (const s of p.streams)
+    for (const sink of s.sinks) {
+      if (sink.kind !== "jdbc") continue;
+      const dialect: Dialect = sink.connection.type === "postgres" ? "postgres" : "mysql";
+      const entry = byConn.get(sink.connection.name) ?? { dialect, statements: [createBatchTable(dialect)] };
+      entry.statements.push(`-- stream ${s.name}, ${sink.mode}\n${createTable(sink.table, s.output, sink.key, dialect)}`);
+      byConn.set(sink.connection.name, entry);
+    }
+  return [...byConn.entries()].map(([conn, e]) => ({
+    path: sparkPaths.ddl(p.name, conn),
+    content: `-- ${headerLines(p).join("\n-- ")}\n-- Tables of connection ${conn} (${e.dialect}) written by this pipeline's Spark jobs.\n\n${e.statements.join("\n\n")}\n`,
+  }));
+}
+
+/** Spark target: one Structured Streaming job per stream with its submission settings, and sink DDL. */
+export function emitSpark(p: Pipeline): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  for (const s of p.streams) {
+    const { job, submit } = streamJob(p, s);
+    files.push({ path: sparkPaths.job(p.name, s.name), content: job, format: "python" });
+    files.push({ path: sparkPaths.submit(p.name, s.name), content: submit });
+  }
+  files.push(...ddlFiles(p));
+  return files;
+}

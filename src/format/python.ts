@@ -1,0 +1,51 @@
+import { createRequire } from "node:module";
+import { InternalError } from "../diagnostics/diagnostic.js";
+
+const require = createRequire(import.meta.url);
+
+type Ruff = typeof import("@astral-sh/ruff-wasm-nodejs");
+let workspace: InstanceType<Ruff["Workspace"]> | undefined;
+let version = "";
+
+/** The settings generated Python is formatted and linted with (also in the tests). */
+export const ruffSettings = {
+  "line-length": 88,
+  "target-version": "py311",
+  lint: { select: ["E4", "E7", "E9", "F", "I", "B", "UP"] },
+};
+
+function ruff() {
+  if (!workspace) {
+    // The WASM module costs ~250 ms to load: only builds that write Python pay for it.
+    const r = require("@astral-sh/ruff-wasm-nodejs") as Ruff;
+    workspace = new r.Workspace(ruffSettings, r.PositionEncoding.Utf16);
+    version = (require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version;
+  }
+  return workspace;
+}
+
+/** Identifies the formatter, so cached formatting is redone when it changes. */
+export function formatterId(): string {
+  return `ruff-wasm-nodejs@${(require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version}`;
+}
+
+/** Formats generated Python exactly as `ruff format` does; a syntax error is a bug in pipegen. */
+export function formatPython(path: string, code: string): string {
+  try {
+    return ruff().format(code);
+  } catch (e) {
+    throw new InternalError(`generated ${path} is not valid Python (${String(e)}); ruff ${version} refused it`);
+  }
+}
+
+export interface LintMessage {
+  code: string;
+  message: string;
+  line: number;
+}
+
+/** ruff check with the project's rules; used by tests to keep generated Python clean. */
+export function lintPython(code: string): LintMessage[] {
+  const out = ruff().check(code) as Array<{ code: string; message: string; start_location: { row: number } }>;
+  return out.map((d) => ({ code: d.code, message: d.message, line: d.start_location.row }));
+}
