@@ -28,7 +28,7 @@ const connectionTypes = {
     {
       type: { const: "postgres" },
       host: strOrRef,
-      port: { type: "integer", minimum: 1, maximum: 65535, default: 5432 },
+      port: { $ref: "#/definitions/port" },
       database: strOrRef,
       user: strOrRef,
       password: secret,
@@ -41,7 +41,7 @@ const connectionTypes = {
     {
       type: { const: "mysql" },
       host: strOrRef,
-      port: { type: "integer", minimum: 1, maximum: 65535, default: 3306 },
+      port: { $ref: "#/definitions/port" },
       database: strOrRef,
       user: strOrRef,
       password: secret,
@@ -63,7 +63,7 @@ const connectionTypes = {
     {
       type: { const: "cassandra" },
       contactPoints: { type: "array", items: strOrRef, minItems: 1 },
-      port: { type: "integer", minimum: 1, maximum: 65535, default: 9042 },
+      port: { $ref: "#/definitions/port" },
       localDatacenter: { type: "string", minLength: 1, default: "datacenter1" },
       keyspace: id,
       replication: obj({
@@ -213,7 +213,20 @@ const streamStep = obj(
           obj(
             {
               expr,
-              type: { enum: ["string", "int", "long", "float", "double", "boolean", "decimal", "timestamp", "date", "bytes"] },
+              type: {
+                enum: [
+                  "string",
+                  "int",
+                  "long",
+                  "float",
+                  "double",
+                  "boolean",
+                  "decimal",
+                  "timestamp",
+                  "date",
+                  "bytes",
+                ],
+              },
               precision: { type: "integer", minimum: 1, maximum: 38 },
               scale: { type: "integer", minimum: 0, maximum: 38 },
             },
@@ -482,6 +495,10 @@ const schema = {
     },
     duration: { type: "string", pattern: "^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$" },
     memory: { type: "string", pattern: "^[1-9][0-9]{0,6}[kmgt]$" },
+    port: {
+      anyOf: [{ type: "integer", minimum: 1, maximum: 65535 }, { $ref: "#/definitions/envRef" }],
+    },
+    envRef: { type: "string", pattern: "^\\$\\{env:[A-Z][A-Z0-9_]*\\}$" },
     schedule: { type: "string", format: "schedule" },
     email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },
     bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },

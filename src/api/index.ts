@@ -138,7 +138,12 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
     byName.set(r.pipeline.name, shown);
     pipelines.push(r.pipeline);
     const formatted = formatFiles(emitAll(r.pipeline), root, previous);
-    outputs.push({ pipeline: r.pipeline.name, spec: shown, files: formatted.files, sources: formatted.sources });
+    outputs.push({
+      pipeline: r.pipeline.name,
+      spec: shown,
+      files: formatted.files,
+      sources: formatted.sources,
+    });
     opts.onProgress?.(i + 1, files.length, shown);
   });
   return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources };

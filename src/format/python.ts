@@ -34,7 +34,9 @@ export function formatPython(path: string, code: string): string {
   try {
     return ruff().format(code);
   } catch (e) {
-    throw new InternalError(`generated ${path} is not valid Python (${String(e)}); ruff ${version} refused it`);
+    throw new InternalError(
+      `generated ${path} is not valid Python (${String(e)}); ruff ${version} refused it`,
+    );
   }
 }
 
@@ -46,6 +48,10 @@ export interface LintMessage {
 
 /** ruff check with the project's rules; used by tests to keep generated Python clean. */
 export function lintPython(code: string): LintMessage[] {
-  const out = ruff().check(code) as Array<{ code: string; message: string; start_location: { row: number } }>;
+  const out = ruff().check(code) as Array<{
+    code: string;
+    message: string;
+    start_location: { row: number };
+  }>;
   return out.map((d) => ({ code: d.code, message: d.message, line: d.start_location.row }));
 }

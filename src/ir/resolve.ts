@@ -1092,7 +1092,8 @@ function resolveStream(
           "remove 'mode' or write 'mode: upsert'",
         );
       keyCheck(key);
-      if (conn.type === "cassandra") sinks.push({ kind: "cassandra", connection: conn, table: t.table, mode: "upsert", key });
+      if (conn.type === "cassandra")
+        sinks.push({ kind: "cassandra", connection: conn, table: t.table, mode: "upsert", key });
       else sinks.push({ kind: "jdbc", connection: conn, table: t.table, mode, key });
     } else if (conn.type === "mongodb") {
       if (!t.collection)

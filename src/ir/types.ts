@@ -128,7 +128,13 @@ export type Sink =
       mode: "append" | "upsert";
       key: readonly string[];
     }
-  | { kind: "cassandra"; connection: Connection; table: string; mode: "upsert"; key: readonly string[] }
+  | {
+      kind: "cassandra";
+      connection: Connection;
+      table: string;
+      mode: "upsert";
+      key: readonly string[];
+    }
   | { kind: "mongodb"; connection: Connection; collection: string; key: readonly string[] }
   | { kind: "kafka"; topic: Topic; key: string | null }
   | {

@@ -70,6 +70,9 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
   let unchanged = 0;
   const specsBuilt = new Set(outputs.map((o) => o.spec));
   const produced = new Set<string>();
+  const ownedBefore = new Set(
+    Object.values(oldManifest.pipelines).flatMap((e) => Object.keys(e.files)),
+  );
 
   // A spec that now names a different pipeline leaves its old pipeline's files behind: they go.
   for (const [name, entry] of Object.entries(oldManifest.pipelines)) {
@@ -84,9 +87,8 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
       const hash = sha256(f.content);
       files[f.path] = hash;
       const old = read(abs);
-      const ownedBefore = Object.values(oldManifest.pipelines).some((e) => f.path in e.files);
       if (old === f.content) unchanged++;
-      else if (old !== undefined && !ownedBefore) conflicts.push(f.path);
+      else if (old !== undefined && !ownedBefore.has(f.path)) conflicts.push(f.path);
       else
         changes.push({
           kind: old === undefined ? "create" : "update",
@@ -96,7 +98,11 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
           ...(old !== undefined ? { old } : {}),
         });
     }
-    next.pipelines[o.pipeline] = { spec: o.spec, files, ...(o.sources && Object.keys(o.sources).length ? { sources: o.sources } : {}) };
+    next.pipelines[o.pipeline] = {
+      spec: o.spec,
+      files,
+      ...(o.sources && Object.keys(o.sources).length ? { sources: o.sources } : {}),
+    };
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)

@@ -10,9 +10,9 @@ describe("invalid fixtures report exactly the expected diagnostics", () => {
   for (const f of yamls("invalid")) {
     it(f, () => {
       const file = path.join(dir("invalid"), f);
-      const expected = [...readFileSync(file, "utf8").matchAll(/^# expect: (PG\d{3}) (\d+):(\d+)$/gm)].map(
-        (m) => `${m[1]} ${m[2]}:${m[3]}`,
-      );
+      const expected = [
+        ...readFileSync(file, "utf8").matchAll(/^# expect: (PG\d{3}) (\d+):(\d+)$/gm),
+      ].map((m) => `${m[1]} ${m[2]}:${m[3]}`);
       expect(expected.length).toBeGreaterThan(0);
       const r = compile([file]);
       expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(expected);

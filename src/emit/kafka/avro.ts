@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { Field, RecordSchema } from "../../ir/types.js";
 
 const require = createRequire(import.meta.url);
+const checked = new Set<string>();
 
 function avroType(f: Field): unknown {
   switch (f.type) {
@@ -51,8 +52,12 @@ export function avroSchema(
       };
     }),
   };
-  const avsc = require("avsc") as typeof import("avsc");
-  // Throws on anything Avro would refuse (names, logical types, defaults).
-  avsc.Type.forSchema(schema as never, { logicalTypes: {}, assertLogicalTypes: true });
+  // Throws on anything Avro would refuse (names, logical types, defaults); each distinct shape is checked once.
+  const shape = JSON.stringify({ ...schema, $comment: undefined, namespace: undefined });
+  if (!checked.has(shape)) {
+    const avsc = require("avsc") as typeof import("avsc");
+    avsc.Type.forSchema(schema as never, { logicalTypes: {}, assertLogicalTypes: true });
+    checked.add(shape);
+  }
   return schema;
 }

@@ -70,13 +70,15 @@ export function pyLiteral(value: unknown): string {
 
 /** Python `# ` comment lines; no value can end the comment early or start code. */
 export function pyComment(text: string): string {
-  return text
-    .split(lineBreaks)
-    .map((l) => l.replace(/[\u0000-\u001f\u007f\ud800-\udfff]/g, "?"))
-    // Python reads a "coding:" declaration from the first two comment lines: never write one.
-    .map((l) => l.replace(/coding([:=])/g, "coding $1"))
-    .map((l) => (l.trim() === "" ? "#" : `# ${l}`.trimEnd()))
-    .join("\n");
+  return (
+    text
+      .split(lineBreaks)
+      .map((l) => l.replace(/[\u0000-\u001f\u007f\ud800-\udfff]/gu, "?"))
+      // Python reads a "coding:" declaration from the first two comment lines: never write one.
+      .map((l) => l.replace(/coding([:=])/g, "coding $1"))
+      .map((l) => (l.trim() === "" ? "#" : `# ${l}`.trimEnd()))
+      .join("\n")
+  );
 }
 
 /** A Python identifier derived from a pipegen identifier (already [a-z][a-z0-9_]*). */
@@ -113,16 +115,24 @@ export function shStr(value: string): string {
 }
 
 /** A run-time value as a Python expression; references read the environment when the program runs. */
-export function pyValue(ref: ValueRef): string {
+export function pyValue(ref: ValueRef, orNone = false): string {
+  const env = (name: string) =>
+    orNone ? `os.environ.get(${pyStr(name)})` : `os.environ[${pyStr(name)}]`;
   switch (ref.kind) {
     case "literal":
       return pyStr(ref.value);
     case "env":
     case "secret":
-      return `os.environ[${pyStr(ref.name)}]`;
-    case "template":
-      return ref.parts
-        .map((p) => (typeof p === "string" ? pyStr(p) : `os.environ[${pyStr(p.name)}]`))
-        .join(" + ");
+      return env(ref.name);
+    case "template": {
+      const parts = ref.parts.map((p) =>
+        typeof p === "string" ? pyStr(p) : `os.environ[${pyStr(p.name)}]`,
+      );
+      if (!orNone) return parts.join(" + ");
+      const names = ref.parts
+        .filter((p) => typeof p !== "string")
+        .map((p) => `${pyStr((p as { name: string }).name)} in os.environ`);
+      return `(${parts.join(" + ")}) if ${names.join(" and ")} else None`;
+    }
   }
 }

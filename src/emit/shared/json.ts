@@ -19,7 +19,8 @@ function write(v: unknown, indent: string, sorted: boolean): string {
   if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`cannot write ${v} as JSON`);
   if (v !== null && typeof v === "object" && !Array.isArray(v)) {
     const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) throw new Error("only plain objects are written as JSON");
+    if (proto !== Object.prototype && proto !== null)
+      throw new Error("only plain objects are written as JSON");
   }
   if (v === null || typeof v !== "object") {
     const s = JSON.stringify(v);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { HelperOptions } from "handlebars";
 import type { ValueRef } from "../../ir/types.js";
@@ -34,6 +34,8 @@ export const helpers: Record<string, (...args: unknown[]) => string> = {
   },
   /** A ValueRef as a Python expression: a literal, or os.environ[...] for ${env:..} and ${secret:..}. */
   py_value: (v) => pyValue(v as ValueRef),
+  /** Like py_value, but None instead of failing when an environment variable is unset (argparse defaults). */
+  py_value_or_none: (v) => (v === null || v === undefined ? "None" : pyValue(v as ValueRef, true)),
 };
 
 type Render = (data: object) => string;
@@ -46,6 +48,16 @@ export function render(name: string, data: object): string {
   if (!fn) {
     if (!hb) {
       hb = (require("handlebars") as typeof import("handlebars")).create();
+      // Partials: templates/<dir>/_<name>.py.hbs, included as {{> <dir>/_<name>}}.
+      for (const dir of readdirSync(templatesRoot, { withFileTypes: true })) {
+        if (!dir.isDirectory()) continue;
+        for (const f of readdirSync(new URL(`${dir.name}/`, templatesRoot)))
+          if (f.startsWith("_") && f.endsWith(".hbs"))
+            hb.registerPartial(
+              `${dir.name}/${f.replace(/\.py\.hbs$|\.hbs$/, "")}`,
+              readFileSync(new URL(`${dir.name}/${f}`, templatesRoot), "utf8"),
+            );
+      }
       for (const [k, h] of Object.entries(helpers))
         hb.registerHelper(k, (...args: unknown[]) =>
           h(...(args.slice(0, -1) as unknown[]), args.at(-1) as HelperOptions),

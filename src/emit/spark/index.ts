@@ -1,12 +1,28 @@
 import { createHash } from "node:crypto";
-import type { Connection, Field, Pipeline, Sink, Stream, ValueRef } from "../../ir/types.js";
+import type {
+  Archive,
+  Connection,
+  Field,
+  Pipeline,
+  Sink,
+  Stream,
+  Topic,
+  ValueRef,
+} from "../../ir/types.js";
 import { avroSchema } from "../kafka/avro.js";
 import { headerComment, headerLines, headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
 import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
-import { createBatchTable, createTable, markStatement, mergeStatement, type Dialect } from "./sql.js";
-import { sparkPackages } from "./versions.js";
+import {
+  createBatchTable,
+  createTable,
+  markStatement,
+  mergeStatement,
+  type Dialect,
+} from "./sql.js";
+import { cassandraDriver, sparkPackages } from "./versions.js";
+import { cassandraInsert, createCassandraTable, createKeyspace } from "./cql.js";
 
 export const sparkPaths = {
   job: (p: string, name: string) => `${p}/spark/${name}.py`,
@@ -126,7 +142,9 @@ function envNames(...refs: Array<ValueRef | undefined | null>): string[] {
 function filePath(c: Connection, path: string): ValueRef {
   if (c.type === "s3") {
     const bucket = (c.settings.bucket as ValueRef & { kind: "literal" }).value;
-    const prefix = c.settings.prefix ? (c.settings.prefix as ValueRef & { kind: "literal" }).value : "";
+    const prefix = c.settings.prefix
+      ? (c.settings.prefix as ValueRef & { kind: "literal" }).value
+      : "";
     return { kind: "literal", value: `s3a://${bucket}/${prefix}${path}` };
   }
   const base = c.settings.path as ValueRef;
@@ -136,6 +154,139 @@ function filePath(c: Connection, path: string): ValueRef {
   return { kind: "template", parts: [base, `/${path}`] };
 }
 
+/** What every job reading a topic needs: the record schema, its encoding and the Kafka client settings. */
+function sourceData(p: Pipeline, topic: Topic) {
+  const schema = topic.schema!;
+  const k = p.platform.kafka;
+  const sasl = k.saslMechanism
+    ? {
+        mechanism: k.saslMechanism,
+        loginModule:
+          k.saslMechanism === "PLAIN"
+            ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+            : "org.apache.kafka.common.security.scram.ScramLoginModule",
+        user: k.saslUser,
+        password: k.saslPassword,
+      }
+    : null;
+  const avro = topic.format === "avro";
+  return {
+    avro,
+    avroSchema: avro
+      ? JSON.stringify({ ...avroSchema(schema, `pipegen.${p.name}`, ""), $comment: undefined })
+      : null,
+    fields: schema.fields.map((f) => ({
+      name: f.name,
+      sparkType: sparkTypes[f.type as Exclude<Field["type"], "unknown">],
+      decimal: f.type === "decimal",
+      precision: f.precision ?? 38,
+      scale: f.scale ?? 0,
+      nullable: !f.required,
+    })),
+    bootstrapServers: k.bootstrapServers,
+    checkpointRoot: p.platform.spark.checkpointRoot,
+    kafkaSecurity:
+      k.securityProtocol === "PLAINTEXT"
+        ? null
+        : {
+            protocol: k.securityProtocol,
+            mechanism: sasl?.mechanism ?? null,
+            loginModule: sasl?.loginModule ?? null,
+            user: sasl?.user ?? null,
+            password: sasl?.password ?? null,
+          },
+  };
+}
+
+function submission(
+  p: Pipeline,
+  name: string,
+  packages: string[],
+  env: Set<string>,
+  extra: object,
+) {
+  return stableJson({
+    $comment: headerText(p),
+    name: `pipegen.${p.name}.${name}`,
+    application: `${name}.py`,
+    master: refJson(p.platform.spark.master),
+    deployMode: p.platform.spark.deployMode,
+    packages: [...packages].sort(),
+    conf: {
+      ...p.platform.spark.conf,
+      "spark.sql.shuffle.partitions": String(p.platform.spark.shufflePartitions),
+      "spark.sql.session.timeZone": "UTC",
+      "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+      "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+    },
+    environment: [...env].sort(),
+    ...extra,
+  });
+}
+
+function archiveJob(p: Pipeline, a: Archive): { job: string; submit: string } {
+  const src = sourceData(p, a.from);
+  const path = filePath(a.to.connection, a.to.path);
+  const job = render("spark/archive_job.py.hbs", {
+    header: headerComment(p),
+    pipeline: p.name,
+    archive: a.name,
+    sourceTopic: a.from.name,
+    format: a.to.format,
+    partitionBy: a.to.partitionBy,
+    shufflePartitions: p.platform.spark.shufflePartitions,
+    path,
+    ...src,
+  });
+  const k = p.platform.kafka;
+  const s3 = a.to.connection.settings as Record<string, ValueRef | undefined>;
+  const env = new Set(
+    envNames(
+      k.bootstrapServers,
+      p.platform.spark.checkpointRoot,
+      k.saslUser,
+      k.saslPassword,
+      path,
+      s3.endpoint,
+      s3.region,
+      s3.accessKey,
+      s3.secretKey,
+    ),
+  );
+  const packages = [
+    sparkPackages.kafka,
+    ...(src.avro ? [sparkPackages.avro] : []),
+    ...(a.to.connection.type === "s3" ? [sparkPackages.hadoopAws] : []),
+  ];
+  const conf: Record<string, string> = {};
+  const submit = submission(p, a.name, packages, env, {
+    s3: a.to.connection.type === "s3" ? s3Conf(a.to.connection) : null,
+    resources: {
+      numExecutors: null,
+      executorCores: null,
+      executorMemory: null,
+      driverMemory: null,
+    },
+    pythonRequirements: [],
+    longRunning: false,
+    schedule: a.schedule,
+    ...conf,
+  });
+  return { job, submit };
+}
+
+/** Hadoop S3A settings of an s3 connection; credentials only from the environment (or the instance's role). */
+function s3Conf(c: Connection) {
+  const lit = (v: unknown) => (v === undefined ? null : refJson(v as ValueRef));
+  return {
+    endpoint: lit(c.settings.endpoint),
+    region: lit(c.settings.region),
+    pathStyle: c.settings.pathStyle === true,
+    accessKey: lit(c.settings.accessKey),
+    secretKey: lit(c.settings.secretKey),
+  };
+}
+
 function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
   const topic = s.from.topic;
   const schema = topic.schema!;
@@ -143,17 +294,39 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
   const jdbc = s.sinks.filter((x): x is Extract<Sink, { kind: "jdbc" }> => x.kind === "jdbc");
   const kafka = s.sinks.filter((x): x is Extract<Sink, { kind: "kafka" }> => x.kind === "kafka");
   const files = s.sinks.filter((x): x is Extract<Sink, { kind: "files" }> => x.kind === "files");
+  const mongo = s.sinks.filter(
+    (x): x is Extract<Sink, { kind: "mongodb" }> => x.kind === "mongodb",
+  );
+  const cassandra = s.sinks.filter(
+    (x): x is Extract<Sink, { kind: "cassandra" }> => x.kind === "cassandra",
+  );
   const connections = [...new Map(jdbc.map((x) => [x.connection.name, x.connection])).values()];
-  const lookups = s.steps.flatMap((x, i) => (x.kind === "join" ? [{ step: x, name: `step_${i + 1}` }] : []));
-  for (const l of lookups) if (!connections.some((c) => c.name === l.step.connection.name)) connections.push(l.step.connection);
+  const lookups = s.steps.flatMap((x, i) =>
+    x.kind === "join" ? [{ step: x, name: `step_${i + 1}` }] : [],
+  );
+  for (const l of lookups)
+    if (!connections.some((c) => c.name === l.step.connection.name))
+      connections.push(l.step.connection);
   const rules: object[] = [];
   for (const f of schema.fields)
-    if (f.required) rules.push({ isNull: true, column: f.name, reason: `schema: required field ${f.name} is null` });
+    if (f.required)
+      rules.push({
+        isNull: true,
+        column: f.name,
+        reason: `schema: required field ${f.name} is null`,
+      });
   for (const q of s.quality) {
     if (q.kind === "notNull")
-      for (const c of q.columns) rules.push({ isNull: true, column: c, reason: `${q.name}: ${c} is null` });
-    else if (q.kind === "check") rules.push({ check: q.expr, reason: `${q.name}: check failed: ${q.expr}` });
-    else rules.push({ values: q.values, column: q.columns[0], reason: `${q.name}: ${q.columns[0]} not in the allowed values` });
+      for (const c of q.columns)
+        rules.push({ isNull: true, column: c, reason: `${q.name}: ${c} is null` });
+    else if (q.kind === "check")
+      rules.push({ check: q.expr, reason: `${q.name}: check failed: ${q.expr}` });
+    else
+      rules.push({
+        values: q.values,
+        column: q.columns[0],
+        reason: `${q.name}: ${q.columns[0]} not in the allowed values`,
+      });
   }
   const steps = s.steps.map((x, i) => {
     switch (x.kind) {
@@ -164,11 +337,23 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
       case "drop":
         return { drop: x.columns };
       case "derive":
-        return { derive: Object.entries(x.columns).map(([name, d]) => ({ name, expr: d.expr, sqlType: sparkSqlType(d.field) })) };
+        return {
+          derive: Object.entries(x.columns).map(([name, d]) => ({
+            name,
+            expr: d.expr,
+            sqlType: sparkSqlType(d.field),
+          })),
+        };
       case "rename":
         return { rename: Object.entries(x.columns).map(([from, to]) => ({ from, to })) };
       case "dedupe":
-        return { dedupe: { key: x.key, on: x.on, watermark: x.watermarkMs === null ? null : interval(x.watermarkMs) } };
+        return {
+          dedupe: {
+            key: x.key,
+            on: x.on,
+            watermark: x.watermarkMs === null ? null : interval(x.watermarkMs),
+          },
+        };
       case "join":
         return { join: { name: `step_${i + 1}`, on: x.on, how: x.how } };
       case "aggregate":
@@ -186,20 +371,6 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
         };
     }
   });
-  const k = p.platform.kafka;
-  const sasl = k.saslMechanism
-    ? {
-        mechanism: k.saslMechanism,
-        loginModule:
-          k.saslMechanism === "PLAIN"
-            ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-            : "org.apache.kafka.common.security.scram.ScramLoginModule",
-        user: k.saslUser,
-        password: k.saslPassword,
-      }
-    : null;
-  const avro = topic.format === "avro";
-  const avroText = avro ? JSON.stringify({ ...avroSchema(schema, `pipegen.${p.name}`, ""), $comment: undefined }) : null;
   const data = {
     header: headerComment(p),
     pipeline: p.name,
@@ -211,20 +382,12 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
     deadLetterTopic: s.onInvalid.kind === "deadLetter" ? s.onInvalid.topic.name : null,
     shufflePartitions: p.platform.spark.shufflePartitions,
     triggerEvery: s.trigger.kind === "every" ? interval(s.trigger.everyMs) : null,
-    outputMode: hasAggregate ? (jdbc.some((x) => x.mode === "append") ? "append" : "update") : "append",
-    avro,
-    avroSchema: avroText,
-    fields: schema.fields.map((f) => ({
-      name: f.name,
-      sparkType: sparkTypes[f.type as Exclude<Field["type"], "unknown">],
-      decimal: f.type === "decimal",
-      precision: f.precision ?? 38,
-      scale: f.scale ?? 0,
-      nullable: !f.required,
-    })),
-    bootstrapServers: k.bootstrapServers,
-    checkpointRoot: p.platform.spark.checkpointRoot,
-    kafkaSecurity: k.securityProtocol === "PLAINTEXT" ? null : { protocol: k.securityProtocol, mechanism: sasl?.mechanism ?? null, loginModule: sasl?.loginModule ?? null, user: sasl?.user ?? null, password: sasl?.password ?? null },
+    outputMode: hasAggregate
+      ? jdbc.some((x) => x.mode === "append")
+        ? "append"
+        : "update"
+      : "append",
+    ...sourceData(p, topic),
     connections: connections.map((c) => ({
       fn: `jdbc_${c.name}`,
       url: jdbcUrl(c),
@@ -235,44 +398,81 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
     rules,
     steps,
     output: s.output.map((f) => f.name),
-    lookups: lookups.map((l) => ({ name: l.name, connectionFn: `jdbc_${l.step.connection.name}`, table: l.step.table, columns: [...l.step.on, ...l.step.select] })),
+    lookups: lookups.map((l) => ({
+      name: l.name,
+      connectionFn: `jdbc_${l.step.connection.name}`,
+      table: l.step.table,
+      columns: [...l.step.on, ...l.step.select],
+    })),
     jdbcSinks: jdbc.map((x) => jdbcSinkData(p, s, x, s.sinks.indexOf(x))),
     kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
-    hasBatchSinks: jdbc.length + kafka.length > 0,
-    fileSinks: files.map((x) => ({ name: `files_${s.sinks.indexOf(x)}`, format: x.format, partitionBy: x.partitionBy, path: filePath(x.connection, x.path) })),
+    mongoSinks: mongo.map((x) => ({
+      uri: x.connection.settings.uri,
+      database: x.connection.settings.database,
+      collection: x.collection,
+      key: x.key,
+    })),
+    cassandraSinks: cassandra.map((x) => ({
+      contactPoints: x.connection.settings.contactPoints,
+      port:
+        x.connection.settings.port === undefined
+          ? { kind: "literal", value: "9042" }
+          : typeof x.connection.settings.port === "number"
+            ? { kind: "literal", value: String(x.connection.settings.port) }
+            : x.connection.settings.port,
+      localDc: x.connection.settings.localDatacenter ?? { kind: "literal", value: "datacenter1" },
+      user: x.connection.settings.user ?? null,
+      password: x.connection.settings.password ?? null,
+      cql: cassandraInsert(
+        x.connection,
+        x,
+        s.output.map((f) => f.name),
+      ),
+    })),
+    hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
+    fileSinks: files.map((x) => ({
+      name: `files_${s.sinks.indexOf(x)}`,
+      format: x.format,
+      partitionBy: x.partitionBy,
+      path: filePath(x.connection, x.path),
+    })),
   };
   const job = render("spark/stream_job.py.hbs", data);
-  const packages: string[] = [sparkPackages.kafka, ...(avro ? [sparkPackages.avro] : [])];
+  const k = p.platform.kafka;
+  const env = new Set<string>(
+    envNames(k.bootstrapServers, p.platform.spark.checkpointRoot, k.saslUser, k.saslPassword),
+  );
+  const packages: string[] = [sparkPackages.kafka, ...(data.avro ? [sparkPackages.avro] : [])];
   if (connections.some((c) => c.type === "postgres")) packages.push(sparkPackages.postgres);
   if (connections.some((c) => c.type === "mysql")) packages.push(sparkPackages.mysql);
-  const env = new Set<string>(envNames(k.bootstrapServers, p.platform.spark.checkpointRoot, k.saslUser, k.saslPassword));
-  for (const c of connections) for (const v of Object.values(c.settings)) if (v && typeof v === "object" && "kind" in v) for (const n of envNames(v as ValueRef)) env.add(n);
+  if (mongo.length) packages.push(sparkPackages.mongodb);
+  for (const m of mongo)
+    for (const n of envNames(
+      m.connection.settings.uri as ValueRef,
+      m.connection.settings.database as ValueRef,
+    ))
+      env.add(n);
+  for (const c of cassandra)
+    for (const v of Object.values(c.connection.settings))
+      if (v && typeof v === "object" && "kind" in v)
+        for (const n of envNames(v as ValueRef)) env.add(n);
+  for (const c of connections)
+    for (const v of Object.values(c.settings))
+      if (v && typeof v === "object" && "kind" in v)
+        for (const n of envNames(v as ValueRef)) env.add(n);
   for (const f of data.fileSinks) for (const n of envNames(f.path)) env.add(n);
-  const submit = {
-    $comment: headerText(p),
-    name: `pipegen.${p.name}.${s.name}`,
-    application: `${s.name}.py`,
-    master: refJson(p.platform.spark.master),
-    deployMode: p.platform.spark.deployMode,
-    packages: packages.sort(),
-    conf: {
-      ...p.platform.spark.conf,
-      "spark.sql.shuffle.partitions": String(p.platform.spark.shufflePartitions),
-      "spark.sql.session.timeZone": "UTC",
-      "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
-      "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
-    },
+  const submit = submission(p, s.name, packages, env, {
     resources: {
       numExecutors: s.resources.executors,
       executorCores: s.resources.executorCores,
       executorMemory: s.resources.executorMemory,
       driverMemory: s.resources.driverMemory,
     },
-    environment: [...env].sort(),
+    pythonRequirements: cassandra.length ? [cassandraDriver] : [],
     longRunning: s.trigger.kind === "every",
     schedule: s.trigger.kind === "availableNow" ? s.trigger.schedule : null,
-  };
-  return { job, submit: stableJson(submit) };
+  });
+  return { job, submit };
 }
 
 function ddlFiles(p: Pipeline): GeneratedFile[] {
@@ -281,14 +481,34 @@ function ddlFiles(p: Pipeline): GeneratedFile[] {
     for (const sink of s.sinks) {
       if (sink.kind !== "jdbc") continue;
       const dialect: Dialect = sink.connection.type === "postgres" ? "postgres" : "mysql";
-      const entry = byConn.get(sink.connection.name) ?? { dialect, statements: [createBatchTable(dialect)] };
-      entry.statements.push(`-- stream ${s.name}, ${sink.mode}\n${createTable(sink.table, s.output, sink.key, dialect)}`);
+      const entry = byConn.get(sink.connection.name) ?? {
+        dialect,
+        statements: [createBatchTable(dialect)],
+      };
+      entry.statements.push(
+        `-- stream ${s.name}, ${sink.mode}\n${createTable(sink.table, s.output, sink.key, dialect)}`,
+      );
       byConn.set(sink.connection.name, entry);
     }
-  return [...byConn.entries()].map(([conn, e]) => ({
-    path: sparkPaths.ddl(p.name, conn),
-    content: `-- ${headerLines(p).join("\n-- ")}\n-- Tables of connection ${conn} (${e.dialect}) written by this pipeline's Spark jobs.\n\n${e.statements.join("\n\n")}\n`,
+  const cql = new Map<string, string[]>();
+  for (const s of p.streams)
+    for (const sink of s.sinks) {
+      if (sink.kind !== "cassandra") continue;
+      const entry = cql.get(sink.connection.name) ?? [createKeyspace(sink.connection)];
+      entry.push(`-- stream ${s.name}\n${createCassandraTable(sink.connection, sink, s.output)}`);
+      cql.set(sink.connection.name, entry);
+    }
+  const cqlFiles = [...cql.entries()].map(([conn, statements]) => ({
+    path: `${p.name}/spark/ddl/${conn}.cql`,
+    content: `-- ${headerLines(p).join("\n-- ")}\n-- Keyspace and tables of connection ${conn} (Cassandra) written by this pipeline's Spark jobs.\n\n${statements.join("\n\n")}\n`,
   }));
+  return [
+    ...cqlFiles,
+    ...[...byConn.entries()].map(([conn, e]) => ({
+      path: sparkPaths.ddl(p.name, conn),
+      content: `-- ${headerLines(p).join("\n-- ")}\n-- Tables of connection ${conn} (${e.dialect}) written by this pipeline's Spark jobs.\n\n${e.statements.join("\n\n")}\n`,
+    })),
+  ];
 }
 
 /** Spark target: one Structured Streaming job per stream with its submission settings, and sink DDL. */
@@ -298,6 +518,11 @@ export function emitSpark(p: Pipeline): GeneratedFile[] {
     const { job, submit } = streamJob(p, s);
     files.push({ path: sparkPaths.job(p.name, s.name), content: job, format: "python" });
     files.push({ path: sparkPaths.submit(p.name, s.name), content: submit });
+  }
+  for (const a of p.archive) {
+    const { job, submit } = archiveJob(p, a);
+    files.push({ path: sparkPaths.job(p.name, a.name), content: job, format: "python" });
+    files.push({ path: sparkPaths.submit(p.name, a.name), content: submit });
   }
   files.push(...ddlFiles(p));
   return files;

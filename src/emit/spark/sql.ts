@@ -44,7 +44,12 @@ export function qualified(table: string, dialect: Dialect): string {
 /** The table that records which micro-batches a sink has committed: what makes replays write nothing twice. */
 export const batchTable = "pipegen_batches";
 
-export function createTable(table: string, cols: readonly Field[], key: readonly string[], dialect: Dialect): string {
+export function createTable(
+  table: string,
+  cols: readonly Field[],
+  key: readonly string[],
+  dialect: Dialect,
+): string {
   const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
   const lines = cols.map((f) => {
     const isKey = key.includes(f.name);
@@ -78,10 +83,14 @@ export function mergeStatement(
   if (sink.mode === "append") return insert;
   const rest = cols.filter((c) => !sink.key.includes(c));
   if (dialect === "postgres") {
-    const action = rest.length ? `DO UPDATE SET ${rest.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(", ")}` : "DO NOTHING";
+    const action = rest.length
+      ? `DO UPDATE SET ${rest.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(", ")}`
+      : "DO NOTHING";
     return `${insert} ON CONFLICT (${sink.key.map(q).join(", ")}) ${action}`;
   }
-  const set = (rest.length ? rest : [sink.key[0]!]).map((c) => `${q(c)} = VALUES(${q(c)})`).join(", ");
+  const set = (rest.length ? rest : [sink.key[0]!])
+    .map((c) => `${q(c)} = VALUES(${q(c)})`)
+    .join(", ");
   return `${insert} ON DUPLICATE KEY UPDATE ${set}`;
 }
 
@@ -89,5 +98,7 @@ export function mergeStatement(
 export function markStatement(dialect: Dialect): string {
   const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
   const cols = `${q(batchTable)} (${q("sink")}, ${q("batch_id")}) VALUES (?, ?)`;
-  return dialect === "postgres" ? `INSERT INTO ${cols} ON CONFLICT DO NOTHING` : `INSERT IGNORE INTO ${cols}`;
+  return dialect === "postgres"
+    ? `INSERT INTO ${cols} ON CONFLICT DO NOTHING`
+    : `INSERT IGNORE INTO ${cols}`;
 }

@@ -10,4 +10,9 @@ export const sparkPackages = {
   avro: `org.apache.spark:spark-avro_${scalaBinary}:${sparkVersion}`,
   postgres: "org.postgresql:postgresql:42.7.8",
   mysql: "org.mariadb.jdbc:mariadb-java-client:3.5.6",
+  hadoopAws: "org.apache.hadoop:hadoop-aws:3.4.2",
+  mongodb: "org.mongodb.spark:mongo-spark-connector_2.13:10.5.0",
 } as const;
+
+/** Python package the Cassandra writer imports on the executors (the Spark Cassandra Connector has no Spark 4 release). */
+export const cassandraDriver = "cassandra-driver==3.30.1";

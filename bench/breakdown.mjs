@@ -1,0 +1,113 @@
+// In-process timing of one build, run by bench/run.mjs in a fresh process (so it is as cold as
+// the CLI): `node bench/breakdown.mjs api|stages <spec-dir> <out-dir> [<pipegen-root>]`; prints
+// one JSON object. <pipegen-root> holds dist/ (default: this repository).
+//   api:    import dist/api -> compile() -> recover + planWrite -> applyPlan, then a no-op
+//           rebuild in the same process (compile again, plan, apply).
+//   stages: the per-spec steps that compile() runs (read, load, validate, resolve, emit),
+//           each summed over all specs, to see which one the compile time goes to.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [mode, specDir, outDir, appRoot] = process.argv.slice(2);
+const dist = appRoot
+  ? pathToFileURL(path.join(appRoot, "dist") + "/")
+  : new URL("../dist/", import.meta.url);
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const result = { mode };
+
+async function timedImport(rel) {
+  const t = now();
+  const m = await import(new URL(rel, dist).href);
+  return [m, now() - t];
+}
+
+if (mode === "api") {
+  const [api, tImport] = await timedImport("api/index.js");
+  const [{ planWrite }] = await timedImport("write/plan.js");
+  const [{ applyPlan, recover }] = await timedImport("write/apply.js");
+  result.importMs = tImport;
+
+  let t = now();
+  const r = api.compile([specDir], { out: outDir });
+  result.compileMs = now() - t;
+  const errors = r.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length)
+    throw new Error(`compile reported ${errors.length} errors: ${errors[0].message}`);
+  result.pipelines = r.pipelines.length;
+  result.files = r.outputs.reduce((n, o) => n + o.files.length, 0);
+  result.bytes = r.outputs.reduce(
+    (n, o) => n + o.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0),
+    0,
+  );
+
+  t = now();
+  recover(outDir);
+  const plan = planWrite(outDir, r.outputs);
+  result.planMs = now() - t;
+  t = now();
+  applyPlan(plan);
+  result.applyMs = now() - t;
+  result.changes = plan.changes.length;
+
+  // The same build again over the output just written: nothing to write.
+  t = now();
+  const r2 = api.compile([specDir], { out: outDir });
+  result.noop = { compileMs: now() - t };
+  t = now();
+  recover(outDir);
+  const plan2 = planWrite(outDir, r2.outputs);
+  result.noop.planMs = now() - t;
+  t = now();
+  applyPlan(plan2);
+  result.noop.applyMs = now() - t;
+  result.noop.changes = plan2.changes.length;
+} else if (mode === "stages") {
+  const [api, tImport] = await timedImport("api/index.js");
+  const [{ loadSpec, defaultLimits }] = await timedImport("load/load.js");
+  const [{ validateSchema }] = await timedImport("schema/validate.js");
+  const [{ resolve }] = await timedImport("ir/resolve.js");
+  const [{ emitAll }] = await timedImport("emit/index.js");
+  result.importMs = tImport;
+  const s = { findSpecs: 0, read: 0, load: 0, validate: 0, resolve: 0, emit: 0 };
+  const first = { load: 0, validate: 0, resolve: 0, emit: 0 };
+  let t = now();
+  const files = api.findSpecs([specDir]);
+  s.findSpecs = now() - t;
+  let i = 0;
+  for (const file of files) {
+    const shown = path.relative(process.cwd(), file);
+    t = now();
+    const source = readFileSync(file, "utf8");
+    let t2 = now();
+    s.read += t2 - t;
+    const loaded = loadSpec(shown, source, defaultLimits);
+    t = now();
+    s.load += t - t2;
+    if (i === 0) first.load = t - t2;
+    if (!loaded.spec) throw new Error(`load failed: ${loaded.diagnostics[0]?.message}`);
+    const valid = validateSchema(loaded.spec);
+    t2 = now();
+    s.validate += t2 - t;
+    if (i === 0) first.validate = t2 - t;
+    if (!valid.value) throw new Error(`validate failed: ${valid.diagnostics[0]?.message}`);
+    const r = resolve(loaded.spec, valid.value, { env: null });
+    t = now();
+    s.resolve += t - t2;
+    if (i === 0) first.resolve = t - t2;
+    if (!r.pipeline) throw new Error(`resolve failed: ${r.diagnostics[0]?.message}`);
+    emitAll(r.pipeline);
+    t2 = now();
+    s.emit += t2 - t;
+    if (i === 0) first.emit = t2 - t;
+    i++;
+  }
+  result.specs = files.length;
+  result.stagesMs = s;
+  result.firstSpecMs = first;
+} else {
+  throw new Error(`unknown mode ${mode}: use api or stages`);
+}
+
+result.maxRssKb = process.resourceUsage().maxRSS;
+process.stdout.write(JSON.stringify(result) + "\n");
