@@ -14,13 +14,20 @@ import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";
 import { applyPlan, recover } from "../write/apply.js";
 import { UnsafePathError } from "../write/paths.js";
-import type { Manifest } from "../write/manifest.js";
+import { sha256, type Manifest } from "../write/manifest.js";
+import { readCache, writeCache, type BuildCache } from "../write/cache.js";
+import { fingerprint } from "./fingerprint.js";
 import { planWrite, readManifest, type Plan, type PipelineOutput } from "../write/plan.js";
 
 export interface Options {
   env?: string | null;
   out?: string;
   limits?: LoadLimits;
+  /**
+   * Reuse a spec's previous output, without compiling it, when the spec, the environment and
+   * pipegen itself (its fingerprint) are unchanged and every file it wrote is as it wrote it.
+   */
+  reuse?: boolean;
   /** Called after each spec is compiled (for a progress line). */
   onProgress?: (done: number, total: number, file: string) => void;
 }
@@ -28,9 +35,11 @@ export interface Options {
 export interface CompileResult {
   diagnostics: Diagnostic[];
   pipelines: Pipeline[];
-  outputs: PipelineOutput[];
+  outputs: CompiledOutput[];
   /** Spec sources by file, for code frames. */
   sources: Map<string, string>;
+  /** The build cache as read before compiling. */
+  cache: BuildCache;
 }
 
 /** Expands files and folders (recursively, *.yaml and *.yml) into a sorted list of spec paths. */
@@ -57,13 +66,47 @@ export function findSpecs(inputs: readonly string[]): string[] {
   return [...out].sort();
 }
 
+/** The previous output of a spec, when its recorded input hash matches and its files are untouched. */
+function reusable(
+  root: string,
+  m: Manifest,
+  cache: BuildCache,
+  spec: string,
+  input: string,
+): CompiledOutput | undefined {
+  const found = Object.entries(cache.pipelines).find(
+    ([, e]) => e.spec === spec && e.input === input,
+  );
+  const entry = found && m.pipelines[found[0]];
+  if (!found || !entry || entry.spec !== spec) return undefined;
+  const pipeline = found[0];
+  const files = [];
+  for (const [rel, hash] of Object.entries(entry.files)) {
+    let content: string;
+    try {
+      content = readFileSync(path.join(root, ...rel.split("/")), "utf8");
+    } catch {
+      return undefined;
+    }
+    if (sha256(content) !== hash) return undefined;
+    files.push({ path: rel, content });
+  }
+  return { pipeline, spec, files, sources: found[1].sources ?? {}, input };
+}
+
+/** A pipeline's output with what the build cache keeps about it. */
+export interface CompiledOutput extends PipelineOutput {
+  sources: Record<string, string>;
+  input?: string;
+}
+
 /** load -> validate -> resolve -> emit, for every spec; pure but for reading the specs. */
 export function compile(inputs: readonly string[], opts: Options = {}): CompileResult {
   const files = findSpecs(inputs);
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const pipelines: Pipeline[] = [];
-  const outputs: PipelineOutput[] = [];
+  const outputs: CompiledOutput[] = [];
   const byName = new Map<string, string>();
   const root = opts.out ?? "generated";
   let previous: Manifest;
@@ -72,6 +115,7 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
   } catch {
     previous = { version: 1, pipelines: {} };
   }
+  const cache = readCache(root);
   files.forEach((file, i) => {
     const rel = path.relative(process.cwd(), file).split(path.sep).join("/") || file;
     const shown = rel.startsWith("..") ? file.split(path.sep).join("/") : rel;
@@ -106,6 +150,18 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
       return;
     }
     sources.set(shown, source);
+    const input = opts.reuse
+      ? sha256(`${fingerprint()}\0${opts.env ?? ""}\0${shown}\0${source}`)
+      : undefined;
+    if (input) {
+      const reused = reusable(root, previous, cache, shown, input);
+      if (reused && !byName.has(reused.pipeline)) {
+        byName.set(reused.pipeline, shown);
+        outputs.push(reused);
+        opts.onProgress?.(i + 1, files.length, shown);
+        return;
+      }
+    }
     const loaded = loadSpec(shown, source, limits);
     diagnostics.push(...loaded.diagnostics);
     if (!loaded.spec) return;
@@ -137,7 +193,7 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
     }
     byName.set(r.pipeline.name, shown);
     pipelines.push(r.pipeline);
-    const formatted = formatFiles(emitAll(r.pipeline), root, previous);
+    const formatted = formatFiles(emitAll(r.pipeline), root, previous, cache);
     outputs.push({
       pipeline: r.pipeline.name,
       spec: shown,
@@ -146,7 +202,7 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
     });
     opts.onProgress?.(i + 1, files.length, shown);
   });
-  return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources };
+  return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources, cache };
 }
 
 export interface BuildResult extends CompileResult {
@@ -176,6 +232,16 @@ export function build(inputs: readonly string[], opts: Options = {}): BuildResul
       return r;
     }
     applyPlan(plan);
+    const pipelines = { ...r.cache.pipelines };
+    for (const [name, e] of Object.entries(pipelines))
+      if (r.outputs.some((o) => o.spec === e.spec)) delete pipelines[name];
+    for (const o of r.outputs)
+      pipelines[o.pipeline] = {
+        spec: o.spec,
+        sources: o.sources,
+        ...(o.input ? { input: o.input } : {}),
+      };
+    writeCache(root, { pipelines });
     return { ...r, plan };
   } catch (e) {
     if (e instanceof UnsafePathError) {

@@ -5,6 +5,7 @@ export function runBuild(specs: string[], o: CommonOptions): void {
   const r = build(specs, {
     env: o.env ?? null,
     out: o.out ?? "generated",
+    reuse: true,
     onProgress: progress(o),
   });
   const bad = printDiagnostics(r.diagnostics, r.sources, o);
@@ -16,7 +17,7 @@ export function runBuild(specs: string[], o: CommonOptions): void {
   if (!o.quiet && o.format === "text" && r.plan) {
     const count = (k: string) => r.plan!.changes.filter((c) => c.kind === k).length;
     process.stdout.write(
-      `${r.pipelines.length} pipeline${r.pipelines.length === 1 ? "" : "s"} built into ${r.plan.root}: ` +
+      `${r.outputs.length} pipeline${r.outputs.length === 1 ? "" : "s"} built into ${r.plan.root}: ` +
         `${count("create")} created, ${count("update")} updated, ${count("delete")} deleted, ${r.plan.unchanged} unchanged\n`,
     );
   }

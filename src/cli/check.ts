@@ -5,7 +5,7 @@ import { manifestName } from "../write/manifest.js";
 import { printDiagnostics, useColor, type CommonOptions } from "./output.js";
 
 export function runCheck(specs: string[], o: CommonOptions): void {
-  const r = check(specs, { env: o.env ?? null, out: o.out ?? "generated" });
+  const r = check(specs, { env: o.env ?? null, out: o.out ?? "generated", reuse: true });
   if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan) {
     process.exitCode = 1;
     return;
