@@ -15,7 +15,7 @@ import { validateSchema } from "../schema/validate.js";
 import { applyPlan, recover } from "../write/apply.js";
 import { UnsafePathError } from "../write/paths.js";
 import { sha256, type Manifest } from "../write/manifest.js";
-import { readCache, writeCache, type BuildCache } from "../write/cache.js";
+import { readCache, writeCache, type BuildCache, type CacheEntry } from "../write/cache.js";
 import { fingerprint } from "./fingerprint.js";
 import { planWrite, readManifest, type Plan, type PipelineOutput } from "../write/plan.js";
 
@@ -70,14 +70,12 @@ export function findSpecs(inputs: readonly string[]): string[] {
 function reusable(
   root: string,
   m: Manifest,
-  cache: BuildCache,
+  bySpec: Map<string, [string, CacheEntry]>,
   spec: string,
   input: string,
 ): CompiledOutput | undefined {
-  const found = Object.entries(cache.pipelines).find(
-    ([, e]) => e.spec === spec && e.input === input,
-  );
-  const entry = found && m.pipelines[found[0]];
+  const found = bySpec.get(spec);
+  const entry = found && found[1].input === input ? m.pipelines[found[0]] : undefined;
   if (!found || !entry || entry.spec !== spec) return undefined;
   const pipeline = found[0];
   const files = [];
@@ -91,7 +89,7 @@ function reusable(
     if (sha256(content) !== hash) return undefined;
     files.push({ path: rel, content });
   }
-  return { pipeline, spec, files, sources: found[1].sources ?? {}, input };
+  return { pipeline, spec, files, sources: found[1].sources ?? {}, input, onDisk: true };
 }
 
 /** A pipeline's output with what the build cache keeps about it. */
@@ -116,6 +114,9 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
     previous = { version: 1, pipelines: {} };
   }
   const cache = readCache(root);
+  const cacheBySpec = new Map(
+    Object.entries(cache.pipelines).map(([n, e]) => [e.spec, [n, e] as [string, CacheEntry]]),
+  );
   files.forEach((file, i) => {
     const rel = path.relative(process.cwd(), file).split(path.sep).join("/") || file;
     const shown = rel.startsWith("..") ? file.split(path.sep).join("/") : rel;
@@ -154,7 +155,7 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
       ? sha256(`${fingerprint()}\0${opts.env ?? ""}\0${shown}\0${source}`)
       : undefined;
     if (input) {
-      const reused = reusable(root, previous, cache, shown, input);
+      const reused = reusable(root, previous, cacheBySpec, shown, input);
       if (reused && !byName.has(reused.pipeline)) {
         byName.set(reused.pipeline, shown);
         outputs.push(reused);
@@ -199,6 +200,7 @@ export function compile(inputs: readonly string[], opts: Options = {}): CompileR
       spec: shown,
       files: formatted.files,
       sources: formatted.sources,
+      ...(input ? { input } : {}),
     });
     opts.onProgress?.(i + 1, files.length, shown);
   });

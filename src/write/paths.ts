@@ -6,7 +6,7 @@ import path from "node:path";
  * could land outside it: absolute paths, '..', backslashes, NUL, or a symlinked folder
  * pointing elsewhere.
  */
-export function safeJoin(root: string, rel: string): string {
+export function safeJoin(root: string, rel: string, memo?: Map<string, string>): string {
   if (
     rel === "" ||
     rel.includes("\0") ||
@@ -18,11 +18,20 @@ export function safeJoin(root: string, rel: string): string {
     throw new UnsafePathError(rel, "is not a plain relative path");
   }
   const full = path.resolve(root, ...rel.split("/"));
-  const realRoot = existsSync(root) ? realpathSync(root) : path.resolve(root);
+  const real = (p: string) => {
+    let r = memo?.get(p);
+    if (r === undefined) {
+      r = realpathSync(p);
+      memo?.set(p, r);
+    }
+    return r;
+  };
+  const realRoot = existsSync(root) ? real(root) : path.resolve(root);
   // The nearest existing ancestor decides where the file really lands.
   let probe = path.dirname(full);
-  while (!existsSync(probe) && probe !== path.dirname(probe)) probe = path.dirname(probe);
-  const realProbe = realpathSync(probe);
+  while (!memo?.has(probe) && !existsSync(probe) && probe !== path.dirname(probe))
+    probe = path.dirname(probe);
+  const realProbe = real(probe);
   const inside = (p: string, r: string) => p === r || p.startsWith(r + path.sep);
   if (existsSync(root) && !inside(realProbe, realRoot) && !inside(realRoot, realProbe))
     throw new UnsafePathError(

@@ -14,6 +14,8 @@ export interface PipelineOutput {
   pipeline: string;
   spec: string;
   files: readonly GeneratedFile[];
+  /** True when the files were just read from disk and checked against the manifest (a reused output). */
+  onDisk?: boolean;
   /** Pre-format hashes of formatted files (see ManifestEntry.sources). */
   sources?: Record<string, string>;
 }
@@ -70,6 +72,7 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
   let unchanged = 0;
   const specsBuilt = new Set(outputs.map((o) => o.spec));
   const produced = new Set<string>();
+  const memo = new Map<string, string>();
   const ownedBefore = new Set(
     Object.values(oldManifest.pipelines).flatMap((e) => Object.keys(e.files)),
   );
@@ -82,11 +85,11 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
   for (const o of outputs) {
     const files: Record<string, string> = {};
     for (const f of o.files) {
-      const abs = safeJoin(root, f.path);
+      const abs = safeJoin(root, f.path, memo);
       produced.add(f.path);
       const hash = sha256(f.content);
       files[f.path] = hash;
-      const old = read(abs);
+      const old = o.onDisk ? f.content : read(abs);
       if (old === f.content) unchanged++;
       else if (old !== undefined && !ownedBefore.has(f.path)) conflicts.push(f.path);
       else
@@ -115,7 +118,7 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
     if (!rebuilt) continue;
     for (const rel of Object.keys(entry.files)) {
       if (produced.has(rel)) continue;
-      const abs = safeJoin(root, rel);
+      const abs = safeJoin(root, rel, memo);
       const old = read(abs);
       if (old !== undefined) changes.push({ kind: "delete", rel, abs, old });
     }
