@@ -81,10 +81,6 @@ def kafka_options(args: argparse.Namespace) -> dict[str, str]:
     return options
 
 
-def jaas_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
     reader = (
         spark.readStream.format("kafka")
@@ -93,8 +89,9 @@ def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
         .option("startingOffsets", STARTING_OFFSETS)
         .option("failOnDataLoss", str(FAIL_ON_DATA_LOSS).lower())
     )
-    if MAX_OFFSETS_PER_TRIGGER is not None:
-        reader = reader.option("maxOffsetsPerTrigger", str(MAX_OFFSETS_PER_TRIGGER))
+    max_offsets = getattr(args, "max_offsets_per_trigger", MAX_OFFSETS_PER_TRIGGER)
+    if max_offsets is not None:
+        reader = reader.option("maxOffsetsPerTrigger", str(max_offsets))
     return reader.load()
 
 

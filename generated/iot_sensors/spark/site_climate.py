@@ -65,12 +65,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="s3a://iot-checkpoints/pipegen",
         help="checkpoints go to CHECKPOINT_ROOT/PIPELINE/STREAM/<query>",
     )
+    parser.add_argument(
+        "--available-now",
+        action="store_true",
+        help="process what the topic holds now, then stop (catch-up and backfill runs)",
+    )
+    parser.add_argument(
+        "--max-offsets-per-trigger",
+        type=int,
+        default=MAX_OFFSETS_PER_TRIGGER,
+        help="records per micro-batch (default: from the spec)",
+    )
     args = parser.parse_args(argv)
     for name in ("bootstrap_servers", "checkpoint_root"):
         if not getattr(args, name):
             parser.error(
                 f"--{name.replace('_', '-')} is required (its environment variable is unset)"
             )
+    args.trigger = {"availableNow": True} if args.available_now else TRIGGER
     return args
 
 
@@ -80,14 +92,14 @@ def kafka_options(args: argparse.Namespace) -> dict[str, str]:
     return options
 
 
-def jaas_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def jdbc_metrics() -> dict[str, str]:
     """JDBC settings of a connection, resolved at run time (secrets from the environment)."""
     return {
-        "url": "jdbc:mariadb://metrics-db:3306/metrics",
+        "url": "jdbc:mariadb://"
+        + os.environ["METRICS_DB_HOST"]
+        + ":"
+        + os.environ["METRICS_DB_PORT"]
+        + "/metrics",
         "user": "writer",
         "password": os.environ["METRICS_DB_PASSWORD"],
         "driver": "org.mariadb.jdbc.Driver",
@@ -102,8 +114,9 @@ def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
         .option("startingOffsets", STARTING_OFFSETS)
         .option("failOnDataLoss", str(FAIL_ON_DATA_LOSS).lower())
     )
-    if MAX_OFFSETS_PER_TRIGGER is not None:
-        reader = reader.option("maxOffsetsPerTrigger", str(MAX_OFFSETS_PER_TRIGGER))
+    max_offsets = getattr(args, "max_offsets_per_trigger", MAX_OFFSETS_PER_TRIGGER)
+    if max_offsets is not None:
+        reader = reader.option("maxOffsetsPerTrigger", str(max_offsets))
     return reader.load()
 
 
@@ -279,7 +292,7 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
         .options(**kafka)
         .option("topic", DEAD_LETTER_TOPIC)
         .option("checkpointLocation", f"{checkpoints}/dead_letter")
-        .trigger(**TRIGGER)
+        .trigger(**args.trigger)
         .start()
     )
     valid = checked.where(F.size("__pg_reasons") == 0).select(
@@ -291,7 +304,7 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
         .outputMode(OUTPUT_MODE)
         .foreachBatch(lambda batch, batch_id: write_batch(batch, batch_id, kafka))
         .option("checkpointLocation", f"{checkpoints}/sinks")
-        .trigger(**TRIGGER)
+        .trigger(**args.trigger)
         .start()
     )
     return queries

@@ -65,12 +65,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="hdfs:///pipegen/checkpoints",
         help="checkpoints go to CHECKPOINT_ROOT/PIPELINE/STREAM/<query>",
     )
+    parser.add_argument(
+        "--available-now",
+        action="store_true",
+        help="process what the topic holds now, then stop (catch-up and backfill runs)",
+    )
+    parser.add_argument(
+        "--max-offsets-per-trigger",
+        type=int,
+        default=MAX_OFFSETS_PER_TRIGGER,
+        help="records per micro-batch (default: from the spec)",
+    )
     args = parser.parse_args(argv)
     for name in ("bootstrap_servers", "checkpoint_root"):
         if not getattr(args, name):
             parser.error(
                 f"--{name.replace('_', '-')} is required (its environment variable is unset)"
             )
+    args.trigger = {"availableNow": True} if args.available_now else TRIGGER
     return args
 
 
@@ -78,10 +90,6 @@ def kafka_options(args: argparse.Namespace) -> dict[str, str]:
     """Client settings for Kafka sources and sinks; secrets come from the environment."""
     options = {"kafka.bootstrap.servers": args.bootstrap_servers}
     return options
-
-
-def jaas_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
@@ -92,8 +100,9 @@ def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
         .option("startingOffsets", STARTING_OFFSETS)
         .option("failOnDataLoss", str(FAIL_ON_DATA_LOSS).lower())
     )
-    if MAX_OFFSETS_PER_TRIGGER is not None:
-        reader = reader.option("maxOffsetsPerTrigger", str(MAX_OFFSETS_PER_TRIGGER))
+    max_offsets = getattr(args, "max_offsets_per_trigger", MAX_OFFSETS_PER_TRIGGER)
+    if max_offsets is not None:
+        reader = reader.option("maxOffsetsPerTrigger", str(max_offsets))
     return reader.load()
 
 
@@ -273,10 +282,9 @@ def write_batch(batch: DataFrame, batch_id: int, kafka: dict[str, str]) -> None:
             batch,
             {
                 "contact_points": [
-                    "cass-1",
-                    "cass-2",
+                    os.environ["CASSANDRA_HOST"],
                 ],
-                "port": int("9042"),
+                "port": int(os.environ["CASSANDRA_PORT"]),
                 "local_dc": "datacenter1",
                 "user": None,
                 "password": None,
@@ -309,7 +317,7 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
         .outputMode(OUTPUT_MODE)
         .foreachBatch(lambda batch, batch_id: write_batch(batch, batch_id, kafka))
         .option("checkpointLocation", f"{checkpoints}/sinks")
-        .trigger(**TRIGGER)
+        .trigger(**args.trigger)
         .start()
     )
     return queries

@@ -185,6 +185,7 @@ function sourceData(p: Pipeline, topic: Topic) {
     })),
     bootstrapServers: k.bootstrapServers,
     checkpointRoot: p.platform.spark.checkpointRoot,
+    sasl: sasl !== null,
     kafkaSecurity:
       k.securityProtocol === "PLAINTEXT"
         ? null
