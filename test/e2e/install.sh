@@ -77,4 +77,7 @@ install_venv() {
 
 install_kafka
 install_venv
+# Spark (venv-spark + connector jars) and the PostgreSQL/MariaDB server packages
+bash "$E2E_DIR/engines/spark/install.sh"
+bash "$E2E_DIR/engines/databases/install.sh"
 say "done (cache: $CACHE)"

@@ -15,9 +15,11 @@ configuration). SIGTERM stops the queries gracefully after the current batch.
 """
 
 import argparse
+import operator
 import os
 import signal
 import sys
+from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -95,11 +97,11 @@ def kafka_options(args: argparse.Namespace) -> dict[str, str]:
 def jdbc_metrics() -> dict[str, str]:
     """JDBC settings of a connection, resolved at run time (secrets from the environment)."""
     return {
-        "url": "jdbc:mariadb://"
+        "url": "jdbc:mysql://"
         + os.environ["METRICS_DB_HOST"]
         + ":"
         + os.environ["METRICS_DB_PORT"]
-        + "/metrics",
+        + "/metrics?permitMysqlScheme",
         "user": "writer",
         "password": os.environ["METRICS_DB_PASSWORD"],
         "driver": "org.mariadb.jdbc.Driver",
@@ -125,8 +127,13 @@ def decode(raw: DataFrame) -> DataFrame:
     wire_ok = (F.length("value") > 5) & (F.hex(F.substring("value", 1, 1)) == "00")
     body = F.expr("substring(value, 6, length(value) - 5)")
     record = F.when(wire_ok, from_avro(body, AVRO_SCHEMA, {"mode": "PERMISSIVE"}))
-    undecodable = F.when(~wire_ok, F.lit("not in the Confluent Avro wire format")).when(
-        F.col("__pg_record").isNull(), F.lit("undecodable Avro record")
+    # PERMISSIVE from_avro gives a record of nulls for bytes it cannot decode.
+    present = [F.col(f"__pg_record.{f.name}").isNotNull() for f in SCHEMA.fields]
+    undecodable = F.when(
+        ~F.col("__pg_wire_ok"), F.lit("not in the Confluent Avro wire format")
+    ).when(
+        F.col("__pg_record").isNull() | ~reduce(operator.or_, present),
+        F.lit("undecodable Avro record"),
     )
     decoded = raw.select(
         F.col("key").alias("__pg_key"),
@@ -135,11 +142,12 @@ def decode(raw: DataFrame) -> DataFrame:
         F.col("partition").alias("__pg_partition"),
         F.col("offset").alias("__pg_offset"),
         F.col("timestamp").alias("__pg_timestamp"),
+        wire_ok.alias("__pg_wire_ok"),
         record.alias("__pg_record"),
     )
     decoded = decoded.withColumn("__pg_undecodable", undecodable)
     fields = [F.col(f"__pg_record.{f.name}").alias(f.name) for f in SCHEMA.fields]
-    decoded = decoded.select("*", *fields).drop("__pg_record")
+    decoded = decoded.select("*", *fields).drop("__pg_record", "__pg_wire_ok")
     rule_failures = [
         F.when(
             F.col("sensor_id").isNull(),
@@ -210,11 +218,24 @@ def jdbc_commit(
     connection: dict[str, str],
     sink_id: str,
     stage: str,
+    stage_sql: str,
     merge_sql: str,
     mark_sql: str,
 ) -> None:
     """Writes a micro-batch to a staging table, then moves it into the sink table and
     records the batch id in one transaction: a replayed batch finds its id and is skipped."""
+    jvm = batch.sparkSession._jvm
+    # Spark's registry makes a driver from --jars/--packages visible to DriverManager.
+    jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(
+        connection["driver"]
+    )
+    conn = jvm.java.sql.DriverManager.getConnection(
+        connection["url"], connection["user"], connection["password"]
+    )
+    try:
+        conn.createStatement().execute(stage_sql)
+    finally:
+        conn.close()
     (
         batch.write.format("jdbc")
         .options(**connection)
@@ -223,8 +244,6 @@ def jdbc_commit(
         .mode("overwrite")
         .save()
     )
-    jvm = batch.sparkSession._jvm
-    jvm.java.lang.Class.forName(connection["driver"])
     conn = jvm.java.sql.DriverManager.getConnection(
         connection["url"], connection["user"], connection["password"]
     )
@@ -263,6 +282,7 @@ def write_batch(batch: DataFrame, batch_id: int, kafka: dict[str, str]) -> None:
             jdbc_metrics(),
             "iot_sensors.site_climate.0.site_climate",
             "pipegen_stage_site_climate_9d30b044",
+            "CREATE TABLE IF NOT EXISTS `pipegen_stage_site_climate_9d30b044` LIKE `site_climate`",
             "INSERT INTO `site_climate` (`window_start`, `window_end`, `site`, `avg_temperature_c`, `max_temperature_c`, `readings`, `sensors`) SELECT `window_start`, `window_end`, `site`, `avg_temperature_c`, `max_temperature_c`, `readings`, `sensors` FROM `pipegen_stage_site_climate_9d30b044` ON DUPLICATE KEY UPDATE `window_end` = VALUES(`window_end`), `avg_temperature_c` = VALUES(`avg_temperature_c`), `max_temperature_c` = VALUES(`max_temperature_c`), `readings` = VALUES(`readings`), `sensors` = VALUES(`sensors`)",
             "INSERT IGNORE INTO `pipegen_batches` (`sink`, `batch_id`) VALUES (?, ?)",
         )

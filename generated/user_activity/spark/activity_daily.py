@@ -12,9 +12,11 @@ metadata, under OUTPUT_PATH/_undecodable. Run it with spark-submit.
 """
 
 import argparse
+import operator
 import os
 import signal
 import sys
+from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -100,8 +102,13 @@ def decode(raw: DataFrame) -> DataFrame:
     wire_ok = (F.length("value") > 5) & (F.hex(F.substring("value", 1, 1)) == "00")
     body = F.expr("substring(value, 6, length(value) - 5)")
     record = F.when(wire_ok, from_avro(body, AVRO_SCHEMA, {"mode": "PERMISSIVE"}))
-    undecodable = F.when(~wire_ok, F.lit("not in the Confluent Avro wire format")).when(
-        F.col("__pg_record").isNull(), F.lit("undecodable Avro record")
+    # PERMISSIVE from_avro gives a record of nulls for bytes it cannot decode.
+    present = [F.col(f"__pg_record.{f.name}").isNotNull() for f in SCHEMA.fields]
+    undecodable = F.when(
+        ~F.col("__pg_wire_ok"), F.lit("not in the Confluent Avro wire format")
+    ).when(
+        F.col("__pg_record").isNull() | ~reduce(operator.or_, present),
+        F.lit("undecodable Avro record"),
     )
     decoded = raw.select(
         F.col("key").alias("__pg_key"),
@@ -110,11 +117,12 @@ def decode(raw: DataFrame) -> DataFrame:
         F.col("partition").alias("__pg_partition"),
         F.col("offset").alias("__pg_offset"),
         F.col("timestamp").alias("__pg_timestamp"),
+        wire_ok.alias("__pg_wire_ok"),
         record.alias("__pg_record"),
     )
     decoded = decoded.withColumn("__pg_undecodable", undecodable)
     fields = [F.col(f"__pg_record.{f.name}").alias(f.name) for f in SCHEMA.fields]
-    decoded = decoded.select("*", *fields).drop("__pg_record")
+    decoded = decoded.select("*", *fields).drop("__pg_record", "__pg_wire_ok")
     return decoded
 
 

@@ -19,6 +19,7 @@ import {
   createTable,
   markStatement,
   mergeStatement,
+  stageStatement,
   type Dialect,
 } from "./sql.js";
 import { cassandraDriver, sparkPackages } from "./versions.js";
@@ -88,12 +89,15 @@ export function jdbcUrl(c: Connection): ValueRef {
       else parts.push({ kind: r.kind, name: r.name });
     }
   };
-  parts.push(c.type === "postgres" ? "jdbc:postgresql://" : "jdbc:mariadb://");
+  // MySQL and MariaDB: the MariaDB driver, with the jdbc:mysql: scheme (permitMysqlScheme) so
+  // that Spark picks its MySQL dialect; it has none for jdbc:mariadb:.
+  parts.push(c.type === "postgres" ? "jdbc:postgresql://" : "jdbc:mysql://");
   add(c.settings.host);
   parts.push(":");
   add(c.settings.port ?? (c.type === "postgres" ? 5432 : 3306));
   parts.push("/");
   add(c.settings.database);
+  if (c.type === "mysql") parts.push("?permitMysqlScheme");
   const merged: typeof parts = [];
   for (const p of parts) {
     const last = merged[merged.length - 1];
@@ -118,6 +122,7 @@ function jdbcSinkData(p: Pipeline, s: Stream, sink: Extract<Sink, { kind: "jdbc"
     stage,
     upsert: sink.mode === "upsert",
     key: sink.key,
+    stageSql: stageStatement(sink.table, stage, dialect),
     mergeSql: mergeStatement(sink, stage, cols, dialect),
     markSql: markStatement(dialect),
   };

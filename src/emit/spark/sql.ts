@@ -102,3 +102,11 @@ export function markStatement(dialect: Dialect): string {
     ? `INSERT INTO ${cols} ON CONFLICT DO NOTHING`
     : `INSERT IGNORE INTO ${cols}`;
 }
+
+/** Creates the staging table as an exact copy of the sink table's columns, so no type is left to Spark's JDBC mapping. */
+export function stageStatement(table: string, stage: string, dialect: Dialect): string {
+  const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
+  return dialect === "postgres"
+    ? `CREATE UNLOGGED TABLE IF NOT EXISTS ${q(stage)} (LIKE ${qualified(table, dialect)})`
+    : `CREATE TABLE IF NOT EXISTS ${q(stage)} LIKE ${qualified(table, dialect)}`;
+}

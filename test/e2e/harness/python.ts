@@ -62,6 +62,8 @@ export function run(
       if (signal) stderr += `\n[harness] ${command} died of ${signal}\n`;
       resolvePromise({ code: code ?? -1, stdout, stderr });
     });
+    // A child that exits at once closes its stdin first: that is not an error of ours.
+    child.stdin.on("error", () => {});
     child.stdin.end(opts.input ?? "");
   });
 }

@@ -1,0 +1,349 @@
+// Runs a NiFi 2.x flow definition (the JSON that NiFi's "Download flow definition" and NiFi
+// Registry produce, and that pipegen's NiFi emitter writes) with NiFi's stateless engine, built
+// into the cache by test/e2e/engines/nifi/install.sh. One JVM per runStatelessFlow(): it writes
+// engine.properties, flow.properties and a logback config into a fresh temp dir, starts
+// org.apache.nifi.stateless.bootstrap.RunStatelessFlow on the Java 21+ JDK (Temurin 25 here),
+// triggers the flow once (or keeps triggering it, `continuous`), and returns its output.
+//
+// What the engine's exit code does and does not say (see docs/nifi-components.md):
+// - an invalid flow (unknown property, missing parameter, unknown component or bundle, ...)
+//   logs the validation errors and "Dataflow is not valid", exit 1: runStatelessFlow rejects
+//   with a NifiFlowInvalidError that carries the validation errors;
+// - a run that fails (an exception, or a FlowFile reaching a failure port) logs "Failed to
+//   execute dataflow" but still exits 0: the result has failed=true;
+// - exit 0 and failed=false proves nothing about the sinks: assert on them.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cachePaths } from "./paths.js";
+
+/** Keep in step with NIFI_VERSION in test/e2e/engines/nifi/install.sh and the flows' bundles. */
+export const NIFI_VERSION = "2.8.0";
+
+export interface NifiPaths {
+  /** $CACHE/nifi-<v> */
+  dir: string;
+  /** NIFI_HOME of the stateless engine (bin/, conf/, lib/). */
+  home: string;
+  /** The framework: bootstrap jars, nifi-stateless-nar, nifi-jetty-nar (nifi.stateless.nar.directory). */
+  libDir: string;
+  /** The extension NARs (standard, record serialization, DBCP, Kafka, ...). */
+  narDir: string;
+  /** PostgreSQL and MariaDB JDBC driver jars, for DBCPConnectionPool's "Database Driver Locations". */
+  jdbcDir: string;
+  /** Each NAR's extension-manifest.xml, as <nar>.xml. */
+  manifestDir: string;
+  /** The JDK that runs NiFi (Java 21+): $PIPEGEN_NIFI_JAVA_HOME or Temurin 25. */
+  javaHome: string;
+}
+
+export function nifiPaths(): NifiPaths {
+  const dir = join(cachePaths().cacheDir, `nifi-${NIFI_VERSION}`);
+  const home = join(dir, "stateless");
+  return {
+    dir,
+    home,
+    libDir: join(home, "lib"),
+    narDir: join(dir, "nars"),
+    jdbcDir: join(dir, "jdbc"),
+    manifestDir: join(dir, "manifests"),
+    javaHome: process.env.PIPEGEN_NIFI_JAVA_HOME || "/usr/lib/jvm/temurin-25-jdk-amd64",
+  };
+}
+
+/** Throws unless install.sh has finished and the JDK is there. */
+export function assertNifiInstalled(): NifiPaths {
+  const paths = nifiPaths();
+  if (!existsSync(join(paths.dir, ".installed"))) {
+    throw new Error(
+      `no NiFi ${NIFI_VERSION} in ${paths.dir}: run bash test/e2e/engines/nifi/install.sh first`,
+    );
+  }
+  if (!existsSync(join(paths.javaHome, "bin", "java"))) {
+    throw new Error(
+      `no Java at ${paths.javaHome} (NiFi 2.x needs Java 21+; set PIPEGEN_NIFI_JAVA_HOME)`,
+    );
+  }
+  return paths;
+}
+
+export interface StatelessFlowOptions {
+  /** Absolute path of the flow definition JSON ({"flowContents": ..., "parameterContexts": ...}). */
+  flowJson: string;
+  /** The flow's parameter context whose parameters `parameters` sets (its `name`). */
+  contextName: string;
+  /**
+   * Parameter values (sensitive ones included), written to flow.properties as
+   * nifi.stateless.parameters.<key>.<name>=<value>. Every name must be a parameter of the
+   * context in the flow: the engine only warns about unknown ones, so this harness rejects them.
+   */
+  parameters?: Record<string, string>;
+  /** Kill the JVM after this long; default 180 s. */
+  timeoutMs?: number;
+  /** Keep triggering the flow until stopped (RunStatelessFlow -c); use with `signal`/timeoutMs. */
+  continuous?: boolean;
+  /** Stops a continuous run (SIGTERM, then SIGKILL after 10 s). */
+  signal?: AbortSignal;
+  /** Output ports treated as failure ports, in addition to those with portFunction FAILURE. */
+  failurePorts?: string[];
+  /** JVM heap limit; default 512m. */
+  heap?: string;
+  /** Logger levels added to the logback config, e.g. {"org.apache.nifi.processors": "DEBUG"}. */
+  logLevels?: Record<string, string>;
+  /** Extra flow.properties entries (transaction thresholds, ...). */
+  flowProperties?: Record<string, string>;
+  /**
+   * The engine's working directory (NARs are unpacked there, ~6 s the first time). Default: a
+   * directory in the cache shared by all runs, so later runs skip the unpacking. A temp dir
+   * is used for the rest (properties, content, logs).
+   */
+  workDir?: string;
+}
+
+export interface StatelessFlowResult {
+  /** The JVM's exit code; -1 when killed (timeout, abort). */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The engine logged "Failed to execute dataflow" (an exception or a failure port). */
+  failed: boolean;
+  /** Killed by the timeout or the abort signal. */
+  killed: boolean;
+  durationMs: number;
+  /** The java command line (with the temp dir's paths; they are removed afterwards). */
+  command: string[];
+}
+
+/** The flow did not pass the engine's validation; `errors` are the engine's own lines. */
+export class NifiFlowInvalidError extends Error {
+  constructor(
+    message: string,
+    readonly errors: string[],
+    readonly output: string,
+  ) {
+    super(message);
+    this.name = "NifiFlowInvalidError";
+  }
+}
+
+const escapeKey = (s: string) => s.replace(/([=:\\])/g, "\\$1");
+// The engine parses flow.properties itself: `key=value` per line, key up to the first
+// unescaped '='; values are taken as they are (no escapes), so only newlines are a problem.
+function propertiesLine(key: string, value: string): string {
+  if (/[\r\n]/.test(value) || /[\r\n]/.test(key)) {
+    throw new Error(`a NiFi stateless property cannot hold a newline: ${key}`);
+  }
+  return `${escapeKey(key)}=${value}`;
+}
+
+function logbackXml(levels: Record<string, string>): string {
+  const loggers = Object.entries({
+    "org.apache.nifi": "INFO",
+    "org.apache.nifi.processors": "WARN",
+    "org.apache.nifi.controller.repository.StandardProcessSession": "WARN",
+    "org.apache.kafka": "WARN",
+    "org.apache.calcite.runtime.CalciteException": "OFF",
+    ...levels,
+  })
+    .map(([name, level]) => `  <logger name="${name}" level="${level}"/>`)
+    .join("\n");
+  return `<configuration>
+  <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%date %level [%thread] %logger{40} %msg%n</pattern></encoder>
+  </appender>
+${loggers}
+  <root level="INFO"><appender-ref ref="CONSOLE"/></root>
+</configuration>
+`;
+}
+
+/** Parameter names of a context in a flow definition JSON. */
+export function flowParameterNames(flowJson: string, contextName: string): string[] {
+  const doc = JSON.parse(readFileSync(flowJson, "utf8")) as {
+    parameterContexts?: Record<string, { name?: string; parameters?: { name: string }[] }>;
+  };
+  const context = Object.values(doc.parameterContexts ?? {}).find((c) => c.name === contextName);
+  if (!context) {
+    throw new Error(`${flowJson} has no parameter context named ${JSON.stringify(contextName)}`);
+  }
+  return (context.parameters ?? []).map((p) => p.name);
+}
+
+/** Lines of the engine's output that explain an invalid flow. */
+function validationErrors(output: string): string[] {
+  const lines = output.split("\n");
+  const picked = lines.filter((line) =>
+    /is invalid|Invalid|not valid|validation|ValidationResult|Could not find bundle|not available|No Parameter|does not have a Parameter|Missing/i.test(
+      line,
+    ),
+  );
+  return picked.length > 0 ? picked : lines.slice(-40);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Engines still running, killed when the test process exits however it exits. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export async function runStatelessFlow(opts: StatelessFlowOptions): Promise<StatelessFlowResult> {
+  const paths = assertNifiInstalled();
+  if (!existsSync(opts.flowJson)) throw new Error(`no flow definition at ${opts.flowJson}`);
+  const parameters = opts.parameters ?? {};
+  const known = new Set(flowParameterNames(opts.flowJson, opts.contextName));
+  const unknown = Object.keys(parameters).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `parameters not in context ${opts.contextName} of ${opts.flowJson}: ${unknown.join(", ")} (the engine would ignore them)`,
+    );
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), "pipegen-nifi-"));
+  const workDir = opts.workDir ?? join(paths.dir, "work");
+  const engineProps: Record<string, string> = {
+    // The framework (bootstrap jars + nifi-stateless-nar + nifi-jetty-nar) ...
+    "nifi.stateless.nar.directory": paths.libDir,
+    // ... and the extensions, read-only: nothing is ever downloaded (no extension clients).
+    "nifi.stateless.extensions.directory": join(dir, "extensions"),
+    "nifi.stateless.readonly.extensions.directory.pipegen": paths.narDir,
+    "nifi.stateless.working.directory": workDir,
+    // FlowFile content in the heap (empty = no content repository on disk).
+    "nifi.stateless.content.repository.directory": "",
+    // Encrypts sensitive values the engine keeps; any string of 12+ characters.
+    "nifi.stateless.sensitive.props.key": randomBytes(18).toString("base64url"),
+    "nifi.stateless.status.task.interval": "1 min",
+    "nifi.stateless.component.enableTimeout": "60 sec",
+    "nifi.stateless.processor.startTimeout": "60 sec",
+    "nifi.stateless.kerberos.krb5.file": "/etc/krb5.conf",
+  };
+  const contextKey = "pipegen";
+  const flowProps: Record<string, string> = {
+    "nifi.stateless.flow.snapshot.file": opts.flowJson,
+    "nifi.stateless.failure.port.names": (opts.failurePorts ?? []).join(","),
+    [`nifi.stateless.parameters.${contextKey}`]: opts.contextName,
+    ...Object.fromEntries(
+      Object.entries(parameters).map(([k, v]) => [
+        `nifi.stateless.parameters.${contextKey}.${k}`,
+        v,
+      ]),
+    ),
+    ...opts.flowProperties,
+  };
+  const engineFile = join(dir, "engine.properties");
+  const flowFile = join(dir, "flow.properties");
+  const logback = join(dir, "logback.xml");
+  await writeFile(
+    engineFile,
+    Object.entries(engineProps)
+      .map(([k, v]) => propertiesLine(k, v))
+      .join("\n") + "\n",
+  );
+  await writeFile(
+    flowFile,
+    Object.entries(flowProps)
+      .map(([k, v]) => propertiesLine(k, v))
+      .join("\n") + "\n",
+    { mode: 0o600 },
+  );
+  await writeFile(logback, logbackXml(opts.logLevels ?? {}));
+
+  // What bin/nifi-stateless.sh runs (it hides the exit code and cd's to NIFI_HOME), plus a
+  // small heap and SerialGC for a 2-core machine.
+  const command = [
+    join(paths.javaHome, "bin", "java"),
+    `-Xmx${opts.heap ?? "512m"}`,
+    "-XX:+UseSerialGC",
+    "-Djava.awt.headless=true",
+    "-Djava.net.preferIPv4Stack=true",
+    `-Dlogback.configurationFile=${logback}`,
+    `-Dorg.apache.nifi.bootstrap.config.log.dir=${dir}`,
+    "-cp",
+    `${paths.libDir}/*:${join(paths.home, "conf")}`,
+    "org.apache.nifi.stateless.bootstrap.RunStatelessFlow",
+    ...(opts.continuous ? ["-c"] : []),
+    "-e",
+    engineFile,
+    "-f",
+    flowFile,
+  ];
+
+  const started = Date.now();
+  const result = await new Promise<{
+    code: number;
+    stdout: string;
+    stderr: string;
+    killed: boolean;
+  }>((resolvePromise) => {
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: dir,
+      detached: true, // own process group: a kill reaches the JVM and anything it started
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, JAVA_HOME: paths.javaHome },
+    });
+    live.add(child);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.once("exit", () => live.forEach((c) => killGroup(c, "SIGKILL")));
+    }
+    let stdout = "";
+    let stderr = "";
+    let killed = false;
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const stop = (why: string) => {
+      if (killed) return;
+      killed = true;
+      stderr += `\n[harness] stopping the engine: ${why}\n`;
+      killGroup(child, "SIGTERM");
+      void sleep(10_000).then(() => killGroup(child, "SIGKILL"));
+    };
+    const timeoutMs = opts.timeoutMs ?? 180_000;
+    const timer = setTimeout(() => stop(`timeout after ${timeoutMs} ms`), timeoutMs);
+    const onAbort = () => stop("aborted");
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    child.once("error", (err) => {
+      stderr += `\n[harness] ${String(err)}\n`;
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      live.delete(child);
+      resolvePromise({ code: code ?? -1, stdout, stderr, killed });
+    });
+  });
+  if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
+
+  const output = result.stdout + result.stderr;
+  if (output.includes("Dataflow is not valid")) {
+    const errors = validationErrors(output);
+    throw new NifiFlowInvalidError(
+      `NiFi says the dataflow ${opts.flowJson} is not valid:\n${errors.join("\n")}`,
+      errors,
+      output,
+    );
+  }
+  return {
+    ...result,
+    failed: output.includes("Failed to execute dataflow"),
+    durationMs: Date.now() - started,
+    command,
+  };
+}
+
+/** A readable account of a run, for assertion messages (the output's tail). */
+export function describeNifiRun(result: StatelessFlowResult, lines = 80): string {
+  const tail = (s: string) => s.split("\n").slice(-lines).join("\n");
+  return `nifi stateless exited ${result.code} (failed=${result.failed}, killed=${result.killed}, ${result.durationMs} ms)\n--- stdout (tail)\n${tail(result.stdout)}\n--- stderr (tail)\n${tail(result.stderr)}`;
+}
