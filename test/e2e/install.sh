@@ -80,4 +80,7 @@ install_venv
 # Spark (venv-spark + connector jars) and the PostgreSQL/MariaDB server packages
 bash "$E2E_DIR/engines/spark/install.sh"
 bash "$E2E_DIR/engines/databases/install.sh"
+# Airflow 3 (pinned lock) and the Confluent-compatible schema registry (Apicurio)
+bash "$E2E_DIR/engines/airflow/install.sh"
+bash "$E2E_DIR/engines/registry/install.sh"
 say "done (cache: $CACHE)"
