@@ -58,7 +58,10 @@ function readings() {
 
 /** Rows site_climate must hold: windows [s, s + 10 min) for s on 5-minute boundaries. */
 function expected(valid: Reading[]) {
-  const groups = new Map<string, { site: string; start: number; temps: number[]; n: number; sensors: Set<string> }>();
+  const groups = new Map<
+    string,
+    { site: string; start: number; temps: number[]; n: number; sensors: Set<string> }
+  >();
   for (const x of valid) {
     const t = Date.parse(x.read_at);
     const s1 = Math.floor(t / (5 * MIN)) * 5 * MIN;
@@ -103,14 +106,27 @@ afterAll(async () => {
 describe("iot_sensors: site_climate on real Spark", () => {
   it("dedupes, drops out-of-range readings to the dead-letter topic, and upserts sliding windows into MariaDB", async () => {
     const { valid, duplicates, outOfRange } = readings();
-    const records = [...valid, ...duplicates, ...outOfRange].map((v) => ({ key: v.sensor_id, value: v }));
+    const records = [...valid, ...duplicates, ...outOfRange].map((v) => ({
+      key: v.sensor_id,
+      value: v,
+    }));
     records.push({ key: "junk", value: null as unknown as Reading, ...{ raw_hex: "7b7d" } });
     const file = path.join(work, "readings.json");
     writeFileSync(
       file,
-      JSON.stringify({ topic: "iot.readings", format: "avro", schema: path.join(gen, "kafka", "schemas", "iot.readings.avsc"), records }),
+      JSON.stringify({
+        topic: "iot.readings",
+        format: "avro",
+        schema: path.join(gen, "kafka", "schemas", "iot.readings.avsc"),
+        records,
+      }),
     );
-    const p = await run(sparkPaths().python, [path.join(REPO_ROOT, "test/e2e/spark/produce.py"), "--bootstrap-servers", kafka.bootstrap, file]);
+    const p = await run(sparkPaths().python, [
+      path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
+      "--bootstrap-servers",
+      kafka.bootstrap,
+      file,
+    ]);
     expect(p.code, describeRun("produce", p)).toBe(0);
 
     const env = {
@@ -130,19 +146,36 @@ describe("iot_sensors: site_climate on real Spark", () => {
     expect(rows.length).toBe(want.length);
     rows.forEach(([site, start, end, avg, max, n, sensors], i) => {
       const w = want[i]!;
-      expect({ site, start, end, n: Number(n) }).toEqual({ site: w.site, start: w.window_start, end: w.window_end, n: w.readings });
+      expect({ site, start, end, n: Number(n) }).toEqual({
+        site: w.site,
+        start: w.window_start,
+        end: w.window_end,
+        n: w.readings,
+      });
       expect(Math.abs(Number(avg) - w.avg)).toBeLessThan(1e-9);
       expect(Number(max)).toBeCloseTo(w.max, 6);
       // approx_count_distinct (HyperLogLog++, 5% relative error); exact at these sizes in practice
       expect(Math.abs(Number(sensors) - w.sensors)).toBeLessThanOrEqual(1);
     });
 
-    const dead = await run(sparkPaths().python, [path.join(REPO_ROOT, "test/e2e/spark/consume.py"), "--bootstrap-servers", kafka.bootstrap, "iot.readings.dlq"]);
+    const dead = await run(sparkPaths().python, [
+      path.join(REPO_ROOT, "test/e2e/spark/consume.py"),
+      "--bootstrap-servers",
+      kafka.bootstrap,
+      "iot.readings.dlq",
+    ]);
     expect(dead.code, describeRun("consume dlq", dead)).toBe(0);
-    const letters = dead.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    expect(letters.map((l) => l.key).sort()).toEqual([...outOfRange.map((x) => x.sensor_id), "junk"].sort());
+    const letters = dead.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(letters.map((l) => l.key).sort()).toEqual(
+      [...outOfRange.map((x) => x.sensor_id), "junk"].sort(),
+    );
     for (const l of letters.filter((x) => x.key !== "junk"))
-      expect(l.headers["pipegen.reason"]).toMatch(/plausible_temperature: check failed: temperature_c between -60 and 90/);
+      expect(l.headers["pipegen.reason"]).toMatch(
+        /plausible_temperature: check failed: temperature_c between -60 and 90/,
+      );
 
     // A second run from the checkpoint finds nothing new and changes nothing.
     const again = await runSparkJob(job, args, { env, timeoutMs: 400_000 });

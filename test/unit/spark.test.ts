@@ -1,0 +1,245 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { compile } from "../../src/api/index.js";
+import {
+  createTable,
+  markStatement,
+  mergeStatement,
+  stageStatement,
+} from "../../src/emit/spark/sql.js";
+import { cassandraKey, createCassandraTable } from "../../src/emit/spark/cql.js";
+import { interval, jdbcUrl } from "../../src/emit/spark/index.js";
+import { lintPython } from "../../src/format/python.js";
+import type { Connection, Field } from "../../src/ir/types.js";
+
+const files = (spec: string) => {
+  const r = compile([spec]);
+  expect(r.diagnostics).toEqual([]);
+  return Object.fromEntries(r.outputs[0]!.files.map((f) => [f.path, f.content]));
+};
+
+function pyParses(code: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "pipegen-py-"));
+  const file = path.join(dir, "job.py");
+  writeFileSync(file, code);
+  const r = spawnSync(
+    "python3",
+    ["-c", "import ast,sys; ast.parse(open(sys.argv[1], encoding='utf-8').read())", file],
+    { encoding: "utf8" },
+  );
+  return r.status === 0 ? "" : r.stderr;
+}
+
+describe("Spark emitter", () => {
+  const out = files("test/fixtures/valid/spark-variants.yaml");
+  const shaped = out["variants/spark/shaped.py"]!;
+  const counted = out["variants/spark/counted.py"]!;
+
+  it("writes a job, a submission file and DDL for every stream and table connection", () => {
+    expect(
+      Object.keys(out)
+        .filter((p) => p.includes("/spark/"))
+        .sort(),
+    ).toEqual([
+      "variants/spark/counted.py",
+      "variants/spark/counted.submit.json",
+      "variants/spark/ddl/cass.cql",
+      "variants/spark/ddl/my.sql",
+      "variants/spark/shaped.py",
+      "variants/spark/shaped.submit.json",
+    ]);
+  });
+
+  it("every job is valid Python, clean under ruff, and uses no Python UDF", () => {
+    for (const code of [shaped, counted]) {
+      expect(pyParses(code)).toBe("");
+      expect(lintPython(code)).toEqual([]);
+      expect(code).not.toMatch(/\budf\b|pandas_udf|@F\.udf/);
+    }
+  });
+
+  it("values reach the job exactly: quotes and backslashes in expressions, SASL, JSON decoding", () => {
+    expect(shaped).toContain(`F.expr("name <> 'it''s \\"quoted\\" \\\\ back'")`);
+    expect(shaped).toContain('options["kafka.security.protocol"] = "SASL_SSL"');
+    expect(shaped).toContain('os.environ["KAFKA_PASSWORD"]');
+    expect(shaped).toContain("F.from_json(");
+    expect(shaped).not.toContain("from_avro");
+    expect(shaped).toContain('TRIGGER = {"processingTime": "1 minutes"}');
+    expect(counted).toContain('TRIGGER = {"availableNow": True}');
+  });
+
+  it("steps appear in spec order with the derived types cast", () => {
+    const order = [
+      "df.select(",
+      "withColumnRenamed(",
+      '"bonus", F.expr("score * 2").cast("double")',
+      '"flag", F.expr("label like \'A%\'").cast("boolean")',
+      "df.drop(",
+      "df.join(",
+      "dropDuplicates(",
+    ];
+    let at = 0;
+    for (const s of order) {
+      const i = shaped.indexOf(s, at);
+      expect(i, s).toBeGreaterThan(-1);
+      at = i;
+    }
+  });
+
+  it("a files sink is its own exactly-once file query; table sinks go through one foreachBatch", () => {
+    expect(shaped).toContain('.format("json")');
+    expect(shaped).toContain('.partitionBy("label")');
+    expect(shaped).toContain('"/data/lake/shaped"');
+    expect(counted).toContain("jdbc_commit(");
+    expect(counted).toContain("cassandra_upsert(");
+    expect(counted).toContain("mongo_upsert(");
+    expect(counted).toContain('OUTPUT_MODE = "update"');
+  });
+
+  it("the submission file has exact packages and UTC settings and lists the environment the job reads", () => {
+    const submit = JSON.parse(out["variants/spark/counted.submit.json"]!);
+    expect(submit.packages).toEqual([
+      "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
+      "org.mariadb.jdbc:mariadb-java-client:3.5.11",
+      "org.mongodb.spark:mongo-spark-connector_2.13:10.5.0",
+    ]);
+    expect(submit.conf["spark.sql.session.timeZone"]).toBe("UTC");
+    expect(submit.conf["spark.executor.instances"]).toBe("2");
+    expect(submit.environment).toEqual([
+      "CHECKPOINTS",
+      "KAFKA_PASSWORD",
+      "KAFKA_USER",
+      "MONGO_URI",
+      "MY_PASSWORD",
+    ]);
+    expect(submit.pythonRequirements).toEqual(["cassandra-driver==3.30.1"]);
+    expect(submit.schedule).toBe("@hourly");
+  });
+});
+
+describe("SQL and CQL", () => {
+  const fields: Field[] = [
+    { name: "site", type: "string", required: true },
+    { name: "window_start", type: "timestamp", required: true },
+    { name: "avg", type: "double", required: false },
+    { name: "total", type: "decimal", required: false, precision: 20, scale: 2 },
+  ];
+  const conn = (type: Connection["type"]): Connection => ({ name: "c", type, settings: {} });
+  it("CREATE TABLE with the upsert key, per dialect", () => {
+    expect(createTable("public.t", fields, ["site", "window_start"], "postgres")).toBe(
+      'CREATE TABLE IF NOT EXISTS "public"."t" (\n  "site" TEXT NOT NULL,\n  "window_start" TIMESTAMP NOT NULL,\n  "avg" DOUBLE PRECISION,\n  "total" NUMERIC(20, 2),\n  PRIMARY KEY ("site", "window_start")\n);',
+    );
+    expect(createTable("t", fields, ["site", "window_start"], "mysql")).toBe(
+      "CREATE TABLE IF NOT EXISTS `t` (\n  `site` VARCHAR(255) NOT NULL,\n  `window_start` DATETIME(6) NOT NULL,\n  `avg` DOUBLE,\n  `total` DECIMAL(20, 2),\n  PRIMARY KEY (`site`, `window_start`)\n);",
+    );
+  });
+  it("merge statements: ON CONFLICT and ON DUPLICATE KEY UPDATE, append as plain insert", () => {
+    const sink = {
+      kind: "jdbc" as const,
+      connection: conn("postgres"),
+      table: "t",
+      mode: "upsert" as const,
+      key: ["site"],
+    };
+    expect(mergeStatement(sink, "s", ["site", "avg"], "postgres")).toBe(
+      'INSERT INTO "t" ("site", "avg") SELECT "site", "avg" FROM "s" ON CONFLICT ("site") DO UPDATE SET "avg" = EXCLUDED."avg"',
+    );
+    expect(mergeStatement(sink, "s", ["site", "avg"], "mysql")).toBe(
+      "INSERT INTO `t` (`site`, `avg`) SELECT `site`, `avg` FROM `s` ON DUPLICATE KEY UPDATE `avg` = VALUES(`avg`)",
+    );
+    expect(mergeStatement({ ...sink, mode: "append", key: [] }, "s", ["site"], "postgres")).toBe(
+      'INSERT INTO "t" ("site") SELECT "site" FROM "s"',
+    );
+    expect(mergeStatement(sink, "s", ["site"], "postgres")).toMatch(/DO NOTHING$/);
+    expect(markStatement("postgres")).toBe(
+      'INSERT INTO "pipegen_batches" ("sink", "batch_id") VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
+    expect(markStatement("mysql")).toBe(
+      "INSERT IGNORE INTO `pipegen_batches` (`sink`, `batch_id`) VALUES (?, ?)",
+    );
+    expect(stageStatement("a.b", "s", "postgres")).toBe(
+      'CREATE UNLOGGED TABLE IF NOT EXISTS "s" (LIKE "a"."b")',
+    );
+    expect(stageStatement("b", "s", "mysql")).toBe("CREATE TABLE IF NOT EXISTS `s` LIKE `b`");
+  });
+  it("hostile identifiers are quoted, never interpolated", () => {
+    expect(
+      createTable('we"ird', [{ name: 'a"b', type: "int", required: true }], ['a"b'], "postgres"),
+    ).toContain('"we""ird"');
+    expect(
+      createTable("we`ird", [{ name: "a`b", type: "int", required: true }], [], "mysql"),
+    ).toContain("`we``ird`");
+  });
+  it("Cassandra keys: time columns cluster, the rest partition", () => {
+    expect(
+      cassandraKey(
+        ["user_id", "window_start", "action"],
+        fields.concat([
+          { name: "user_id", type: "string", required: true },
+          { name: "action", type: "string", required: true },
+        ]),
+      ),
+    ).toEqual({
+      partition: ["user_id", "action"],
+      clustering: ["window_start"],
+    });
+    const c: Connection = {
+      name: "w",
+      type: "cassandra",
+      settings: { keyspace: { kind: "literal", value: "ks" } },
+    };
+    expect(
+      createCassandraTable(
+        c,
+        {
+          kind: "cassandra",
+          connection: c,
+          table: "t",
+          mode: "upsert",
+          key: ["site", "window_start"],
+        },
+        fields,
+      ),
+    ).toBe(
+      'CREATE TABLE IF NOT EXISTS "ks"."t" (\n  "site" text,\n  "window_start" timestamp,\n  "avg" double,\n  "total" decimal,\n  PRIMARY KEY (("site"), "window_start")\n);',
+    );
+  });
+  it("JDBC URLs and intervals", () => {
+    const pg: Connection = {
+      name: "p",
+      type: "postgres",
+      settings: {
+        host: { kind: "env", name: "H" },
+        port: 5433,
+        database: { kind: "literal", value: "d" },
+      },
+    };
+    expect(jdbcUrl(pg)).toEqual({
+      kind: "template",
+      parts: ["jdbc:postgresql://", { kind: "env", name: "H" }, ":5433/d"],
+    });
+    const my: Connection = {
+      name: "m",
+      type: "mysql",
+      settings: {
+        host: { kind: "literal", value: "h" },
+        database: { kind: "literal", value: "d" },
+      },
+    };
+    expect(jdbcUrl(my)).toEqual({
+      kind: "literal",
+      value: "jdbc:mysql://h:3306/d?permitMysqlScheme",
+    });
+    expect([1000, 60_000, 600_000, 3_600_000, 86_400_000, 1500].map(interval)).toEqual([
+      "1 seconds",
+      "1 minutes",
+      "10 minutes",
+      "1 hours",
+      "1 days",
+      "1500 milliseconds",
+    ]);
+  });
+});
