@@ -1034,6 +1034,23 @@ function resolveStream(
     }
   });
 
+  const eventTime = steps.flatMap((x, i) =>
+    x.kind === "dedupe" && x.on
+      ? [[x.on, i] as const]
+      : x.kind === "aggregate" && x.window
+        ? [[x.window.on, i] as const]
+        : [],
+  );
+  for (const [col, i] of eventTime.slice(1))
+    if (col !== eventTime[0]![0])
+      err(
+        ctx,
+        "PG305",
+        `${p}/steps/${i}`,
+        `this step's event time is '${col}' but an earlier step's is '${eventTime[0]![0]}'`,
+        "Spark keeps one watermark per stream: use the same event-time column in every dedupe and window",
+      );
+
   const sinks: I.Sink[] = [];
   st.to.forEach((t, i) => {
     const tp = `${p}/to/${i}`;

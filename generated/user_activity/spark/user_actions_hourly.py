@@ -176,7 +176,6 @@ def transform(df: DataFrame) -> DataFrame:
     df = df.select("event_id", "user_id", "action", "duration_ms", "occurred_at")
     df = df.withWatermark("occurred_at", "30 minutes")
     df = df.dropDuplicatesWithinWatermark(["event_id"])
-    df = df.withWatermark("occurred_at", "30 minutes")
     df = df.groupBy(
         F.window("occurred_at", "1 hours"),
         F.col("user_id"),

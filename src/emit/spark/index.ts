@@ -334,6 +334,21 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
         reason: `${q.name}: ${q.columns[0]} not in the allowed values`,
       });
   }
+  // Spark allows one watermark per stream: it is defined at the first event-time step, with the
+  // longest delay any step asks for, and holds for every stateful step after it.
+  const delays = s.steps.flatMap((x) =>
+    x.kind === "dedupe" && x.watermarkMs !== null
+      ? [x.watermarkMs]
+      : x.kind === "aggregate" && x.window
+        ? [x.window.watermarkMs]
+        : [],
+  );
+  let watermarkSet = false;
+  const watermark = () => {
+    if (watermarkSet || delays.length === 0) return null;
+    watermarkSet = true;
+    return interval(Math.max(...delays));
+  };
   const steps = s.steps.map((x, i) => {
     switch (x.kind) {
       case "filter":
@@ -357,7 +372,7 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
           dedupe: {
             key: x.key,
             on: x.on,
-            watermark: x.watermarkMs === null ? null : interval(x.watermarkMs),
+            watermark: x.on === null ? null : watermark(),
           },
         };
       case "join":
@@ -369,7 +384,7 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
               on: x.window.on,
               size: interval(x.window.sizeMs),
               slide: x.window.slideMs === null ? null : interval(x.window.slideMs),
-              watermark: interval(x.window.watermarkMs),
+              watermark: watermark(),
             },
             groupBy: x.groupBy,
             aggregates: x.aggregates,
