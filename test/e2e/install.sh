@@ -83,4 +83,6 @@ bash "$E2E_DIR/engines/databases/install.sh"
 # Airflow 3 (pinned lock) and the Confluent-compatible schema registry (Apicurio)
 bash "$E2E_DIR/engines/airflow/install.sh"
 bash "$E2E_DIR/engines/registry/install.sh"
+# NiFi 2.8.0 stateless engine + NARs, built from NiFi's source release (Maven Central serves no NiFi binaries here)
+bash "$E2E_DIR/engines/nifi/install.sh"
 say "done (cache: $CACHE)"

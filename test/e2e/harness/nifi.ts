@@ -6,11 +6,13 @@
 // triggers the flow once (or keeps triggering it, `continuous`), and returns its output.
 //
 // What the engine's exit code does and does not say (see docs/nifi-components.md):
-// - an invalid flow (unknown property, missing parameter, unknown component or bundle, ...)
-//   logs the validation errors and "Dataflow is not valid", exit 1: runStatelessFlow rejects
-//   with a NifiFlowInvalidError that carries the validation errors;
-// - a run that fails (an exception, or a FlowFile reaching a failure port) logs "Failed to
-//   execute dataflow" but still exits 0: the result has failed=true;
+// - a flow the engine refuses (a property it does not know, a value outside the allowed ones,
+//   a missing required property, a sensitive parameter in a non-sensitive property, ...) exits 1
+//   after logging why: runStatelessFlow rejects with a NifiFlowInvalidError carrying the
+//   engine's validation errors (an invalid component is only reported after
+//   nifi.stateless.component.enableTimeout, 20 s here);
+// - a run that fails (an exception in a processor, or a FlowFile reaching a failure port)
+//   logs "Failed to execute dataflow" but still exits 0: the result has failed=true;
 // - exit 0 and failed=false proves nothing about the sinks: assert on them.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -93,10 +95,16 @@ export interface StatelessFlowOptions {
   heap?: string;
   /** Logger levels added to the logback config, e.g. {"org.apache.nifi.processors": "DEBUG"}. */
   logLevels?: Record<string, string>;
+  /**
+   * nifi.stateless.component.enableTimeout (default "20 sec"; the engine's own default is 10
+   * secs): how long the engine waits for controller services to enable and for each processor
+   * to start. An invalid processor is only reported (exit 1) once it has passed.
+   */
+  enableTimeout?: string;
   /** Extra flow.properties entries (transaction thresholds, ...). */
   flowProperties?: Record<string, string>;
   /**
-   * The engine's working directory (NARs are unpacked there, ~6 s the first time). Default: a
+   * The engine's working directory (NARs are unpacked there, ~20 s the first time). Default: a
    * directory in the cache shared by all runs, so later runs skip the unpacking. A temp dir
    * is used for the rest (properties, content, logs).
    */
@@ -104,7 +112,7 @@ export interface StatelessFlowOptions {
 }
 
 export interface StatelessFlowResult {
-  /** The JVM's exit code; -1 when killed (timeout, abort). */
+  /** The JVM's exit code: 0 also for a failed run (see `failed`), 1 for a refused flow, 143 when stopped. */
   code: number;
   stdout: string;
   stderr: string;
@@ -129,14 +137,18 @@ export class NifiFlowInvalidError extends Error {
   }
 }
 
-const escapeKey = (s: string) => s.replace(/([=:\\])/g, "\\$1");
-// The engine parses flow.properties itself: `key=value` per line, key up to the first
-// unescaped '='; values are taken as they are (no escapes), so only newlines are a problem.
+// The engine parses flow.properties itself: `key=value` per line, the key up to the first '='
+// not preceded by a backslash (never unescaped), the value verbatim to the end of the line (a
+// value that is exactly `env{NAME}` is replaced by that environment variable). So a key cannot
+// hold '=', and nothing can hold a newline. engine.properties (java.util.Properties) gets only
+// paths and plain words from here.
 function propertiesLine(key: string, value: string): string {
-  if (/[\r\n]/.test(value) || /[\r\n]/.test(key)) {
-    throw new Error(`a NiFi stateless property cannot hold a newline: ${key}`);
+  if (key.includes("=") || /[\r\n]/.test(key) || /[\r\n]/.test(value)) {
+    throw new Error(
+      `not representable in a NiFi stateless properties file: ${JSON.stringify(key)}`,
+    );
   }
-  return `${escapeKey(key)}=${value}`;
+  return `${key}=${value}`;
 }
 
 function logbackXml(levels: Record<string, string>): string {
@@ -172,15 +184,49 @@ export function flowParameterNames(flowJson: string, contextName: string): strin
   return (context.parameters ?? []).map((p) => p.name);
 }
 
-/** Lines of the engine's output that explain an invalid flow. */
+/**
+ * The engine's explanation of a refused flow: the validation errors listed after "The following
+ * components are not valid:" (each as "<component>: <error>"), and the message of an exception
+ * that ended the main thread (e.g. a sensitive parameter referenced from a non-sensitive
+ * property); else the output's tail.
+ */
 function validationErrors(output: string): string[] {
   const lines = output.split("\n");
-  const picked = lines.filter((line) =>
-    /is invalid|Invalid|not valid|validation|ValidationResult|Could not find bundle|not available|No Parameter|does not have a Parameter|Missing/i.test(
-      line,
-    ),
+  const picked = new Set<string>();
+  lines.forEach((line, i) => {
+    if (line.includes("The following components are not valid:")) {
+      let component = "";
+      for (let j = i + 1; j < lines.length; j++) {
+        const next = lines[j]!;
+        if (/^\t(?!at )/.test(next)) picked.add(`${component}${next.trim()}`);
+        else if (/\):$/.test(next) && !next.startsWith("\t")) component = `${next.slice(0, -1)}: `;
+        else break;
+      }
+    } else if (line.startsWith('Exception in thread "main"')) {
+      picked.add(
+        line.replace(/^Exception in thread "main" /, "").split(" All validation errors:")[0]!,
+      );
+    }
+  });
+  return picked.size > 0 ? [...picked] : lines.slice(-40);
+}
+
+/**
+ * Whether the engine refused the flow. It says so in three ways: components invalid when the
+ * flow is initialized ("found at least one invalid component", then after
+ * nifi.stateless.component.enableTimeout "has not fully started. Current Validation Status is
+ * INVALID", exit 1); the validation after initialization ("Dataflow is not valid", exit 1); or
+ * an exception while the flow is built (e.g. "Cannot add Parameter with name 'x' unless that
+ * Parameter is Not Sensitive ...", exit 1 within seconds).
+ */
+function isInvalid(output: string, code: number): boolean {
+  return (
+    output.includes("Dataflow is not valid") ||
+    output.includes("Current Validation Status is INVALID") ||
+    (code !== 0 &&
+      (output.includes("found at least one invalid component") ||
+        output.includes('Exception in thread "main"')))
   );
-  return picked.length > 0 ? picked : lines.slice(-40);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -223,8 +269,10 @@ export async function runStatelessFlow(opts: StatelessFlowOptions): Promise<Stat
     // Encrypts sensitive values the engine keeps; any string of 12+ characters.
     "nifi.stateless.sensitive.props.key": randomBytes(18).toString("base64url"),
     "nifi.stateless.status.task.interval": "1 min",
-    "nifi.stateless.component.enableTimeout": "60 sec",
-    "nifi.stateless.processor.startTimeout": "60 sec",
+    // How long the engine waits for services to enable and for each processor to start; an
+    // invalid processor holds the start up this long, then the engine exits 1.
+    "nifi.stateless.component.enableTimeout": opts.enableTimeout ?? "20 sec",
+    "nifi.stateless.processor.startTimeout": "20 sec",
     "nifi.stateless.kerberos.krb5.file": "/etc/krb5.conf",
   };
   const contextKey = "pipegen";
@@ -326,10 +374,10 @@ export async function runStatelessFlow(opts: StatelessFlowOptions): Promise<Stat
   if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
 
   const output = result.stdout + result.stderr;
-  if (output.includes("Dataflow is not valid")) {
+  if (isInvalid(output, result.code)) {
     const errors = validationErrors(output);
     throw new NifiFlowInvalidError(
-      `NiFi says the dataflow ${opts.flowJson} is not valid:\n${errors.join("\n")}`,
+      `NiFi refused the dataflow ${opts.flowJson}:\n${errors.join("\n")}`,
       errors,
       output,
     );

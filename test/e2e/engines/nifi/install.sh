@@ -21,7 +21,8 @@
 # So this script fetches the source release with Maven and builds exactly the modules below
 # (tests skipped) with Maven 3.9.12 (NiFi's enforcer wants >= 3.9.12; fetched from Central as
 # org.apache.maven:apache-maven:3.9.12:tar.gz:bin) on a Java 21+ JDK. The first run takes
-# ~15-25 minutes on 2 cores (most of it compiling); every later run only compares the marker.
+# ~5 minutes on 2 idle cores once ~/.m2 holds the build dependencies (5.5 min of CPU; a first
+# build also downloads them); every later run only compares the marker.
 #
 # Java: NiFi 2.x needs Java 21+. PIPEGEN_NIFI_JAVA_HOME (default
 # /usr/lib/jvm/temurin-25-jdk-amd64) is used for the build and by harness/nifi.ts to run the
@@ -145,7 +146,7 @@ SRC="$BUILD/nifi-$NIFI_VERSION"
 # --- build -------------------------------------------------------------------------------------
 modules=$(printf '%s,' "$ASSEMBLY_MODULE" "${NAR_MODULES[@]}")
 modules=${modules%,}
-say "building the stateless assembly and ${#NAR_MODULES[@]} NARs from source (tests skipped; ~15-25 min on 2 cores; log: $BUILD/build.log) ..."
+say "building the stateless assembly and ${#NAR_MODULES[@]} NARs from source (tests skipped; ~5 min on 2 idle cores once Maven has the build dependencies; log: $BUILD/build.log) ..."
 # -Dskip.installnodenpm/-Dskip.npm/-Dskip.npx: the update-attribute NAR bundles a UI that
 # nifi-frontend builds with a Node.js it downloads from nodejs.org (unreachable); the stateless
 # engine has no UI, so the UI is built empty. The war plugin of nifi-update-attribute-ui then
@@ -189,7 +190,7 @@ for module in "${NAR_MODULES[@]}"; do
   cp "$nar" "$DIR.tmp/nars/"
   unzip -p "$nar" META-INF/docs/extension-manifest.xml >"$DIR.tmp/manifests/$name.xml" 2>/dev/null ||
     rm -f "$DIR.tmp/manifests/$name.xml" # API-only NARs have no extensions, hence no manifest
-  printf '%s\t%s\t%s:%s:%s\t%s\n' "$name.nar" "$(stat -c %s "$nar")" \
+  printf '%s\t%s\t%s:%s:%s\t%s\n' "$(basename "$nar")" "$(stat -c %s "$nar")" \
     "$(manifest_field "$nar" Nar-Group)" "$(manifest_field "$nar" Nar-Id)" \
     "$(manifest_field "$nar" Nar-Version)" "$(manifest_field "$nar" Nar-Dependency-Id)" >>"$DIR.tmp/nars.txt"
 done

@@ -32,7 +32,9 @@ def text(b: bytes | None) -> str | None:
 
 def create(bootstrap: str, topic: str, partitions: int) -> int:
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    futures = admin.create_topics(
+        [NewTopic(topic, num_partitions=partitions, replication_factor=1)]
+    )
     futures[topic].result(30)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -106,7 +108,13 @@ def main(argv: list[str]) -> int:
             if rest[i] not in opts:
                 break
             opts[rest[i]] = rest[i + 1]
-        return read(argv[2], argv[3], int(opts["--min"]), float(opts["--timeout"]), float(opts["--idle"]))
+        return read(
+            argv[2],
+            argv[3],
+            int(opts["--min"]),
+            float(opts["--timeout"]),
+            float(opts["--idle"]),
+        )
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -30,10 +30,6 @@ def one_line(s: str, limit: int = 220) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def cell(s: str) -> str:
-    return s.replace("|", "\\|")
-
-
 def load(manifest_dir: Path) -> list[tuple[dict[str, str], ET.Element]]:
     components = []
     for path in sorted(manifest_dir.glob("*.xml")):
@@ -79,47 +75,51 @@ def render(bundle: dict[str, str], ext: ET.Element) -> str:
 
     props = ext.find("properties")
     if props is not None and len(props):
-        out.append("| property name (flow JSON key) | display name | required | default | allowed values | EL scope | notes |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append(
+            "Properties (name = the flow JSON key; display name in parentheses when it differs):"
+        )
+        out.append("")
         for p in props.findall("property"):
+            name, display = text(p, "name"), text(p, "displayName")
+            facts = []
+            if text(p, "required") == "true":
+                facts.append("required")
+            if text(p, "sensitive") == "true":
+                facts.append("**sensitive**")
+            if text(p, "defaultValue"):
+                facts.append(f"default `{text(p, 'defaultValue')}`")
             allowed = [
-                text(a, "value")
-                + (f" ({text(a, 'displayName')})" if text(a, "displayName") != text(a, "value") else "")
+                f"`{text(a, 'value')}`"
+                + (
+                    f" ({text(a, 'displayName')})"
+                    if text(a, "displayName") != text(a, "value")
+                    else ""
+                )
                 for a in p.iter("allowableValue")
             ]
-            notes = []
-            if text(p, "sensitive") == "true":
-                notes.append("**sensitive**")
+            if allowed:
+                facts.append("one of " + ", ".join(allowed))
             service = p.find("controllerServiceDefinition")
             if service is not None:
-                notes.append(f"service: `{text(service, 'className').rsplit('.', 1)[-1]}`")
+                facts.append(
+                    f"controller service `{text(service, 'className').rsplit('.', 1)[-1]}`"
+                )
+            scope = text(p, "expressionLanguageScope")
+            if scope and scope != "NONE":
+                facts.append(f"EL: {scope}")
             deps = []
             for dep in p.iter("dependency"):
                 values = [v.text or "" for v in dep.iter("dependentValue")]
                 deps.append(
-                    f"{text(dep, 'propertyName')}"
-                    + (f" ∈ {{{', '.join(values)}}}" if values else " set")
+                    f"`{text(dep, 'propertyName')}`"
+                    + (f" in {{{', '.join(values)}}}" if values else " is set")
                 )
             if deps:
-                notes.append("only when " + "; ".join(deps))
+                facts.append("only when " + " and ".join(deps))
             if text(p, "dynamicallyModifiesClasspath") == "true":
-                notes.append("modifies classpath")
-            out.append(
-                "| "
-                + " | ".join(
-                    cell(x)
-                    for x in [
-                        f"`{text(p, 'name')}`",
-                        text(p, "displayName"),
-                        "yes" if text(p, "required") == "true" else "",
-                        f"`{text(p, 'defaultValue')}`" if text(p, "defaultValue") else "",
-                        ", ".join(f"`{a}`" for a in allowed),
-                        text(p, "expressionLanguageScope") if text(p, "expressionLanguageScope") != "NONE" else "",
-                        ", ".join(notes),
-                    ]
-                )
-                + " |"
-            )
+                facts.append("adds to the classpath")
+            label = f"`{name}`" + (f" ({display})" if display != name else "")
+            out.append(f"- {label}" + (f": {'; '.join(facts)}" if facts else ""))
         out.append("")
 
     dyn = [
@@ -138,7 +138,9 @@ def render(bundle: dict[str, str], ext: ET.Element) -> str:
         out.append("")
     if ext.find("dynamicRelationship") is not None:
         d = ext.find("dynamicRelationship")
-        out.append(f"Dynamic relationships: {text(d, 'name')}: {one_line(text(d, 'description'))}")
+        out.append(
+            f"Dynamic relationships: {text(d, 'name')}: {one_line(text(d, 'description'))}"
+        )
         out.append("")
     return "\n".join(out)
 
@@ -149,7 +151,11 @@ def main(argv: list[str]) -> int:
         return 2
     components = load(Path(argv[1]))
     wanted = argv[2:]
-    by_simple = {ext_name.rsplit(".", 1)[-1]: (b, e) for b, e in components for ext_name in [text(e, "name")]}
+    by_simple = {
+        ext_name.rsplit(".", 1)[-1]: (b, e)
+        for b, e in components
+        for ext_name in [text(e, "name")]
+    }
     if not wanted:
         wanted = sorted(by_simple)
     missing = [w for w in wanted if w not in by_simple]
