@@ -80,6 +80,10 @@ install_venv
 # Spark (venv-spark + connector jars) and the PostgreSQL/MariaDB server packages
 bash "$E2E_DIR/engines/spark/install.sh"
 bash "$E2E_DIR/engines/databases/install.sh"
+# Cassandra 5.0 (Maven Central), FerretDB and MinIO (Go module proxy), S3A jars (Maven Central)
+bash "$E2E_DIR/engines/cassandra/install.sh"
+bash "$E2E_DIR/engines/ferretdb/install.sh"
+bash "$E2E_DIR/engines/minio/install.sh"
 # Airflow 3 (pinned lock) and the Confluent-compatible schema registry (Apicurio)
 bash "$E2E_DIR/engines/airflow/install.sh"
 bash "$E2E_DIR/engines/registry/install.sh"

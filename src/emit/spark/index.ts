@@ -293,6 +293,18 @@ function s3Conf(c: Connection) {
   };
 }
 
+/**
+ * The datacenter the Cassandra writer's DCAwareRoundRobinPolicy treats as local: the connection's
+ * localDatacenter, else the only datacenter its NetworkTopologyStrategy replication names (a
+ * keyspace replicated to dc1 alone lives on dc1's nodes), else Cassandra's default "datacenter1".
+ */
+function cassandraLocalDc(c: Connection): ValueRef {
+  if (c.settings.localDatacenter) return c.settings.localDatacenter as ValueRef;
+  const r = (c.settings.replication ?? {}) as { datacenters?: Record<string, number> };
+  const dcs = Object.keys(r.datacenters ?? {});
+  return { kind: "literal", value: dcs.length === 1 ? dcs[0]! : "datacenter1" };
+}
+
 function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
   const topic = s.from.topic;
   const schema = topic.schema!;
@@ -441,7 +453,7 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
           : typeof x.connection.settings.port === "number"
             ? { kind: "literal", value: String(x.connection.settings.port) }
             : x.connection.settings.port,
-      localDc: x.connection.settings.localDatacenter ?? { kind: "literal", value: "datacenter1" },
+      localDc: cassandraLocalDc(x.connection),
       user: x.connection.settings.user ?? null,
       password: x.connection.settings.password ?? null,
       cql: cassandraInsert(
@@ -473,8 +485,9 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
       m.connection.settings.database as ValueRef,
     ))
       env.add(n);
+  // contactPoints is a list of references: look inside lists too.
   for (const c of cassandra)
-    for (const v of Object.values(c.connection.settings))
+    for (const v of Object.values(c.connection.settings).flat())
       if (v && typeof v === "object" && "kind" in v)
         for (const n of envNames(v as ValueRef)) env.add(n);
   for (const c of connections)
