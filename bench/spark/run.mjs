@@ -1,0 +1,522 @@
+#!/usr/bin/env node
+// Spark Structured Streaming benchmark (issue 3): events per second through the generated job
+// generated/shop_orders/spark/orders_per_minute.py against the same logic written by hand with
+// built-in functions (bench/spark/hand_written.py) and with Python UDFs (bench/spark/udf_job.py).
+//
+//   node bench/spark/run.mjs [--orders=200000] [--reps=3] [--baseline-reps=2]
+//                            [--jobs=generated,hand_written,udf] [--job=NAME=PATH ...]
+//                            [--driver-memory=2g] [--quiet-wait=60] [--keep]
+//
+// One real Kafka broker and PostgreSQL (from the e2e install cache), topics from the generated
+// apply_topics.py, tables from the generated DDL. After one unmeasured warm-up run (page cache,
+// broker), every job runs on the empty topic (the fixed cost: JVM, session, query start and
+// stop), then --orders orders are produced once and
+// every job runs --reps times on them, in rotating order, each from a fresh checkpoint and
+// empty tables, with --available-now, in spark-submit --master local[2].
+//
+// Time measured per run: (1) in-query time, from the job's first writeStream.start() to its
+// spark.stop() after all queries ended (bench/spark/timed.py wraps the unchanged job script;
+// JVM and session start are excluded), and (2) spark-submit wall time, spawn to exit. Reported:
+// events/s = N / median in-query time, and N / (median wall - median empty-topic wall).
+// Both moments also sample CPU time: of the job's process tree, and of the whole machine, so the
+// report gives events per CPU-second too, and how much of the machine other processes used
+// during each run (a shared machine makes wall times noisy; CPU time much less so). With
+// --quiet-wait=S (default 60; 0: off) the benchmark waits up to S seconds before each run until
+// other processes use less than --quiet-share (default 0.25) of the machine.
+// Each run's result is checked: the PostgreSQL table against the expected rows computed by
+// produce_orders.py, and the dead-letter and orders.per_minute records it wrote against every
+// other run's. Writes bench/spark/out/results.json (and out/plans/<job>.txt: the executed plans).
+// --job=NAME=PATH adds another job script (same command line as the generated job), e.g. a
+// candidate template change: node bench/spark/run.mjs --jobs=generated,hand_written --job=new=/tmp/x.py
+// Goals are reported, not asserted: the exit code is 0 unless a run failed or a check failed.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  benchSparkDir,
+  exec,
+  repoRoot,
+  sparkPaths,
+  sparkSubmit,
+  startKafka,
+  startPostgres,
+} from "./services.mjs";
+
+const { values: opt } = parseArgs({
+  options: {
+    orders: { type: "string", default: "200000" },
+    reps: { type: "string", default: "3" },
+    "baseline-reps": { type: "string", default: "2" },
+    jobs: { type: "string", default: "generated,hand_written,udf" },
+    job: { type: "string", multiple: true, default: [] },
+    "driver-memory": { type: "string", default: "2g" },
+    "quiet-wait": { type: "string", default: "60" },
+    "quiet-share": { type: "string", default: "0.25" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const N = Number(opt.orders);
+const reps = Math.max(1, Number(opt.reps) || 3);
+const baselineReps = Math.max(0, Number(opt["baseline-reps"]));
+const GOAL = { vsHandWritten: 0.95 };
+const gen = path.join(repoRoot, "generated", "shop_orders");
+const JOBS = {
+  generated: path.join(gen, "spark", "orders_per_minute.py"),
+  hand_written: path.join(benchSparkDir, "hand_written.py"),
+  udf: path.join(benchSparkDir, "udf_job.py"),
+};
+const jobs = opt.jobs.split(",").filter(Boolean);
+for (const j of opt.job) {
+  const [name, file] = [j.slice(0, j.indexOf("=")), j.slice(j.indexOf("=") + 1)];
+  if (!name || !file) throw new Error(`--job wants NAME=PATH, got ${j}`);
+  JOBS[name] = path.resolve(file);
+  if (!jobs.includes(name)) jobs.push(name);
+}
+for (const j of jobs)
+  if (!JOBS[j]) throw new Error(`unknown job ${j} (one of ${Object.keys(JOBS)})`);
+const outDir = path.join(benchSparkDir, "out");
+const plansDir = path.join(outDir, "plans");
+const work = mkdtempSync(path.join(os.tmpdir(), "pipegen-bench-spark-"));
+const SINK_TOPICS = ["orders.dlq", "orders.per_minute"];
+const t0 = performance.now();
+const log = (s) =>
+  process.stderr.write(`[bench:spark ${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
+const tail = (s, n = 40) => s.trim().split("\n").slice(-n).join("\n");
+
+const failures = [];
+const fail = (what, detail) => {
+  failures.push({ what, detail });
+  log(`FAILED ${what}: ${detail}`);
+};
+
+const { python } = sparkPaths();
+rmSync(plansDir, { recursive: true, force: true });
+mkdirSync(plansDir, { recursive: true });
+log(`starting Kafka and PostgreSQL (work dir ${work})`);
+const [kafka, pg] = await Promise.all([startKafka(), startPostgres()]);
+const cleanup = async () => {
+  await Promise.allSettled([kafka.stop(), pg.stop()]);
+  if (!opt.keep) rmSync(work, { recursive: true, force: true });
+};
+process.once("SIGINT", () => cleanup().then(() => process.exit(130)));
+
+async function py(script, args, timeoutMs = 300_000) {
+  const r = await exec(python, [script, ...args], { timeoutMs });
+  if (r.code !== 0) throw new Error(`${path.basename(script)} exited ${r.code}:\n${r.stderr}`);
+  return r.stdout;
+}
+const kafkaTool = (args) =>
+  py(path.join(benchSparkDir, "kafka_tool.py"), [
+    "--bootstrap-servers",
+    kafka.bootstrap,
+    ...args,
+  ]).then((out) => JSON.parse(out.trim().split("\n").pop()));
+
+const TABLE_DIGEST = `SELECT count(*), coalesce(md5(string_agg(customer_id || ',' ||
+  to_char(window_start, 'YYYY-MM-DD HH24:MI:SS') || ',' || orders || ',' || revenue || ',' ||
+  largest, E'\\n' ORDER BY customer_id, window_start)), '') FROM orders_per_minute`;
+
+/** The share of the machine's CPU that was busy over the next `ms` (nothing of ours runs). */
+async function busyShare(ms = 3000) {
+  const snap = () =>
+    os.cpus().reduce(
+      (a, c) => {
+        const t = c.times;
+        return [
+          a[0] + t.user + t.nice + t.sys + t.irq,
+          a[1] + t.user + t.nice + t.sys + t.irq + t.idle,
+        ];
+      },
+      [0, 0],
+    );
+  const a = snap();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = snap();
+  return (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
+}
+
+async function waitQuiet() {
+  const limit = Number(opt["quiet-wait"]) * 1000;
+  if (!(limit > 0)) return null;
+  const until = performance.now() + limit;
+  let share = await busyShare();
+  while (share > Number(opt["quiet-share"]) && performance.now() < until) share = await busyShare();
+  return share;
+}
+
+/** One spark-submit of a job from a fresh checkpoint and empty tables. */
+async function runJob(job, kind, rep, explain) {
+  const checkpoints = path.join(work, `ckpt-${kind}-${job}-${rep}`);
+  await pg.query(["TRUNCATE orders_per_minute", "TRUNCATE pipegen_batches"]);
+  const before = await kafkaTool(["offsets", ...SINK_TOPICS]);
+  const explainFile = explain ? path.join(plansDir, `${job}.txt`) : undefined;
+  const busyBefore = await waitQuiet();
+  const r = await sparkSubmit(
+    path.join(benchSparkDir, "timed.py"),
+    [
+      JOBS[job],
+      "--bootstrap-servers",
+      kafka.bootstrap,
+      "--checkpoint-root",
+      checkpoints,
+      "--available-now",
+    ],
+    {
+      driverMemory: opt["driver-memory"],
+      env: {
+        ANALYTICS_DB_HOST: "127.0.0.1",
+        ANALYTICS_DB_PORT: String(pg.port),
+        ANALYTICS_PASSWORD: pg.password,
+        KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+        BENCH_EXPLAIN_FILE: explainFile,
+      },
+    },
+  );
+  const line = r.stdout.split("\n").find((l) => l.startsWith("PIPEGEN_BENCH "));
+  const timing = line ? JSON.parse(line.slice("PIPEGEN_BENCH ".length)) : null;
+  const result = { job, kind, rep, code: r.code, wallS: r.wallMs / 1000, busyBefore, ...timing };
+  if (r.code !== 0 || !timing || timing.queryWallS == null) {
+    fail(`${job} ${kind} run ${rep}`, `exit ${r.code}\n${tail(r.stdout, 10)}\n${tail(r.stderr)}`);
+    result.failed = true;
+    return result;
+  }
+  const [[rows, md5]] = await pg.query(TABLE_DIGEST);
+  result.table = { rows: Number(rows), md5 };
+  result.sinks = await kafkaTool(["digest", "--since", JSON.stringify(before), ...SINK_TOPICS]);
+  result.inputRows = Object.fromEntries(timing.queries.map((q) => [q.name, q.inputRows]));
+  rmSync(checkpoints, { recursive: true, force: true });
+  log(
+    `${job.padEnd(12)} ${kind} #${rep}: in-query ${fmt(result.queryWallS)} s (cpu ${fmt(result.queryCpuS, 1)} s, ` +
+      `others used ${fmt(100 * result.othersCpuShare, 0)}% of the machine), wall ${fmt(result.wallS)} s, ` +
+      `table ${result.table.rows} rows, dlq ${result.sinks["orders.dlq"].count}, per_minute ${result.sinks["orders.per_minute"].count}`,
+  );
+  return result;
+}
+
+const runs = [];
+let expected;
+const rotate = (xs, rep) => xs.map((_, i) => xs[(i + rep - 1) % xs.length]);
+try {
+  const apply = await exec(python, [
+    path.join(gen, "kafka", "apply_topics.py"),
+    "--bootstrap-servers",
+    kafka.bootstrap,
+  ]);
+  if (apply.code !== 0) throw new Error(`apply_topics.py failed:\n${apply.stdout}${apply.stderr}`);
+  await pg.query(readFileSync(path.join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
+
+  // warm-up: the first spark-submit reads the jars and Python from disk, the broker is cold
+  const warm = await runJob(jobs.at(-1), "warm-up", 0, false);
+  runs.push(warm);
+  for (let rep = 1; rep <= baselineReps; rep++)
+    for (const job of rotate(jobs, rep)) runs.push(await runJob(job, "empty", rep, false));
+
+  log(`producing ${fmtInt(N)} orders to orders.raw`);
+  const expectedFile = path.join(work, "expected.json");
+  const tp = performance.now();
+  await py(
+    path.join(benchSparkDir, "produce_orders.py"),
+    [
+      "--bootstrap-servers",
+      kafka.bootstrap,
+      "--orders",
+      String(N),
+      "--schema",
+      path.join(gen, "kafka", "schemas", "orders.raw.avsc"),
+      "--expected",
+      expectedFile,
+    ],
+    900_000,
+  );
+  expected = JSON.parse(readFileSync(expectedFile, "utf8"));
+  log(
+    `produced in ${fmt((performance.now() - tp) / 1000, 1)} s: ${fmtInt(expected.windows)} expected windows, ${expected.deadLetters} dead letters`,
+  );
+
+  for (let rep = 1; rep <= reps; rep++) {
+    // rotate the order so that no job always runs first (page cache, broker warm-up)
+    for (const job of rotate(jobs, rep)) runs.push(await runJob(job, "full", rep, rep === reps));
+  }
+} catch (e) {
+  fail("benchmark", e.stack ?? String(e));
+} finally {
+  await cleanup();
+}
+
+// ---------------------------------------------------------------------------------------------
+const ok = (r) => !r.failed;
+const full = runs.filter((r) => r.kind === "full" && ok(r));
+const empty = runs.filter((r) => r.kind === "empty" && ok(r));
+
+// correctness: every full run against the expected table, and the sinks against each other
+if (expected) {
+  for (const r of full) {
+    if (r.table.md5 !== expected.tableMd5 || r.table.rows !== expected.windows)
+      fail(
+        `${r.job} run ${r.rep} table`,
+        `${r.table.rows} rows md5 ${r.table.md5}, expected ${expected.windows} rows md5 ${expected.tableMd5}`,
+      );
+    if (r.sinks["orders.dlq"].count !== expected.deadLetters)
+      fail(
+        `${r.job} run ${r.rep} dead letters`,
+        `${r.sinks["orders.dlq"].count}, expected ${expected.deadLetters}`,
+      );
+  }
+}
+const sameAcross = (topic) => {
+  const digests = new Set(full.map((r) => r.sinks[topic].sha256));
+  if (digests.size > 1)
+    fail(
+      `${topic} records differ between runs`,
+      full
+        .map(
+          (r) => `${r.job}#${r.rep}: ${r.sinks[topic].count} ${r.sinks[topic].sha256.slice(0, 12)}`,
+        )
+        .join(", "),
+    );
+  return digests.size === 1;
+};
+const dlqSame = full.length > 0 && sameAcross("orders.dlq");
+const perMinuteSame = full.length > 0 && sameAcross("orders.per_minute");
+
+const PHASES = [
+  "latestOffset",
+  "queryPlanning",
+  "getBatch",
+  "addBatch",
+  "walCommit",
+  "commitOffsets",
+  "triggerExecution",
+];
+const summary = {};
+for (const job of jobs) {
+  const f = full.filter((r) => r.job === job);
+  const e = empty.filter((r) => r.job === job);
+  const medQ = median(f.map((r) => r.queryWallS));
+  const medC = median(f.map((r) => r.queryCpuS));
+  const medW = median(f.map((r) => r.wallS));
+  const medE = median(e.map((r) => r.wallS));
+  // the run whose in-query time is the median: its per-query breakdown
+  const mid = [...f].sort((a, b) => a.queryWallS - b.queryWallS)[(f.length - 1) >> 1];
+  summary[job] = {
+    runs: f.length,
+    queryWallS: f.map((r) => r.queryWallS),
+    queryCpuS: f.map((r) => r.queryCpuS),
+    othersCpuShare: f.map((r) => r.othersCpuShare),
+    wallS: f.map((r) => r.wallS),
+    emptyWallS: e.map((r) => r.wallS),
+    emptyQueryWallS: e.map((r) => r.queryWallS),
+    medianQueryWallS: medQ,
+    medianQueryCpuS: medC,
+    medianWallS: medW,
+    medianEmptyWallS: medE,
+    medianEmptyQueryWallS: median(e.map((r) => r.queryWallS)),
+    medianOthersCpuShare: median(f.map((r) => r.othersCpuShare)),
+    // the headline figure: input records over the in-query wall time
+    eventsPerSecond: N / medQ,
+    eventsPerCpuSecond: N / medC,
+    // NaN when the difference is lost in the noise (a busy machine slows JVM starts a lot)
+    eventsPerSecondWallMinusEmpty: medW - medE > 0.25 * medQ ? N / (medW - medE) : NaN,
+    medianRunQueries: mid?.queries.map((qq) => ({
+      name: qq.name,
+      batches: qq.batches,
+      inputRows: qq.inputRows,
+      stateRowsTotal: qq.stateRowsTotal,
+      durationMs: Object.fromEntries(PHASES.map((p) => [p, qq.durationMs[p] ?? 0])),
+    })),
+  };
+}
+const ratio = (a, b, k) => (summary[a] && summary[b] ? summary[a][k] / summary[b][k] : NaN);
+const ratios = {};
+for (const other of jobs.filter((j) => j !== "generated")) {
+  const key = other.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase());
+  ratios[`generatedVs${key}`] = ratio("generated", other, "eventsPerSecond");
+  ratios[`generatedVs${key}PerCpuSecond`] = ratio("generated", other, "eventsPerCpuSecond");
+  ratios[`generatedVs${key}WallMinusEmpty`] = ratio(
+    "generated",
+    other,
+    "eventsPerSecondWallMinusEmpty",
+  );
+}
+
+// report --------------------------------------------------------------------------------------
+const lines = [];
+const p = (s = "") => lines.push(s);
+const cpus = os.cpus();
+const table = (head, rows) => {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) =>
+    r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
+  p(line(head));
+  for (const r of rows) p(line(r));
+};
+const pct = (x) => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : "n/a");
+p("pipegen Spark benchmark: shop_orders.orders_per_minute (issue 3)");
+p(
+  `Spark ${sparkPaths().version}, local[2], driver ${opt["driver-memory"]}; ${cpus.length} x ${cpus[0]?.model ?? "?"}; ` +
+    `node ${process.version}; ${new Date().toISOString()}`,
+);
+if (expected)
+  p(
+    `input: ${fmtInt(N)} records in orders.raw (6 partitions, zstd), ${expected.deadLetters} dead letters, ` +
+      `${fmtInt(expected.cancelled)} cancelled, ${fmtInt(expected.counted)} counted into ${fmtInt(expected.windows)} windows; ` +
+      `maxOffsetsPerTrigger 100,000, availableNow, 16 shuffle partitions`,
+  );
+p(
+  `runs: ${reps} per job on the data (rotating order), ${baselineReps} per job on the empty topic; medians`,
+);
+p();
+p(
+  "per run (in-query = first writeStream.start() to spark.stop(); cpu = the job's process tree meanwhile;",
+);
+p("others = share of the 2 CPUs used by other processes on the machine meanwhile):");
+table(
+  ["run", "job", "in-query s", "cpu s", "others", "wall s"],
+  runs
+    .filter((r) => !r.failed && r.kind !== "warm-up")
+    .map((r) => [
+      `${r.kind} #${r.rep}`,
+      r.job,
+      fmt(r.queryWallS),
+      fmt(r.queryCpuS, 1),
+      pct(r.othersCpuShare),
+      fmt(r.wallS),
+    ]),
+);
+p();
+table(
+  [
+    "job",
+    "in-query s",
+    "events/s",
+    "cpu s",
+    "events/cpu-s",
+    "others",
+    "wall s",
+    "empty wall s",
+    "events/s (wall-empty)",
+  ],
+  jobs.map((job) => {
+    const s = summary[job];
+    return [
+      job,
+      fmt(s.medianQueryWallS),
+      fmtInt(s.eventsPerSecond),
+      fmt(s.medianQueryCpuS, 1),
+      fmtInt(s.eventsPerCpuSecond),
+      pct(s.medianOthersCpuShare),
+      fmt(s.medianWallS),
+      fmt(s.medianEmptyWallS),
+      fmtInt(s.eventsPerSecondWallMinusEmpty),
+    ];
+  }),
+);
+p();
+const verdict = (x) =>
+  Number.isFinite(x) ? (x >= GOAL.vsHandWritten ? "meets" : "MISSES") : "n/a";
+for (const other of jobs.filter((j) => j !== "generated")) {
+  const key = other.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase());
+  const r = ratios[`generatedVs${key}`];
+  const goal = other === "hand_written" ? ` (goal >= ${GOAL.vsHandWritten}: ${verdict(r)})` : "";
+  p(
+    `generated / ${other}: ${fmt(r, 3)} events/s${goal}; per CPU-second ${fmt(ratios[`generatedVs${key}PerCpuSecond`], 3)}` +
+      `${other === "hand_written" ? ` (${verdict(ratios[`generatedVs${key}PerCpuSecond`])})` : ""}; ` +
+      `wall minus empty run ${fmt(ratios[`generatedVs${key}WallMinusEmpty`], 3)}`,
+  );
+}
+const busiest = Math.max(...full.map((r) => r.othersCpuShare ?? 0));
+if (busiest > 0.1)
+  p(
+    `NOTE: other processes used up to ${pct(busiest)} of the machine during the runs: wall-time figures are ` +
+      `noisy; the per-CPU-second ratio is the steadier comparison.`,
+  );
+p();
+p("same results:");
+if (expected) {
+  for (const job of jobs) {
+    const f = full.filter((r) => r.job === job);
+    const good = f.filter(
+      (r) =>
+        r.table.md5 === expected.tableMd5 && r.sinks["orders.dlq"].count === expected.deadLetters,
+    );
+    p(
+      `  ${job.padEnd(12)} table == expected (${fmtInt(expected.windows)} rows, md5 ${expected.tableMd5.slice(0, 12)}) ` +
+        `and ${expected.deadLetters} dead letters in ${good.length}/${f.length} runs`,
+    );
+  }
+}
+p(
+  `  orders.dlq records (key, bytes, headers) identical across all runs: ${dlqSame ? "yes" : "NO"}`,
+);
+p(`  orders.per_minute records identical across all runs: ${perMinuteSame ? "yes" : "NO"}`);
+p();
+p(
+  "where the time goes (median run; StreamingQueryProgress.durationMs summed over micro-batches, s):",
+);
+const phaseRows = [];
+for (const job of jobs)
+  for (const q of summary[job].medianRunQueries ?? [])
+    phaseRows.push([
+      `${job} ${q.name.split(".").pop()}`,
+      q.batches,
+      fmtInt(q.inputRows),
+      ...PHASES.map((ph) => fmt(q.durationMs[ph] / 1000, 1)),
+    ]);
+table(
+  [
+    "job / query",
+    "batches",
+    "rows in",
+    ...PHASES.map((x) => x.replace("triggerExecution", "total")),
+  ],
+  phaseRows,
+);
+p(
+  "(a job's two queries run at the same time on the same 2 cores; executed plans: bench/spark/out/plans/)",
+);
+if (failures.length) {
+  p();
+  p(`FAILURES (${failures.length}):`);
+  for (const f of failures) p(`  ${f.what}: ${f.detail.split("\n")[0]}`);
+}
+p();
+p(`total benchmark time ${fmt((performance.now() - t0) / 1000, 0)} s`);
+
+const report = lines.join("\n");
+process.stdout.write(report + "\n");
+writeFileSync(path.join(outDir, "report.txt"), report + "\n");
+writeFileSync(
+  path.join(outDir, "results.json"),
+  JSON.stringify(
+    {
+      generatedAt: new Date().toISOString(),
+      environment: {
+        spark: sparkPaths().version,
+        master: "local[2]",
+        driverMemory: opt["driver-memory"],
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model,
+        node: process.version,
+      },
+      options: { orders: N, reps, baselineReps, jobs },
+      goal: GOAL,
+      expected,
+      ratios,
+      summary,
+      checks: { dlqIdenticalAcrossRuns: dlqSame, perMinuteIdenticalAcrossRuns: perMinuteSame },
+      failures,
+      runs,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+process.exit(failures.length ? 1 : 0);
