@@ -1,12 +1,16 @@
 import type { Pipeline } from "../ir/types.js";
+import { emitAirflow } from "./airflow/index.js";
 import { emitKafka } from "./kafka/index.js";
+import { emitNifi } from "./nifi/index.js";
 import { emitSpark } from "./spark/index.js";
 import type { Emitter, GeneratedFile } from "./shared/types.js";
 
 /** Every target, in output order. A new target is a new folder and one line here. */
 export const emitters: ReadonlyArray<[string, Emitter]> = [
   ["kafka", emitKafka],
+  ["nifi", emitNifi],
   ["spark", emitSpark],
+  ["airflow", emitAirflow],
 ];
 
 export function emitAll(p: Pipeline): GeneratedFile[] {

@@ -13,7 +13,7 @@ export const defaults = {
   kafkaBootstrap: "${env:KAFKA_BOOTSTRAP_SERVERS}",
   schemaRegistry: "${env:SCHEMA_REGISTRY_URL}",
   nifiUrl: "${env:NIFI_URL}",
-  nifiVersion: "2.6.0",
+  nifiVersion: "2.8.0",
   sparkMaster: "local[*]",
   sparkDeployMode: "client" as const,
   checkpointRoot: "/tmp/pipegen/checkpoints",

@@ -111,6 +111,17 @@ export function jdbcUrl(c: Connection): ValueRef {
 
 const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
 
+function groupCoveredBy(s: Stream, key: readonly string[]): boolean {
+  const agg = [...s.steps].reverse().find((x) => x.kind === "aggregate");
+  if (!agg || agg.kind !== "aggregate") return false;
+  const group = [...(agg.window ? ["window_start"] : []), ...agg.groupBy];
+  const after = s.steps.slice(s.steps.indexOf(agg) + 1);
+  return (
+    after.every((x) => x.kind === "filter" || x.kind === "drop") &&
+    group.every((c) => key.includes(c))
+  );
+}
+
 /** Columns flow into table sinks in this order; upserts need their key. */
 function jdbcSinkData(p: Pipeline, s: Stream, sink: Extract<Sink, { kind: "jdbc" }>, i: number) {
   const dialect: Dialect = sink.connection.type === "postgres" ? "postgres" : "mysql";
@@ -121,6 +132,9 @@ function jdbcSinkData(p: Pipeline, s: Stream, sink: Extract<Sink, { kind: "jdbc"
     sinkId: `${p.name}.${s.name}.${i}.${sink.table}`,
     stage,
     upsert: sink.mode === "upsert",
+    // An upsert batch must hold each key once; an aggregation's update-mode output already does
+    // when the key covers its group (window start and group columns).
+    dedupeBatch: sink.mode === "upsert" && !groupCoveredBy(s, sink.key),
     key: sink.key,
     stageSql: stageStatement(sink.table, stage, dialect),
     mergeSql: mergeStatement(sink, stage, cols, dialect),
@@ -175,8 +189,11 @@ function sourceData(p: Pipeline, topic: Topic) {
       }
     : null;
   const avro = topic.format === "avro";
+  const firstRequired = avro ? (schema.fields.find((f) => f.required)?.name ?? null) : null;
   return {
     avro,
+    firstRequired: firstRequired === null ? null : `__pg_record.${firstRequired}`,
+    avroReduce: avro && firstRequired === null,
     avroSchema: avro
       ? JSON.stringify({ ...avroSchema(schema, `pipegen.${p.name}`, ""), $comment: undefined })
       : null,
@@ -326,8 +343,13 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
     if (!connections.some((c) => c.name === l.step.connection.name))
       connections.push(l.step.connection);
   const rules: object[] = [];
+  // Avro cannot encode a null in a required field: after decoding, such checks cannot fail,
+  // and every column they touch would repeat the decoder in Spark's plan.
+  const avroRequired = new Set(
+    topic.format === "avro" ? schema.fields.filter((f) => f.required).map((f) => f.name) : [],
+  );
   for (const f of schema.fields)
-    if (f.required)
+    if (f.required && !avroRequired.has(f.name))
       rules.push({
         isNull: true,
         column: f.name,
@@ -335,7 +357,7 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
       });
   for (const q of s.quality) {
     if (q.kind === "notNull")
-      for (const c of q.columns)
+      for (const c of q.columns.filter((c) => !avroRequired.has(c)))
         rules.push({ isNull: true, column: c, reason: `${q.name}: ${c} is null` });
     else if (q.kind === "check")
       rules.push({ check: q.expr, reason: `${q.name}: check failed: ${q.expr}` });

@@ -1,0 +1,271 @@
+/**
+ * Builders for the parts of a NiFi flow definition (a NiFi Registry VersionedFlowSnapshot, what
+ * "Download flow definition" writes), in the exact shape of the flow that the real stateless
+ * engine runs (test/e2e/engines/nifi/flows/postgres-to-kafka.json). Every field is written
+ * even when it holds NiFi's default, so the file reads the same in any NiFi 2.x.
+ */
+import { components, type ComponentName, type ComponentSpec } from "./components.js";
+import { componentIds } from "./ids.js";
+
+type Json = Record<string, unknown>;
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+export interface Retry {
+  /** How many more times a FlowFile routed to a retried relationship is processed. */
+  count: number;
+  /** NiFi time period: the penalty before each retry (and the cap of its backoff). */
+  backoff: string;
+}
+
+export interface ProcessorOptions {
+  properties: Record<string, string>;
+  position: Position;
+  comments?: string;
+  schedulingPeriod?: string;
+  /** Sources run on the primary node only. */
+  primaryNodeOnly?: boolean;
+  /** Relationships that are dropped on purpose (never one whose FlowFiles carry data that would be lost). */
+  autoTerminated?: readonly string[];
+  /** Retry the `failure` relationship (when the processor has one). */
+  retry?: Retry;
+  penaltyDuration?: string;
+}
+
+export interface ServiceOptions {
+  properties: Record<string, string>;
+  comments?: string;
+}
+
+/** A reference to a processor or port, for connections. */
+export interface Endpoint {
+  id: string;
+  groupId: string;
+  name: string;
+  type: "PROCESSOR" | "OUTPUT_PORT";
+  spec?: ComponentSpec;
+}
+
+const bundle = (artifact: string, version: string) => ({
+  group: "org.apache.nifi",
+  artifact,
+  version,
+});
+
+/** One process group and what is in it; `toJson()` gives the VersionedProcessGroup. */
+export class GroupBuilder {
+  readonly identifier: string;
+  readonly instanceIdentifier: string;
+  readonly processors: Json[] = [];
+  readonly services: Json[] = [];
+  readonly connections: Json[] = [];
+  readonly outputPorts: Json[] = [];
+  readonly groups: GroupBuilder[] = [];
+  /** Relationships of each processor that a connection or auto-termination takes care of. */
+  readonly handled = new Map<string, Set<string>>();
+  constructor(
+    readonly pipeline: string,
+    readonly path: string,
+    readonly name: string,
+    readonly version: string,
+    readonly position: Position,
+    readonly parameterContextName: string,
+    readonly comments = "",
+    readonly groupIdentifier?: string,
+  ) {
+    const ids = componentIds(pipeline, path);
+    this.identifier = ids.identifier;
+    this.instanceIdentifier = ids.instanceIdentifier;
+  }
+
+  child(path: string, name: string, position: Position, comments = ""): GroupBuilder {
+    const g = new GroupBuilder(
+      this.pipeline,
+      path,
+      name,
+      this.version,
+      position,
+      this.parameterContextName,
+      comments,
+      this.identifier,
+    );
+    this.groups.push(g);
+    return g;
+  }
+
+  private base(path: string, name: string, comments: string) {
+    return {
+      ...componentIds(this.pipeline, `${this.path}/${path}`),
+      groupIdentifier: this.identifier,
+      name,
+      comments,
+    };
+  }
+
+  service(path: string, component: ComponentName, name: string, opts: ServiceOptions): string {
+    const spec: ComponentSpec = components[component];
+    const json = {
+      ...this.base(`service/${path}`, name, opts.comments ?? ""),
+      type: spec.type,
+      bundle: bundle(spec.artifact, this.version),
+      properties: opts.properties,
+      propertyDescriptors: {},
+      controllerServiceApis: [
+        { type: spec.api!.type, bundle: bundle(spec.api!.artifact, this.version) },
+      ],
+      scheduledState: "ENABLED",
+      bulletinLevel: "WARN",
+      componentType: "CONTROLLER_SERVICE",
+      position: { x: 0, y: 0 },
+    };
+    this.services.push(json);
+    return json.identifier;
+  }
+
+  processor(
+    path: string,
+    component: ComponentName,
+    name: string,
+    opts: ProcessorOptions,
+  ): Endpoint {
+    const spec: ComponentSpec = components[component];
+    const retried =
+      opts.retry && opts.retry.count > 0 && spec.relationships?.includes("failure")
+        ? ["failure"]
+        : [];
+    const json = {
+      ...this.base(`processor/${path}`, name, opts.comments ?? ""),
+      position: opts.position,
+      type: spec.type,
+      bundle: bundle(spec.artifact, this.version),
+      properties: opts.properties,
+      propertyDescriptors: {},
+      style: {},
+      schedulingPeriod: opts.schedulingPeriod ?? "0 sec",
+      schedulingStrategy: "TIMER_DRIVEN",
+      executionNode: opts.primaryNodeOnly ? "PRIMARY" : "ALL",
+      penaltyDuration: opts.retry?.backoff ?? opts.penaltyDuration ?? "30 sec",
+      yieldDuration: "1 sec",
+      bulletinLevel: "WARN",
+      runDurationMillis: 0,
+      concurrentlySchedulableTaskCount: 1,
+      autoTerminatedRelationships: [...(opts.autoTerminated ?? [])].sort(),
+      scheduledState: "ENABLED",
+      retryCount: retried.length ? opts.retry!.count : 0,
+      retriedRelationships: retried,
+      backoffMechanism: "PENALIZE_FLOWFILE",
+      maxBackoffPeriod: retried.length ? opts.retry!.backoff : "10 mins",
+      componentType: "PROCESSOR",
+    };
+    this.processors.push(json);
+    this.handled.set(json.identifier, new Set(opts.autoTerminated ?? []));
+    return {
+      id: json.identifier,
+      groupId: this.identifier,
+      name,
+      type: "PROCESSOR",
+      spec,
+    };
+  }
+
+  /**
+   * The group's failure port: a FlowFile that reaches it fails a stateless run (which rolls
+   * back, so the source reads the same rows again next time). In full NiFi the port is
+   * DISABLED: FlowFiles wait in the connection before it for an operator (a disabled port
+   * needs no outgoing connection and does not make the group invalid).
+   */
+  failurePort(path: string, name: string, position: Position): Endpoint {
+    const json = {
+      ...this.base(`port/${path}`, name, ""),
+      position,
+      type: "OUTPUT_PORT",
+      concurrentlySchedulableTaskCount: 1,
+      scheduledState: "DISABLED",
+      allowRemoteAccess: false,
+      portFunction: "FAILURE",
+      componentType: "OUTPUT_PORT",
+    };
+    this.outputPorts.push(json);
+    return { id: json.identifier, groupId: this.identifier, name, type: "OUTPUT_PORT" };
+  }
+
+  connect(source: Endpoint, relationships: readonly string[], destination: Endpoint): void {
+    const rels = [...relationships].sort();
+    const key = `${source.id}:${rels.join(",")}->${destination.id}`;
+    const endpoint = (e: Endpoint) => ({
+      id: e.id,
+      type: e.type,
+      groupId: e.groupId,
+      name: e.name,
+      comments: "",
+    });
+    this.connections.push({
+      ...this.base(`connection/${key}`, "", ""),
+      source: endpoint(source),
+      destination: endpoint(destination),
+      selectedRelationships: rels,
+      labelIndex: 1,
+      zIndex: 0,
+      bends: [],
+      backPressureObjectThreshold: 10000,
+      backPressureDataSizeThreshold: "1 GB",
+      flowFileExpiration: "0 sec",
+      prioritizers: [],
+      loadBalanceStrategy: "DO_NOT_LOAD_BALANCE",
+      partitioningAttribute: "",
+      loadBalanceCompression: "DO_NOT_COMPRESS",
+      componentType: "CONNECTION",
+    });
+    const handled = this.handled.get(source.id);
+    if (handled) for (const r of rels) handled.add(r);
+  }
+
+  toJson(): Json {
+    const byId = (a: Json, b: Json) =>
+      (a.identifier as string) < (b.identifier as string) ? -1 : 1;
+    return {
+      ...componentIds(this.pipeline, this.path),
+      ...(this.groupIdentifier ? { groupIdentifier: this.groupIdentifier } : {}),
+      name: this.name,
+      comments: this.comments,
+      position: this.position,
+      processGroups: this.groups.map((g) => g.toJson()).sort(byId),
+      remoteProcessGroups: [],
+      processors: [...this.processors].sort(byId),
+      inputPorts: [],
+      outputPorts: [...this.outputPorts].sort(byId),
+      connections: [...this.connections].sort(byId),
+      labels: [],
+      funnels: [],
+      controllerServices: [...this.services].sort(byId),
+      parameterContextName: this.parameterContextName,
+      defaultFlowFileExpiration: "0 sec",
+      defaultBackPressureObjectThreshold: 10000,
+      defaultBackPressureDataSizeThreshold: "1 GB",
+      scheduledState: "ENABLED",
+      executionEngine: "INHERITED",
+      maxConcurrentTasks: 1,
+      statelessFlowTimeout: "1 min",
+      flowFileConcurrency: "UNBOUNDED",
+      flowFileOutboundPolicy: "STREAM_WHEN_AVAILABLE",
+      componentType: "PROCESS_GROUP",
+    };
+  }
+}
+
+/** Milliseconds as a NiFi time period ("30 sec", "1 min", "2 hours", "250 millis"). */
+export function nifiDuration(ms: number): string {
+  const units: Array<[number, string, string]> = [
+    [86_400_000, "day", "days"],
+    [3_600_000, "hour", "hours"],
+    [60_000, "min", "mins"],
+    [1000, "sec", "secs"],
+  ];
+  for (const [size, one, many] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${ms === size ? one : many}`;
+  }
+  return `${ms} millis`;
+}
