@@ -328,20 +328,24 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-describe.skipIf(!existsSync(venvRuff))("the pinned ruff of the e2e venv agrees", () => {
-  it.each(ordinary)("with %s: format --check and check pass", (_name, data) => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pipegen-ruff-"));
-    scratch.push(dir);
-    const file = path.join(dir, "apply_topics.py");
-    writeFileSync(file, render("kafka/apply_topics.py.hbs", data));
-    const common = ["--target-version", "py311", "--no-cache", "--isolated"];
-    const format = spawnSync(venvRuff, ["format", "--check", "--diff", ...common, file], {
-      encoding: "utf8",
+// In CI the engines (and this venv) are installed before the unit tests: never skipped there.
+describe.skipIf(!existsSync(venvRuff) && !process.env.CI)(
+  "the pinned ruff of the e2e venv agrees",
+  () => {
+    it.each(ordinary)("with %s: format --check and check pass", (_name, data) => {
+      const dir = mkdtempSync(path.join(tmpdir(), "pipegen-ruff-"));
+      scratch.push(dir);
+      const file = path.join(dir, "apply_topics.py");
+      writeFileSync(file, render("kafka/apply_topics.py.hbs", data));
+      const common = ["--target-version", "py311", "--no-cache", "--isolated"];
+      const format = spawnSync(venvRuff, ["format", "--check", "--diff", ...common, file], {
+        encoding: "utf8",
+      });
+      expect(format.status, format.stdout + format.stderr).toBe(0);
+      const check = spawnSync(venvRuff, ["check", "--select", "E,F,W,I,B,UP", ...common, file], {
+        encoding: "utf8",
+      });
+      expect(check.status, check.stdout + check.stderr).toBe(0);
     });
-    expect(format.status, format.stdout + format.stderr).toBe(0);
-    const check = spawnSync(venvRuff, ["check", "--select", "E,F,W,I,B,UP", ...common, file], {
-      encoding: "utf8",
-    });
-    expect(check.status, check.stdout + check.stderr).toBe(0);
-  });
-});
+  },
+);
