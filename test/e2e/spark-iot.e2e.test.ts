@@ -11,7 +11,7 @@ import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { startMariadb, type Mariadb } from "./harness/mariadb.js";
 import { REPO_ROOT, cachePaths } from "./harness/paths.js";
 import { describeRun, run } from "./harness/python.js";
-import { describeSparkJob, runSparkJob, sparkPaths } from "./harness/spark.js";
+import { describeSparkJob, runSparkJob, runSparkVenvPython, sparkPaths } from "./harness/spark.js";
 import { rng } from "./spark/orders-data.js";
 
 const gen = path.join(REPO_ROOT, "generated", "iot_sensors");
@@ -186,5 +186,57 @@ describe("iot_sensors: site_climate on real Spark", () => {
     const again = await runSparkJob(job, args, { env, timeoutMs: 400_000 });
     expect(again.code, describeSparkJob("site_climate (again)", again)).toBe(0);
     expect((await db.query("SELECT COUNT(*) FROM site_climate"))[0]![0]).toBe(String(want.length));
+  });
+
+  it("the readings_hourly archive writes every decodable reading as Parquet partitioned by site, dt and hour", async () => {
+    const out = path.join(work, "archive");
+    const r = await runSparkJob(
+      path.join(gen, "spark", "readings_hourly.py"),
+      [
+        "--bootstrap-servers",
+        kafka.bootstrap,
+        "--checkpoint-root",
+        path.join(work, "checkpoints-archive"),
+        "--output-path",
+        out,
+      ],
+      { env: { KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap }, timeoutMs: 400_000 },
+    );
+    expect(r.code, describeSparkJob("readings_hourly", r)).toBe(0);
+    const read = await runSparkVenvPython(
+      [
+        "import json, sys",
+        "from pyspark.sql import SparkSession",
+        "spark = SparkSession.builder.master('local[1]').config('spark.ui.enabled', 'false').getOrCreate()",
+        "df = spark.read.parquet(sys.argv[1])",
+        "bad = spark.read.parquet(sys.argv[1] + '/_undecodable')",
+        "print(json.dumps({'n': df.count(), 'sites': sorted({r.site for r in df.select('site').collect()}), 'hours': df.select('hour').distinct().count(), 'bad': bad.count(), 'columns': sorted(df.columns)}))",
+      ].join("\n"),
+      [out],
+      {
+        env: {
+          JAVA_HOME: process.env.PIPEGEN_JAVA17_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64",
+          SPARK_LOCAL_IP: "127.0.0.1",
+        },
+        timeoutMs: 300_000,
+      },
+    );
+    expect(read.code, describeRun("read parquet", read)).toBe(0);
+    const got = JSON.parse(read.stdout.trim().split("\n").pop()!);
+    const { valid, duplicates, outOfRange } = readings();
+    expect(got.n).toBe(valid.length + duplicates.length + outOfRange.length);
+    expect(got.sites).toEqual(["east", "north", "south"]);
+    expect(got.bad).toBe(1);
+    expect(got.hours).toBeGreaterThanOrEqual(1);
+    expect(got.columns).toEqual([
+      "battery_mv",
+      "dt",
+      "hour",
+      "humidity_pct",
+      "read_at",
+      "sensor_id",
+      "site",
+      "temperature_c",
+    ]);
   });
 });
