@@ -12,7 +12,16 @@
 // reported. Needs `bash test/e2e/engines/airflow/install.sh`. Prints a table and writes
 // bench/airflow/out/results.json. Exit code 1 on import errors or mismatched DAGs.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,13 +43,16 @@ const PY = {
   pipegen: path.join(cache, "venv-airflow/bin/python"),
   dagfactory: path.join(cache, "venv-airflow-dagfactory/bin/python"),
 };
-for (const p of Object.values(PY)) if (!existsSync(p)) throw new Error(`${p} missing: run bash test/e2e/engines/airflow/install.sh`);
+for (const p of Object.values(PY))
+  if (!existsSync(p)) throw new Error(`${p} missing: run bash test/e2e/engines/airflow/install.sh`);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "pipegen-bench-airflow-"));
 const home = path.join(tmp, "airflow-home");
 mkdirSync(home);
 // Quiet and offline: drop the caller's AIRFLOW* variables and DEV, no examples, no telemetry.
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIRFLOW") && k !== "DEV"));
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith("AIRFLOW") && k !== "DEV"),
+);
 Object.assign(env, {
   AIRFLOW_HOME: home,
   AIRFLOW__CORE__LOAD_EXAMPLES: "False",
@@ -56,7 +68,12 @@ Object.assign(env, {
 
 const py = (which, script, ...args) =>
   JSON.parse(
-    execFileSync(PY[which], [path.join(here, script), ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 })
+    execFileSync(PY[which], [path.join(here, script), ...args], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 1 << 28,
+    })
       .trim()
       .split("\n")
       .pop(),
@@ -69,19 +86,28 @@ function buildPipegen(n, dir) {
   const specs = path.join(dir, "specs");
   mkdirSync(specs, { recursive: true });
   const src = readFileSync(path.join(root, "specs/shop_orders.yaml"), "utf8");
-  if (!/^pipeline: shop_orders$/m.test(src)) throw new Error("specs/shop_orders.yaml: no `pipeline: shop_orders` line");
+  if (!/^pipeline: shop_orders$/m.test(src))
+    throw new Error("specs/shop_orders.yaml: no `pipeline: shop_orders` line");
   for (let i = 1; i <= n; i++) {
     const name = `p_${String(i).padStart(4, "0")}`;
-    writeFileSync(path.join(specs, `${name}.yaml`), src.replace(/^pipeline: shop_orders$/m, `pipeline: ${name}`));
+    writeFileSync(
+      path.join(specs, `${name}.yaml`),
+      src.replace(/^pipeline: shop_orders$/m, `pipeline: ${name}`),
+    );
   }
   const out = path.join(dir, "out");
-  execFileSync(process.execPath, [path.join(root, "bin/pipegen.js"), "build", specs, "--out", out], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    process.execPath,
+    [path.join(root, "bin/pipegen.js"), "build", specs, "--out", out],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   const dags = path.join(dir, "dags-pipegen");
   mkdirSync(dags);
   for (const p of readdirSync(out)) {
     const af = path.join(out, p, "airflow");
     if (!existsSync(af)) continue;
-    for (const f of readdirSync(af)) if (f.endsWith(".py")) copyFileSync(path.join(af, f), path.join(dags, f));
+    for (const f of readdirSync(af))
+      if (f.endsWith(".py")) copyFileSync(path.join(af, f), path.join(dags, f));
   }
   return { dags, files: readdirSync(dags).length };
 }
@@ -123,7 +149,8 @@ function buildDagFactory(described, dir) {
     if (!perPipeline.has(pipeline)) perPipeline.set(pipeline, {});
     perPipeline.get(pipeline)[dagId] = conf;
   }
-  for (const [p, conf] of perPipeline) writeFileSync(path.join(dags, `${p}.yaml`), JSON.stringify(conf, null, 1) + "\n");
+  for (const [p, conf] of perPipeline)
+    writeFileSync(path.join(dags, `${p}.yaml`), JSON.stringify(conf, null, 1) + "\n");
   writeFileSync(
     path.join(dags, "load_dagfactory_dags.py"),
     `# airflow dag loader (DagBag's safe mode needs the words "airflow" and "dag" in the file)\nimport os\n\nfrom dagfactory import load_yaml_dags\n\nload_yaml_dags(globals_dict=globals(), dags_folder=os.path.dirname(os.path.abspath(__file__)), suffix=[".yaml"])\n`,
@@ -140,7 +167,10 @@ for (const n of sizes) {
   const described = py("pipegen", "describe_dags.py", a.dags).dags;
   const b = buildDagFactory(described, dir);
   const row = { n };
-  for (const [which, f] of [["pipegen", a], ["dagfactory", b]]) {
+  for (const [which, f] of [
+    ["pipegen", a],
+    ["dagfactory", b],
+  ]) {
     const runs = [];
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
@@ -151,7 +181,10 @@ for (const n of sizes) {
     const last = runs.at(-1);
     const parse = median(runs.map((x) => x.parse_s));
     const errors = Object.keys(last.import_errors).length;
-    if (errors) { ok = false; console.error(`${which} N=${n}: import errors`, last.import_errors); }
+    if (errors) {
+      ok = false;
+      console.error(`${which} N=${n}: import errors`, last.import_errors);
+    }
     row[which] = {
       dags_folder_files: f.files,
       py_files: readdirSync(f.dags).filter((x) => x.endsWith(".py")).length,
@@ -167,8 +200,13 @@ for (const n of sizes) {
       per_py_file_s: parse / readdirSync(f.dags).filter((x) => x.endsWith(".py")).length,
     };
   }
-  row.dags_match = row.pipegen.dags === row.dagfactory.dags && row.pipegen.shape_sha256 === row.dagfactory.shape_sha256;
-  if (!row.dags_match) { ok = false; console.error(`N=${n}: DAGs differ between pipegen and dag-factory`); }
+  row.dags_match =
+    row.pipegen.dags === row.dagfactory.dags &&
+    row.pipegen.shape_sha256 === row.dagfactory.shape_sha256;
+  if (!row.dags_match) {
+    ok = false;
+    console.error(`N=${n}: DAGs differ between pipegen and dag-factory`);
+  }
   row.ratio_pipegen_over_dagfactory = row.pipegen.parse_s_median / row.dagfactory.parse_s_median;
   results.push(row);
   console.error(`N=${n} done`);
@@ -176,25 +214,85 @@ for (const n of sizes) {
 
 const f3 = (x) => x.toFixed(3);
 const ms = (x) => (x * 1000).toFixed(1);
-const head = ["N", "DAGs", "tasks", "pg files", "pg parse s", "pg ms/file", "pg ms/DAG", "df parse s", "df ms/DAG", "errors", "match", "pg/df"];
+const head = [
+  "N",
+  "DAGs",
+  "tasks",
+  "pg files",
+  "pg parse s",
+  "pg ms/file",
+  "pg ms/DAG",
+  "df parse s",
+  "df ms/DAG",
+  "errors",
+  "match",
+  "pg/df",
+];
 const rows = results.map((r) => [
-  r.n, r.pipegen.dags, r.pipegen.tasks, r.pipegen.py_files, f3(r.pipegen.parse_s_median), ms(r.pipegen.per_py_file_s), ms(r.pipegen.per_dag_s),
-  f3(r.dagfactory.parse_s_median), ms(r.dagfactory.per_dag_s), `${r.pipegen.import_errors}/${r.dagfactory.import_errors}`, r.dags_match ? "yes" : "NO",
+  r.n,
+  r.pipegen.dags,
+  r.pipegen.tasks,
+  r.pipegen.py_files,
+  f3(r.pipegen.parse_s_median),
+  ms(r.pipegen.per_py_file_s),
+  ms(r.pipegen.per_dag_s),
+  f3(r.dagfactory.parse_s_median),
+  ms(r.dagfactory.per_dag_s),
+  `${r.pipegen.import_errors}/${r.dagfactory.import_errors}`,
+  r.dags_match ? "yes" : "NO",
   r.ratio_pipegen_over_dagfactory.toFixed(2),
 ]);
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-console.log(`Airflow DagBag parse time, median of ${reps} fresh processes (pg = pipegen DAG files, df = dag-factory YAML + 1 loader .py)`);
+console.log(
+  `Airflow DagBag parse time, median of ${reps} fresh processes (pg = pipegen DAG files, df = dag-factory YAML + 1 loader .py)`,
+);
 for (const r of [head, ...rows]) console.log(r.map((c, i) => pad(c, w[i])).join("  "));
-console.log(`process wall (python start + import airflow + parse), median s: ` + results.map((r) => `N=${r.n} pg ${f3(r.pipegen.process_s_median)} / df ${f3(r.dagfactory.process_s_median)}`).join("; "));
+console.log(
+  `process wall (python start + import airflow + parse), median s: ` +
+    results
+      .map(
+        (r) =>
+          `N=${r.n} pg ${f3(r.pipegen.process_s_median)} / df ${f3(r.dagfactory.process_s_median)}`,
+      )
+      .join("; "),
+);
 
 const outDir = path.join(here, "out");
 mkdirSync(outDir, { recursive: true });
-const airflowVersion = execFileSync(PY.pipegen, ["-c", "import airflow;print(airflow.__version__)"], { env, encoding: "utf8" }).trim().split("\n").pop();
-const dfVersion = execFileSync(PY.dagfactory, ["-c", "import importlib.metadata as m;print(m.version('dag-factory'))"], { env, encoding: "utf8" }).trim().split("\n").pop();
+const airflowVersion = execFileSync(
+  PY.pipegen,
+  ["-c", "import airflow;print(airflow.__version__)"],
+  { env, encoding: "utf8" },
+)
+  .trim()
+  .split("\n")
+  .pop();
+const dfVersion = execFileSync(
+  PY.dagfactory,
+  ["-c", "import importlib.metadata as m;print(m.version('dag-factory'))"],
+  { env, encoding: "utf8" },
+)
+  .trim()
+  .split("\n")
+  .pop();
 writeFileSync(
   path.join(outDir, "results.json"),
-  JSON.stringify({ date: new Date().toISOString(), airflow: airflowVersion, dag_factory: dfVersion, node: process.version, cpus: os.cpus().length, reps, results }, null, 2) + "\n",
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      airflow: airflowVersion,
+      dag_factory: dfVersion,
+      node: process.version,
+      cpus: os.cpus().length,
+      reps,
+      results,
+    },
+    null,
+    2,
+  ) + "\n",
 );
-console.log(`wrote ${path.relative(root, path.join(outDir, "results.json"))}${opt.keep ? `; kept ${tmp}` : ""}`);
+console.log(
+  `wrote ${path.relative(root, path.join(outDir, "results.json"))}${opt.keep ? `; kept ${tmp}` : ""}`,
+);
 if (!opt.keep) rmSync(tmp, { recursive: true, force: true });
 process.exit(ok ? 0 : 1);
