@@ -172,24 +172,7 @@ export function resolve(
   for (const [name, sc] of Object.entries(s.schemas ?? {})) {
     const fields: I.Field[] = Object.entries(sc.fields).map(([fname, f]) => {
       const out: I.Field = { name: fname, type: f.type, required: f.required ?? false };
-      if (f.type === "decimal") {
-        out.precision = f.precision ?? 38;
-        out.scale = f.scale ?? 0;
-        if (out.scale > out.precision)
-          err(
-            ctx,
-            "PG203",
-            pointerOf("schemas", name, "fields", fname, "scale"),
-            `scale ${out.scale} is larger than precision ${out.precision}`,
-          );
-      } else if (f.precision !== undefined || f.scale !== undefined) {
-        err(
-          ctx,
-          "PG305",
-          pointerOf("schemas", name, "fields", fname),
-          `precision and scale apply only to decimal fields, not ${f.type}`,
-        );
-      }
+      decimalSettings(ctx, out, f, pointerOf("schemas", name, "fields", fname), "fields");
       if (f.enum) {
         if (f.type !== "string")
           err(
@@ -506,6 +489,33 @@ const connectionKeys: Record<string, Record<string, true>> = {
   },
   files: { path: true },
 };
+
+/** Precision and scale of a decimal field (defaults 38, 0); on any other type they are an error. */
+function decimalSettings(
+  ctx: Ctx,
+  field: I.Field,
+  given: { precision?: number; scale?: number },
+  pointer: string,
+  noun: "fields" | "columns",
+) {
+  if (field.type === "decimal") {
+    field.precision = given.precision ?? 38;
+    field.scale = given.scale ?? 0;
+    if (field.scale > field.precision)
+      err(
+        ctx,
+        "PG203",
+        `${pointer}/scale`,
+        `scale ${field.scale} is larger than precision ${field.precision}`,
+      );
+  } else if (given.precision !== undefined || given.scale !== undefined)
+    err(
+      ctx,
+      "PG305",
+      pointer,
+      `precision and scale apply only to decimal ${noun}, not ${field.type}`,
+    );
+}
 
 function unknownRef(
   ctx: Ctx,
@@ -867,23 +877,7 @@ function resolveStream(
           field = { name: c, type: t ?? "unknown", required: false };
         } else {
           field = { name: c, type: d.type, required: false };
-          if (d.type === "decimal") {
-            field.precision = d.precision ?? 38;
-            field.scale = d.scale ?? 0;
-            if (field.scale > field.precision)
-              err(
-                ctx,
-                "PG203",
-                `${dp}/scale`,
-                `scale ${field.scale} is larger than precision ${field.precision}`,
-              );
-          } else if (d.precision !== undefined || d.scale !== undefined)
-            err(
-              ctx,
-              "PG305",
-              dp,
-              `precision and scale apply only to decimal columns, not ${d.type}`,
-            );
+          decimalSettings(ctx, field, d, dp, "columns");
         }
         columns[c] = { expr: e, field };
         cols = [...cols.filter((x) => x.name !== c), field];

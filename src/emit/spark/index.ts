@@ -148,6 +148,14 @@ function refJson(r: ValueRef): unknown {
   return { template: r.parts.map((x) => (typeof x === "string" ? x : { [x.kind]: x.name })) };
 }
 
+/** Environment variables a connection's settings read (lists such as contactPoints included). */
+function connectionEnv(c: Connection): string[] {
+  return Object.values(c.settings)
+    .flat()
+    .filter((v): v is ValueRef => !!v && typeof v === "object" && "kind" in v)
+    .flatMap((v) => envNames(v));
+}
+
 function envNames(...refs: Array<ValueRef | undefined | null>): string[] {
   const out: string[] = [];
   for (const r of refs) {
@@ -501,21 +509,12 @@ function streamJob(p: Pipeline, s: Stream): { job: string; submit: string } {
   if (connections.some((c) => c.type === "postgres")) packages.push(sparkPackages.postgres);
   if (connections.some((c) => c.type === "mysql")) packages.push(sparkPackages.mysql);
   if (mongo.length) packages.push(sparkPackages.mongodb);
-  for (const m of mongo)
-    for (const n of envNames(
-      m.connection.settings.uri as ValueRef,
-      m.connection.settings.database as ValueRef,
-    ))
-      env.add(n);
-  // contactPoints is a list of references: look inside lists too.
-  for (const c of cassandra)
-    for (const v of Object.values(c.connection.settings).flat())
-      if (v && typeof v === "object" && "kind" in v)
-        for (const n of envNames(v as ValueRef)) env.add(n);
-  for (const c of connections)
-    for (const v of Object.values(c.settings))
-      if (v && typeof v === "object" && "kind" in v)
-        for (const n of envNames(v as ValueRef)) env.add(n);
+  for (const c of [
+    ...connections,
+    ...mongo.map((m) => m.connection),
+    ...cassandra.map((x) => x.connection),
+  ])
+    for (const n of connectionEnv(c)) env.add(n);
   for (const f of data.fileSinks) for (const n of envNames(f.path)) env.add(n);
   const submit = submission(p, s.name, packages, env, {
     resources: {

@@ -3,6 +3,9 @@ import { sqlIdent } from "../shared/escape.js";
 
 export type Dialect = "postgres" | "mysql";
 
+/** Quotes identifiers for a dialect: "x" for PostgreSQL, `x` for MySQL. */
+const quoter = (dialect: Dialect) => (n: string) => sqlIdent(n, dialect);
+
 /** Column type of a record field in a sink table. String keys are VARCHAR in MySQL (TEXT cannot be a key). */
 export function sqlType(f: Field, dialect: Dialect, isKey: boolean): string {
   const pg = dialect === "postgres";
@@ -34,11 +37,7 @@ export function sqlType(f: Field, dialect: Dialect, isKey: boolean): string {
 
 /** Splits 'schema.table' into quoted parts. */
 export function qualified(table: string, dialect: Dialect): string {
-  const q = dialect === "mysql" ? "mysql" : "postgres";
-  return table
-    .split(".")
-    .map((p) => sqlIdent(p, q))
-    .join(".");
+  return table.split(".").map(quoter(dialect)).join(".");
 }
 
 /** The table that records which micro-batches a sink has committed: what makes replays write nothing twice. */
@@ -50,7 +49,7 @@ export function createTable(
   key: readonly string[],
   dialect: Dialect,
 ): string {
-  const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
+  const q = quoter(dialect);
   const lines = cols.map((f) => {
     const isKey = key.includes(f.name);
     return `  ${q(f.name)} ${sqlType(f, dialect, isKey)}${isKey || f.required ? " NOT NULL" : ""}`;
@@ -60,7 +59,7 @@ export function createTable(
 }
 
 export function createBatchTable(dialect: Dialect): string {
-  const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
+  const q = quoter(dialect);
   return (
     `CREATE TABLE IF NOT EXISTS ${q(batchTable)} (\n` +
     `  ${q("sink")} VARCHAR(200) NOT NULL,\n` +
@@ -77,7 +76,7 @@ export function mergeStatement(
   cols: readonly string[],
   dialect: Dialect,
 ): string {
-  const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
+  const q = quoter(dialect);
   const list = cols.map(q).join(", ");
   const insert = `INSERT INTO ${qualified(sink.table, dialect)} (${list}) SELECT ${list} FROM ${q(stage)}`;
   if (sink.mode === "append") return insert;
@@ -96,7 +95,7 @@ export function mergeStatement(
 
 /** Records a batch as committed; affects 0 rows when it already was (a replay). Parameters: sink, batch id. */
 export function markStatement(dialect: Dialect): string {
-  const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
+  const q = quoter(dialect);
   const cols = `${q(batchTable)} (${q("sink")}, ${q("batch_id")}) VALUES (?, ?)`;
   return dialect === "postgres"
     ? `INSERT INTO ${cols} ON CONFLICT DO NOTHING`
@@ -105,7 +104,7 @@ export function markStatement(dialect: Dialect): string {
 
 /** Creates the staging table as an exact copy of the sink table's columns, so no type is left to Spark's JDBC mapping. */
 export function stageStatement(table: string, stage: string, dialect: Dialect): string {
-  const q = (n: string) => sqlIdent(n, dialect === "mysql" ? "mysql" : "postgres");
+  const q = quoter(dialect);
   return dialect === "postgres"
     ? `CREATE UNLOGGED TABLE IF NOT EXISTS ${q(stage)} (LIKE ${qualified(table, dialect)})`
     : `CREATE TABLE IF NOT EXISTS ${q(stage)} LIKE ${qualified(table, dialect)}`;
