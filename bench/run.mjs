@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// pipegen benchmark: `npm run bench` (builds dist/ first), or `node bench/run.mjs [options]`.
+// pipegen compiler benchmark: `npm run bench:compiler` (builds dist/ first; `npm run bench` runs it
+// first, then the Spark and Airflow benchmarks), or `node bench/run.mjs [options]`.
 //
 //   --sizes=1,10,100,1000   numbers of synthetic pipelines to build
 //   --reps=3                cold builds per size (the median is reported)
@@ -77,7 +78,9 @@ const fail = (what, detail) => {
 const tail = (s, n = 20) => s.trim().split("\n").slice(-n).join("\n");
 
 if (!existsSync(path.join(repoRoot, "dist", "cli", "main.js"))) {
-  process.stderr.write("dist/ is missing: run `npm run bench` (or `npm run build` first)\n");
+  process.stderr.write(
+    "dist/ is missing: run `npm run bench:compiler` (or `npm run build` first)\n",
+  );
   process.exit(1);
 }
 mkdirSync(outDir, { recursive: true });
