@@ -8,14 +8,12 @@
 // with the datacenter the test asks for (default "datacenter1", Cassandra's own default). Ready
 // when the python driver (cassandra-driver in the Spark venv) gets an answer from system.local.
 // cql() runs statements with the same driver and returns rows as JSON.
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "./kafka.js";
 import { cachePaths, REPO_ROOT } from "./paths.js";
-import type { RunResult } from "./python.js";
+import { exec, freePorts, startServer, tail, type ExecOptions } from "./process.js";
 import { java17Home, sparkPaths } from "./spark.js";
 
 export const CASSANDRA_ENGINE_DIR = join(REPO_ROOT, "test", "e2e", "engines", "cassandra");
@@ -269,64 +267,9 @@ finally:
     cluster.shutdown()
 `;
 
-function exec(
-  command: string,
-  args: readonly string[],
-  opts: { input?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {},
-): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const env = Object.fromEntries(
-      Object.entries({ ...process.env, PYTHONUNBUFFERED: "1", ...opts.env }).filter(
-        ([, v]) => v !== undefined,
-      ),
-    ) as NodeJS.ProcessEnv;
-    const child = spawn(command, args, {
-      env,
-      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] killed after ${opts.timeoutMs ?? 120_000} ms\n`;
-      child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 120_000);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n[harness] ${String(err)}\n` });
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    if (opts.input !== undefined) {
-      child.stdin!.on("error", () => {});
-      child.stdin!.end(opts.input);
-    }
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const live = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function tail(file: string, lines = 40): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
+/** Run the venv's python (the CQL runner), its stdin only opened when there is input. */
+const execPython = (python: string, args: readonly string[], opts: ExecOptions) =>
+  exec(python, args, { ...opts, env: { PYTHONUNBUFFERED: "1" }, brief: true });
 
 export function cassandraHome(): { version: string; lib: string; jamm: string } {
   const version = cassandraVersion();
@@ -383,74 +326,35 @@ export async function startCassandra(opts: CassandraOptions = {}): Promise<Cassa
     `${dir}:${join(lib, "*")}`,
     "org.apache.cassandra.service.CassandraDaemon",
   ];
-  const out = openSync(outFile, "a");
-  const child = spawn(java, args, {
-    cwd: dir,
-    detached: true,
-    stdio: ["ignore", out, out],
-    env: { ...process.env, JAVA_HOME: javaHome ?? process.env.JAVA_HOME, TZ: "UTC" },
+  const server = startServer({
+    name: "Cassandra",
+    command: java,
+    args,
+    dir,
+    outFile,
+    env: { JAVA_HOME: javaHome ?? process.env.JAVA_HOME, TZ: "UTC" },
+    stopGraceMs: 20_000,
+    logTail: () => `${tail(logFile, 40)}\n--- stdout\n${tail(outFile, 20)}`,
   });
-  closeSync(out);
-  live.set(child, dir);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const [c, d] of live) {
-        killGroup(c, "SIGKILL");
-        if (process.env.PIPEGEN_E2E_KEEP !== "1") rmSync(d, { recursive: true, force: true });
-      }
-    });
-  }
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      resolvePromise();
-    });
-  });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(20_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    live.delete(child);
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
 
   // Ready when the driver gets an answer from system.local (one python process polls).
   const timeoutMs = opts.startTimeoutMs ?? 120_000;
-  const probe = exec(
+  const probe = execPython(
     python,
     ["-c", CQL_RUNNER, "127.0.0.1", String(port), datacenter, "probe", String(timeoutMs / 1000)],
     {
       timeoutMs: timeoutMs + 15_000,
     },
   );
-  const first = await Promise.race([probe, exitPromise.then(() => null)]);
+  const first = await Promise.race([probe, server.ended.then(() => null)]);
   if (first === null || first.code !== 0) {
     const why =
       first === null
-        ? `Cassandra exited during startup (${exited})`
+        ? `Cassandra exited during startup (${server.exited})`
         : first.stderr.trim().split("\n").slice(-3).join("\n");
-    const logTail = `${tail(logFile)}\n--- stdout\n${tail(outFile, 20)}`;
-    await stop();
-    throw new Error(
-      `Cassandra did not answer CQL on 127.0.0.1:${port}: ${why}\nlog tail:\n${logTail}`,
+    throw await server.stopWithError(
+      (logTail) =>
+        `Cassandra did not answer CQL on 127.0.0.1:${port}: ${why}\nlog tail:\n${logTail}`,
     );
   }
   const info = JSON.parse(first.stdout.trim().split("\n").pop()!) as {
@@ -463,10 +367,14 @@ export async function startCassandra(opts: CassandraOptions = {}): Promise<Cassa
     q: { timeoutMs?: number } = {},
   ): Promise<CqlRow[]> => {
     const list = typeof statements === "string" ? splitCql(statements) : [...statements];
-    const r = await exec(python, ["-c", CQL_RUNNER, "127.0.0.1", String(port), datacenter, "run"], {
-      input: JSON.stringify(list),
-      timeoutMs: q.timeoutMs ?? 120_000,
-    });
+    const r = await execPython(
+      python,
+      ["-c", CQL_RUNNER, "127.0.0.1", String(port), datacenter, "run"],
+      {
+        input: JSON.stringify(list),
+        timeoutMs: q.timeoutMs ?? 120_000,
+      },
+    );
     if (r.code !== 0) {
       throw new Error(
         `CQL failed (exit ${r.code}):\n${list.join(";\n")}\n${r.stderr.trim().split("\n").slice(-8).join("\n")}`,
@@ -486,6 +394,6 @@ export async function startCassandra(opts: CassandraOptions = {}): Promise<Cassa
     dir,
     logFile,
     cql,
-    stop,
+    stop: server.stop,
   };
 }

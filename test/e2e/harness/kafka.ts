@@ -1,17 +1,25 @@
 // A real single-node Kafka broker (KRaft, combined broker+controller) for the e2e tests,
 // run from the jars that test/e2e/install.sh puts in the cache. One broker per startKafka();
 // it listens on 127.0.0.1 only, on two free ports, with its data in a fresh temp dir.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer, type AddressInfo } from "node:net";
+import { existsSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachePaths, HARNESS_DIR } from "./paths.js";
-import { run, runPython, runPythonCode, type RunResult } from "./python.js";
+import {
+  freePorts,
+  portOpen,
+  removeTempDir,
+  startServer,
+  tail,
+  waitForServer,
+  type RunResult,
+} from "./process.js";
+import { run, runPython, runPythonCode } from "./python.js";
 
 export { cachePaths, KAFKA_VERSION, REPO_ROOT, type CachePaths } from "./paths.js";
+export { freePorts } from "./process.js";
 
 export interface KafkaOptions {
   /** Broker properties added to (or overriding) the defaults below. */
@@ -34,24 +42,6 @@ export interface KafkaBroker {
 }
 
 const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
-
-/** Two (or n) distinct free ports on 127.0.0.1, held open together so they differ. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolvePromise, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolvePromise(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with "-". */
 function clusterId(): string {
@@ -109,41 +99,6 @@ rootLogger.level = ${level}
 rootLogger.appenderRef.out.ref = OUT
 `;
 
-function tail(file: string, lines = 40): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolvePromise(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Brokers still running, killed when the test process exits however it exits. */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaBroker> {
   const { kafkaLibs } = cachePaths();
   if (!existsSync(join(kafkaLibs, "..", ".installed"))) {
@@ -166,10 +121,6 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaBroker> 
   const jvm = [`-Xmx${opts.heap ?? "512m"}`, "-XX:+UseSerialGC", "-Djava.awt.headless=true"];
   const log4j = `-Dlog4j2.configurationFile=${log4jFile}`;
 
-  const cleanup = async () => {
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
-
   const format: RunResult = await run(
     JAVA,
     [
@@ -188,74 +139,33 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaBroker> 
     { timeoutMs: 60_000 },
   );
   if (format.code !== 0) {
-    await cleanup();
+    await removeTempDir(dir);
     throw new Error(
       `kafka StorageTool format failed (exit ${format.code}):\n${(format.stdout + format.stderr).slice(-4000)}`,
     );
   }
 
-  const out = openSync(logFile, "a");
-  const child = spawn(JAVA, [...jvm, log4j, "-cp", classpath, "kafka.Kafka", propsFile], {
-    cwd: dir,
-    detached: true, // its own process group, so stop() kills the JVM and anything it started
-    stdio: ["ignore", out, out],
+  const server = startServer({
+    name: "Kafka broker",
+    command: JAVA,
+    args: [...jvm, log4j, "-cp", classpath, "kafka.Kafka", propsFile],
+    dir,
+    outFile: logFile,
+    stopGraceMs: 10_000,
+    keepDirAtExit: true,
+    logTail: () => tail(logFile, 40),
   });
-  closeSync(out);
-  live.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => live.forEach((c) => killGroup(c, "SIGKILL")));
-  }
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      live.delete(child);
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      live.delete(child);
-      resolvePromise();
-    });
-  });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(10_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    await cleanup();
-  };
 
   // Ready when the port accepts connections and a metadata request (describe_topics.py) answers.
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
   let lastError = "";
-  for (;;) {
-    if (exited) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(`Kafka broker exited during startup (${exited}); log tail:\n${logTail}`);
-    }
-    if (Date.now() > deadline) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(
-        `Kafka broker did not answer on ${bootstrap} within ${timeoutMs} ms (${lastError}); log tail:\n${logTail}`,
-      );
-    }
-    if (await portOpen(port!)) {
+  await waitForServer(
+    server,
+    async () => {
+      if (!(await portOpen(port!))) {
+        lastError = "port closed";
+        return undefined;
+      }
       const probe = await runPython(
         join(HARNESS_DIR, "describe_topics.py"),
         ["--bootstrap-servers", bootstrap, "--timeout", "5"],
@@ -263,14 +173,19 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaBroker> 
           timeoutMs: 20_000,
         },
       );
-      if (probe.code === 0) break;
+      if (probe.code === 0) return true;
       lastError = probe.stderr.trim().split("\n").slice(-1)[0] ?? "";
-    } else {
-      lastError = "port closed";
-    }
-    await sleep(250);
-  }
-  return { bootstrap, logFile, dir, stop };
+      return undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 250,
+      deadlineFirst: true,
+      notReady: `did not answer on ${bootstrap}`,
+      why: () => lastError,
+    },
+  );
+  return { bootstrap, logFile, dir, stop: server.stop };
 }
 
 export interface TopicConfig {

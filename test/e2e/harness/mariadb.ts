@@ -4,14 +4,20 @@
 // port with its socket in the temp dir (never the distro's service, port 3306 or /run/mysqld).
 // Real grant tables: root@localhost (no password, socket only) creates a test user with a
 // password that owns a test database. As root the server runs as the `mysql` user.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chown, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "./kafka.js";
-import { type RunResult } from "./python.js";
+import {
+  exec,
+  freePorts,
+  removeTempDir,
+  startServer,
+  tail,
+  waitForServer,
+  type RunResult,
+} from "./process.js";
 
 export interface MariadbOptions {
   /** The test user (default "pipegen"), its password (default random) and database ("pipegen"). */
@@ -76,73 +82,6 @@ function findBinary(name: string, dirs: string[]): string {
   throw new Error(`${name} not found: run bash test/e2e/engines/databases/install.sh`);
 }
 
-/**
- * Run a command to the end and collect its output, like python.ts's run() but with no stdin:
- * run() writes to the child's stdin, and a child that exits at once (a refused connection
- * while polling) makes that write fail with an uncaught EPIPE.
- */
-function exec(
-  command: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const env = Object.fromEntries(
-      Object.entries({ ...process.env, ...opts.env }).filter(([, v]) => v !== undefined),
-    ) as NodeJS.ProcessEnv;
-    const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timeoutMs = opts.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] killed after ${timeoutMs} ms: ${command} ${args.join(" ")}\n`;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n[harness] ${String(err)}\n` });
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n[harness] ${command} died of ${signal}\n`;
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const live = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const [child, dir] of live) {
-      killGroup(child, "SIGKILL");
-      if (process.env.PIPEGEN_E2E_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
-
 /** Undo the mariadb client's --batch escapes (\0 \b \n \r \t \Z \\) in one value. */
 function unescape(value: string): string | null {
   if (value === "NULL") return null;
@@ -201,10 +140,6 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<Mariadb> 
   const logFile = join(dir, "error.log");
   const [port] = await freePorts(1);
   const env = { LC_ALL: "C", LANG: "C", TZ: "UTC" };
-  const removeDir = () =>
-    process.env.PIPEGEN_E2E_KEEP === "1"
-      ? Promise.resolve()
-      : rm(dir, { recursive: true, force: true });
 
   // Small InnoDB files and memory for a throwaway server (the same for install and run).
   const sizing = ["--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M"];
@@ -222,7 +157,7 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<Mariadb> 
     { cwd: dir, env, timeoutMs: 120_000 },
   );
   if (install.code !== 0) {
-    await removeDir();
+    await removeTempDir(dir);
     throw new Error(
       `mariadb-install-db failed (exit ${install.code}):\n${install.stdout}${install.stderr}`,
     );
@@ -250,46 +185,18 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<Mariadb> 
     ...sizing,
     ...Object.entries(serverOptions).map(([k, v]) => (v === "" ? `--${k}` : `--${k}=${v}`)),
   ];
-  const out = openSync(join(dir, "mariadbd.out"), "a");
-  const child = spawn(mariadbd, args, {
-    cwd: dir,
-    detached: true,
-    stdio: ["ignore", out, out],
-    env: { ...process.env, ...env },
+  const server = startServer({
+    name: "mariadbd",
+    command: mariadbd,
+    args,
+    dir,
+    outFile: join(dir, "mariadbd.out"),
+    env,
+    stopSignal: "SIGTERM", // clean shutdown
+    stopGraceMs: 20_000,
+    logTail: () => tail(logFile),
   });
-  closeSync(out);
-  live.set(child, dir);
-  installExitHook();
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      resolvePromise();
-    });
-  });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGTERM"); // clean shutdown
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(20_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    live.delete(child);
-    await removeDir();
-  };
+  const stop = server.stop;
 
   const runClient = (connArgs: string[], sql: string, timeoutMs = 120_000): Promise<RunResult> =>
     exec(client, ["--no-defaults", ...connArgs, "--batch", "--skip-column-names", "-e", sql], {
@@ -299,30 +206,19 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<Mariadb> 
   const rootArgs = ["--socket", socket, "-u", "root"];
 
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  let version = "";
-  for (;;) {
-    if (exited) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(`mariadbd exited during startup (${exited}); log tail:\n${logTail}`);
-    }
-    const probe = existsSync(socket)
-      ? await runClient(rootArgs, "SELECT VERSION()", 10_000)
-      : undefined;
-    if (probe?.code === 0) {
-      version = probe.stdout.trim();
-      break;
-    }
-    if (Date.now() > deadline) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(
-        `mariadbd did not accept connections within ${timeoutMs} ms (${probe?.stderr.trim() ?? "no socket"}); log tail:\n${logTail}`,
-      );
-    }
-    await sleep(100);
-  }
+  let lastError = "";
+  const version = await waitForServer(
+    server,
+    async () => {
+      const probe = existsSync(socket)
+        ? await runClient(rootArgs, "SELECT VERSION()", 10_000)
+        : undefined;
+      if (probe?.code === 0) return probe.stdout.trim();
+      lastError = probe?.stderr.trim() ?? "no socket";
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 100, notReady: "did not accept connections", why: () => lastError },
+  );
 
   // The user for TCP (any host: with skip-name-resolve, 127.0.0.1 matches '%') and for the
   // socket ('localhost'), each with the password.

@@ -6,14 +6,12 @@
 // One server per startMongo(), in a fresh temp dir; no auth. Ready when pymongo (in the Spark
 // venv) gets an answer to `ping`. find() reads documents back with pymongo as relaxed
 // extended JSON (dates as {"$date": "...Z"}).
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync, mkdirSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "./kafka.js";
 import { cachePaths } from "./paths.js";
-import type { RunResult } from "./python.js";
+import { exec, freePorts, startServer, type ExecOptions } from "./process.js";
 import { sparkPaths } from "./spark.js";
 
 /** Keep in step with VERSION in test/e2e/engines/ferretdb/install.sh. */
@@ -85,57 +83,9 @@ with MongoClient(uri, serverSelectionTimeoutMS=10000) as client:
         print(json_util.dumps(reply, json_options=opts))
 `;
 
-function exec(
-  command: string,
-  args: readonly string[],
-  opts: { input?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
-      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] killed after ${opts.timeoutMs ?? 120_000} ms\n`;
-      child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 120_000);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n[harness] ${String(err)}\n` });
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    if (opts.input !== undefined) {
-      child.stdin!.on("error", () => {});
-      child.stdin!.end(opts.input);
-    }
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const live = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
+/** Run the venv's python (the pymongo runner), its stdin only opened when there is input. */
+const execPython = (python: string, args: readonly string[], opts: ExecOptions) =>
+  exec(python, args, { ...opts, env: { PYTHONUNBUFFERED: "1" }, brief: true });
 
 export async function startMongo(opts: MongoOptions = {}): Promise<Mongo> {
   const bin = ferretdbBinary();
@@ -146,10 +96,10 @@ export async function startMongo(opts: MongoOptions = {}): Promise<Mongo> {
   const logFile = join(dir, "ferretdb.log");
   const [port] = await freePorts(1);
   const uri = `mongodb://127.0.0.1:${port}/`;
-  const out = openSync(logFile, "a");
-  const child = spawn(
-    bin,
-    [
+  const server = startServer({
+    name: "ferretdb",
+    command: bin,
+    args: [
       "--handler=sqlite",
       `--sqlite-url=file:${join(dir, "data")}/`,
       `--listen-addr=127.0.0.1:${port}`,
@@ -159,64 +109,27 @@ export async function startMongo(opts: MongoOptions = {}): Promise<Mongo> {
       "--log-level=warn",
       ...(opts.args ?? []),
     ],
-    { cwd: dir, detached: true, stdio: ["ignore", out, out] },
-  );
-  closeSync(out);
-  live.set(child, dir);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const [c, d] of live) {
-        killGroup(c, "SIGKILL");
-        if (process.env.PIPEGEN_E2E_KEEP !== "1") rmSync(d, { recursive: true, force: true });
-      }
-    });
-  }
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      resolvePromise();
-    });
+    dir,
+    outFile: logFile,
+    stopGraceMs: 10_000,
   });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(10_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    live.delete(child);
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
 
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
-  const probe = exec(python, ["-c", MONGO_RUNNER, uri, "probe", String(timeoutMs / 1000)], {
+  const probe = execPython(python, ["-c", MONGO_RUNNER, uri, "probe", String(timeoutMs / 1000)], {
     timeoutMs: timeoutMs + 10_000,
   });
-  const first = await Promise.race([probe, exitPromise.then(() => null)]);
+  const first = await Promise.race([probe, server.ended.then(() => null)]);
   if (first === null || first.code !== 0) {
-    const why = first === null ? `ferretdb exited during startup (${exited})` : first.stderr.trim();
-    const logTail = tail(logFile);
-    await stop();
-    throw new Error(`FerretDB did not answer on ${uri}: ${why}\nlog tail:\n${logTail}`);
+    const why =
+      first === null ? `ferretdb exited during startup (${server.exited})` : first.stderr.trim();
+    throw await server.stopWithError(
+      (logTail) => `FerretDB did not answer on ${uri}: ${why}\nlog tail:\n${logTail}`,
+    );
   }
   const version = (JSON.parse(first.stdout.trim()) as { version: string }).version;
 
   const call = async (mode: "find" | "command", req: object): Promise<unknown> => {
-    const r = await exec(python, ["-c", MONGO_RUNNER, uri, mode], {
+    const r = await execPython(python, ["-c", MONGO_RUNNER, uri, mode], {
       input: JSON.stringify(req),
     });
     if (r.code !== 0) throw new Error(`pymongo ${mode} failed (exit ${r.code}):\n${r.stderr}`);
@@ -234,5 +147,15 @@ export async function startMongo(opts: MongoOptions = {}): Promise<Mongo> {
   const command: Mongo["command"] = async (database, cmd) =>
     (await call("command", { database, command: cmd })) as Record<string, unknown>;
 
-  return { uri, host: "127.0.0.1", port: port!, version, dir, logFile, find, command, stop };
+  return {
+    uri,
+    host: "127.0.0.1",
+    port: port!,
+    version,
+    dir,
+    logFile,
+    find,
+    command,
+    stop: server.stop,
+  };
 }

@@ -14,13 +14,21 @@
 // - a run that fails (an exception in a processor, or a FlowFile reaching a failure port)
 //   logs "Failed to execute dataflow" but still exits 0: the result has failed=true;
 // - exit 0 and failed=false proves nothing about the sinks: assert on them.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachePaths } from "./paths.js";
+import {
+  collectOutput,
+  killGroup,
+  removeTempDir,
+  sleep,
+  trackGroup,
+  untrackGroup,
+} from "./process.js";
 
 /** Keep in step with NIFI_VERSION in test/e2e/engines/nifi/install.sh and the flows' bundles. */
 export const NIFI_VERSION = "2.8.0";
@@ -229,20 +237,6 @@ function isInvalid(output: string, code: number): boolean {
   );
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Engines still running, killed when the test process exits however it exits. */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 export async function runStatelessFlow(opts: StatelessFlowOptions): Promise<StatelessFlowResult> {
   const paths = assertNifiInstalled();
   if (!existsSync(opts.flowJson)) throw new Error(`no flow definition at ${opts.flowJson}`);
@@ -339,20 +333,13 @@ export async function runStatelessFlow(opts: StatelessFlowOptions): Promise<Stat
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, JAVA_HOME: paths.javaHome },
     });
-    live.add(child);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.once("exit", () => live.forEach((c) => killGroup(c, "SIGKILL")));
-    }
-    let stdout = "";
-    let stderr = "";
+    trackGroup(child);
+    const out = collectOutput(child);
     let killed = false;
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const stop = (why: string) => {
       if (killed) return;
       killed = true;
-      stderr += `\n[harness] stopping the engine: ${why}\n`;
+      out.stderr += `\n[harness] stopping the engine: ${why}\n`;
       killGroup(child, "SIGTERM");
       void sleep(10_000).then(() => killGroup(child, "SIGKILL"));
     };
@@ -362,16 +349,16 @@ export async function runStatelessFlow(opts: StatelessFlowOptions): Promise<Stat
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     child.once("error", (err) => {
-      stderr += `\n[harness] ${String(err)}\n`;
+      out.stderr += `\n[harness] ${String(err)}\n`;
     });
     child.once("close", (code) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
-      live.delete(child);
-      resolvePromise({ code: code ?? -1, stdout, stderr, killed });
+      untrackGroup(child);
+      resolvePromise({ code: code ?? -1, stdout: out.stdout, stderr: out.stderr, killed });
     });
   });
-  if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 
   const output = result.stdout + result.stderr;
   if (isInvalid(output, result.code)) {

@@ -5,14 +5,19 @@
 // `postgres` user (they refuse to run as root) via setpriv; otherwise as the current user.
 // A test user with a password (scram-sha-256 over TCP) owns a test database; the superuser
 // `postgres` is reachable without a password over the socket only.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { chown, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "./kafka.js";
-import { type RunResult } from "./python.js";
+import {
+  exec,
+  freePorts,
+  removeTempDir,
+  startServer,
+  waitForServer,
+  type RunResult,
+} from "./process.js";
 
 export interface PostgresOptions {
   /** The test user (default "pipegen"), its password (default random) and database ("pipegen"). */
@@ -82,65 +87,6 @@ export function postgresBinDir(): string {
 }
 
 const NULL_MARK = "\\N";
-/**
- * Run a command to the end and collect its output, like python.ts's run() but with no stdin:
- * run() writes to the child's stdin, and a child that exits at once (a refused connection
- * while polling) makes that write fail with an uncaught EPIPE.
- */
-function exec(
-  command: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const env = Object.fromEntries(
-      Object.entries({ ...process.env, ...opts.env }).filter(([, v]) => v !== undefined),
-    ) as NodeJS.ProcessEnv;
-    const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timeoutMs = opts.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] killed after ${timeoutMs} ms: ${command} ${args.join(" ")}\n`;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n[harness] ${String(err)}\n` });
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n[harness] ${command} died of ${signal}\n`;
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Servers still running, killed when the test process exits however it exits. */
-const live = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const [child, dir] of live) {
-      killGroup(child, "SIGKILL");
-      if (process.env.PIPEGEN_E2E_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
 
 /** As root: run as this unprivileged user (setpriv execs, so the pid is the server's). */
 async function dropPrivileges(
@@ -160,14 +106,6 @@ async function dropPrivileges(
     uid: Number(uid),
     gid: Number(gid),
   };
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
 }
 
 /** psql's unaligned, tuples-only output (tab-separated) as rows; NULL printed as \N. */
@@ -199,11 +137,6 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const psql = join(bin, "psql");
   const env = { LC_ALL: "C", LANG: "C", PGTZ: "UTC", PGCONNECT_TIMEOUT: "10" };
 
-  const removeDir = () =>
-    process.env.PIPEGEN_E2E_KEEP === "1"
-      ? Promise.resolve()
-      : rm(dir, { recursive: true, force: true });
-
   const initdb = await exec(
     prefix[0] ?? join(bin, "initdb"),
     [
@@ -224,7 +157,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     { cwd: dir, env, timeoutMs: 120_000 },
   );
   if (initdb.code !== 0) {
-    await removeDir();
+    await removeTempDir(dir);
     throw new Error(`initdb failed (exit ${initdb.code}):\n${initdb.stdout}${initdb.stderr}`);
   }
 
@@ -250,50 +183,17 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     dataDir,
     ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
   ];
-  const out = openSync(logFile, "a");
-  const child = spawn(
-    prefix[0] ?? join(bin, "postgres"),
-    [...prefix.slice(1), ...(prefix.length ? [join(bin, "postgres")] : []), ...serverArgs],
-    {
-      cwd: dir,
-      detached: true, // its own process group: stop() reaches the backends too
-      stdio: ["ignore", out, out],
-      env: { ...process.env, ...env },
-    },
-  );
-  closeSync(out);
-  live.set(child, dir);
-  installExitHook();
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      resolvePromise();
-    });
+  const server = startServer({
+    name: "postgres",
+    command: prefix[0] ?? join(bin, "postgres"),
+    args: [...prefix.slice(1), ...(prefix.length ? [join(bin, "postgres")] : []), ...serverArgs],
+    dir,
+    outFile: logFile,
+    env,
+    stopSignal: "SIGINT", // "fast" shutdown: abort transactions, checkpoint, exit
+    stopGraceMs: 15_000,
   });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGINT"); // "fast" shutdown: abort transactions, checkpoint, exit
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(15_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    live.delete(child);
-    await removeDir();
-  };
+  const stop = server.stop;
 
   const superArgs = (db: string) => [
     "-X",
@@ -332,28 +232,22 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
 
   // Ready when the superuser gets an answer over the socket.
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  let version = "";
-  for (;;) {
-    if (exited) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(`postgres exited during startup (${exited}); log tail:\n${logTail}`);
-    }
-    const probe = await runPsql(superArgs("postgres"), "SHOW server_version", 10_000);
-    if (probe.code === 0) {
-      version = probe.stdout.trim().split(" ")[0] ?? "";
-      break;
-    }
-    if (Date.now() > deadline) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(
-        `postgres did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms (${probe.stderr.trim()}); log tail:\n${logTail}`,
-      );
-    }
-    await sleep(100);
-  }
+  let lastError = "";
+  const version = await waitForServer(
+    server,
+    async () => {
+      const probe = await runPsql(superArgs("postgres"), "SHOW server_version", 10_000);
+      if (probe.code === 0) return probe.stdout.trim().split(" ")[0] ?? "";
+      lastError = probe.stderr.trim();
+      return undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      notReady: `did not accept connections on 127.0.0.1:${port}`,
+      why: () => lastError,
+    },
+  );
 
   const setup = await runPsql(superArgs("postgres"), [
     `CREATE ROLE ${sqlIdent(user)} LOGIN PASSWORD ${sqlLiteral(password)}`,

@@ -1,15 +1,10 @@
 // Runs Python scripts (and the venv's tools) in the e2e venv made by test/e2e/install.sh.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { cachePaths } from "./paths.js";
+import { exec, type RunResult } from "./process.js";
 
-export interface RunResult {
-  /** The exit code; -1 when the process died of a signal or could not start. */
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult } from "./process.js";
 
 export interface RunOptions {
   cwd?: string;
@@ -34,37 +29,12 @@ export function run(
   args: readonly string[],
   opts: RunOptions = {},
 ): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env: Object.fromEntries(
-        Object.entries({ ...process.env, PYTHONUNBUFFERED: "1", ...opts.env }).filter(
-          ([, v]) => v !== undefined,
-        ),
-      ) as NodeJS.ProcessEnv,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timeoutMs = opts.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] killed after ${timeoutMs} ms: ${command} ${args.join(" ")}\n`;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n[harness] ${String(err)}\n` });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n[harness] ${command} died of ${signal}\n`;
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    // A child that exits at once closes its stdin first: that is not an error of ours.
-    child.stdin.on("error", () => {});
-    child.stdin.end(opts.input ?? "");
+  // stdin is always a pipe (closed after `input`, default empty), unlike exec()'s default.
+  return exec(command, args, {
+    cwd: opts.cwd,
+    env: { PYTHONUNBUFFERED: "1", ...opts.env },
+    timeoutMs: opts.timeoutMs,
+    input: opts.input ?? "",
   });
 }
 

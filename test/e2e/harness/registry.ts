@@ -5,13 +5,12 @@
 // with its default in-memory H2 storage (nothing on disk; every start is empty). The Confluent
 // API is at `${url}/apis/ccompat/v7` (what confluent-kafka's SchemaRegistryClient, Spark's
 // from_avro helpers and the Confluent serializers take as the registry URL).
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "./kafka.js";
 import { cachePaths } from "./paths.js";
+import { freePorts, startServer, tail, waitForServer } from "./process.js";
 
 /** Keep in step with APICURIO_VERSION in test/e2e/engines/registry/install.sh. */
 export const APICURIO_VERSION = "3.3.3";
@@ -80,27 +79,6 @@ export function java21Home(): string {
   return candidates[0].d;
 }
 
-function tail(file: string, lines = 40): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 export async function startRegistry(opts: RegistryOptions = {}): Promise<SchemaRegistry> {
   const home = registryHome();
   const java = join(java21Home(), "bin", "java");
@@ -127,75 +105,43 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<SchemaR
     "-jar",
     join(home, "quarkus-run.jar"),
   ];
-  const out = openSync(logFile, "a");
-  const child = spawn(java, args, { cwd: dir, detached: true, stdio: ["ignore", out, out] });
-  closeSync(out);
-  live.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => live.forEach((c) => killGroup(c, "SIGKILL")));
-  }
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      live.delete(child);
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      live.delete(child);
-      resolvePromise();
-    });
+  const server = startServer({
+    name: "schema registry",
+    command: java,
+    args,
+    dir,
+    outFile: logFile,
+    stopGraceMs: 10_000,
+    keepDirAtExit: true,
+    logTail: () => tail(logFile, 40),
   });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(10_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
 
   const ccompatUrl = `${url}/apis/ccompat/v7`;
   const timeoutMs = opts.startTimeoutMs ?? 90_000;
-  const deadline = Date.now() + timeoutMs;
   let lastError = "";
-  for (;;) {
-    if (exited) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(`schema registry exited during startup (${exited}); log tail:\n${logTail}`);
-    }
-    if (Date.now() > deadline) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(
-        `schema registry did not answer on ${ccompatUrl}/subjects within ${timeoutMs} ms (${lastError}); log tail:\n${logTail}`,
-      );
-    }
-    try {
-      const res = await fetch(`${ccompatUrl}/subjects`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) {
-        await res.arrayBuffer();
-        break;
+  await waitForServer(
+    server,
+    async () => {
+      try {
+        const res = await fetch(`${ccompatUrl}/subjects`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok) {
+          await res.arrayBuffer();
+          return true;
+        }
+        lastError = `HTTP ${res.status}`;
+      } catch (err) {
+        lastError = String((err as Error).cause ?? err);
       }
-      lastError = `HTTP ${res.status}`;
-    } catch (err) {
-      lastError = String((err as Error).cause ?? err);
-    }
-    await sleep(200);
-  }
+      return undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 200,
+      deadlineFirst: true,
+      notReady: `did not answer on ${ccompatUrl}/subjects`,
+      why: () => lastError,
+    },
+  );
   return {
     url,
     ccompatUrl,
@@ -203,7 +149,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<SchemaR
     port: port!,
     logFile,
     dir,
-    stop,
+    stop: server.stop,
   };
 }
 

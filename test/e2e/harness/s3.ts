@@ -10,22 +10,13 @@
 // For Spark's S3A (hadoop-aws + AWS SDK bundle from $CACHE/spark-s3-jars-<hadoop>): s3aConf()
 // gives the spark.hadoop.fs.s3a.* settings for this server (endpoint, path style, no TLS, region,
 // credentials from the environment only) and s3aEnv() the AWS_* variables they read.
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts } from "./kafka.js";
 import { cachePaths, REPO_ROOT } from "./paths.js";
+import { freePorts, startServer, waitForServer } from "./process.js";
 
 export const MINIO_ENGINE_DIR = join(REPO_ROOT, "test", "e2e", "engines", "minio");
 
@@ -206,25 +197,6 @@ const xmlUnescape = (s: string) =>
 
 // --- the server ------------------------------------------------------------------------------------
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const live = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
-
 export async function startS3(opts: S3Options = {}): Promise<S3Server> {
   const bin = minioBinary();
   const dir = await mkdtemp(join(tmpdir(), "pipegen-minio-"));
@@ -235,10 +207,10 @@ export async function startS3(opts: S3Options = {}): Promise<S3Server> {
   const accessKey = `pipegen${randomBytes(4).toString("hex")}`;
   const secretKey = randomBytes(16).toString("hex");
   const region = "us-east-1";
-  const out = openSync(logFile, "a");
-  const child = spawn(
-    bin,
-    [
+  const minio = startServer({
+    name: "MinIO",
+    command: bin,
+    args: [
       "server",
       join(dir, "data"),
       "--address",
@@ -247,90 +219,38 @@ export async function startS3(opts: S3Options = {}): Promise<S3Server> {
       `127.0.0.1:${consolePort}`,
       "--quiet",
     ],
-    {
-      cwd: dir,
-      detached: true,
-      stdio: ["ignore", out, out],
-      env: {
-        ...process.env,
-        HOME: dir, // MinIO keeps ~/.minio (certs dir) there
-        MINIO_ROOT_USER: accessKey,
-        MINIO_ROOT_PASSWORD: secretKey,
-        MINIO_REGION: region,
-        MINIO_BROWSER: "off",
-        MINIO_UPDATE: "off",
-        MINIO_CALLHOME_ENABLE: "off",
-      },
+    dir,
+    outFile: logFile,
+    env: {
+      HOME: dir, // MinIO keeps ~/.minio (certs dir) there
+      MINIO_ROOT_USER: accessKey,
+      MINIO_ROOT_PASSWORD: secretKey,
+      MINIO_REGION: region,
+      MINIO_BROWSER: "off",
+      MINIO_UPDATE: "off",
+      MINIO_CALLHOME_ENABLE: "off",
     },
-  );
-  closeSync(out);
-  live.set(child, dir);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const [c, d] of live) {
-        killGroup(c, "SIGKILL");
-        if (process.env.PIPEGEN_E2E_KEEP !== "1") rmSync(d, { recursive: true, force: true });
-      }
-    });
-  }
-  let exited: string | undefined;
-  const exitPromise = new Promise<void>((resolvePromise) => {
-    child.once("exit", (code, signal) => {
-      exited = `exit code ${code ?? "none"}, signal ${signal ?? "none"}`;
-      resolvePromise();
-    });
-    child.once("error", (err) => {
-      exited = String(err);
-      resolvePromise();
-    });
+    stopGraceMs: 10_000,
   });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      const timedOut = await Promise.race([
-        exitPromise.then(() => false),
-        sleep(10_000).then(() => true),
-      ]);
-      if (timedOut) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
-      }
-    }
-    live.delete(child);
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
 
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
   let last = "";
-  for (;;) {
-    if (exited) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(`MinIO exited during startup (${exited}); log tail:\n${logTail}`);
-    }
-    try {
-      const res = await fetch(`${endpoint}/minio/health/ready`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      if (res.status === 200) break;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = String(e);
-    }
-    if (Date.now() > deadline) {
-      const logTail = tail(logFile);
-      await stop();
-      throw new Error(
-        `MinIO not ready on ${endpoint} within ${timeoutMs} ms (${last}); log tail:\n${logTail}`,
-      );
-    }
-    await sleep(200);
-  }
+  await waitForServer(
+    minio,
+    async () => {
+      try {
+        const res = await fetch(`${endpoint}/minio/health/ready`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        if (res.status === 200) return true;
+        last = `HTTP ${res.status}`;
+      } catch (e) {
+        last = String(e);
+      }
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 200, notReady: `not ready on ${endpoint}`, why: () => last },
+  );
 
   const creds = { endpoint, region, accessKey, secretKey };
   const check = (what: string, r: { status: number; body: Buffer }, ok: number[] = [200]) => {
@@ -376,7 +296,7 @@ export async function startS3(opts: S3Options = {}): Promise<S3Server> {
       const buf = typeof body === "string" ? Buffer.from(body) : body;
       check(`put ${bucket}/${key}`, await s3Request(creds, "PUT", `/${bucket}/${key}`, {}, buf));
     },
-    stop,
+    stop: minio.stop,
   };
   for (const b of opts.buckets ?? []) await server.createBucket(b);
   return server;

@@ -10,6 +10,7 @@
 //      "extra":{"disable_ssl":true,"disable_tls":true,"from_email":"airflow@example.com"}}
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { waitForItems } from "./process.js";
 
 export interface MimePart {
   contentType: string;
@@ -70,8 +71,6 @@ export function smtpConnectionJson(
     },
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function decodeQuotedPrintable(s: string, header = false): Buffer {
   const src = header ? s.replace(/_/g, " ") : s.replace(/=\r?\n/g, "");
@@ -352,18 +351,14 @@ export async function startSmtpServer(
     port,
     messages,
     async waitForMessages(n, { timeoutMs = 30_000, filter = () => true } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const matching = messages.filter(filter);
-        if (matching.length >= n) return matching;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `SMTP sink 127.0.0.1:${port}: ${matching.length} of ${n} messages after ${timeoutMs} ms ` +
-              `(all received: ${JSON.stringify(messages.map((m) => `${m.to.join(",")}: ${m.subject}`))})`,
-          );
-        }
-        await sleep(50);
-      }
+      return waitForItems(
+        messages,
+        n,
+        { timeoutMs, filter },
+        (found) =>
+          `SMTP sink 127.0.0.1:${port}: ${found} of ${n} messages after ${timeoutMs} ms ` +
+          `(all received: ${JSON.stringify(messages.map((m) => `${m.to.join(",")}: ${m.subject}`))})`,
+      );
     },
     clear: () => void messages.splice(0),
     stop: () =>

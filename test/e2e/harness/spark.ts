@@ -10,7 +10,16 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachePaths, REPO_ROOT } from "./paths.js";
-import { run, type RunOptions, type RunResult } from "./python.js";
+import {
+  childEnv,
+  collectOutput,
+  exec,
+  killGroup,
+  trackGroup,
+  untrackGroup,
+  type RunResult,
+} from "./process.js";
+import { run, type RunOptions } from "./python.js";
 
 export const SPARK_ENGINE_DIR = join(REPO_ROOT, "test", "e2e", "engines", "spark");
 
@@ -188,17 +197,6 @@ logger.kafkaconfig.name = org.apache.kafka.clients
 logger.kafkaconfig.level = warn
 `;
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 /**
  * Start `spark-submit <options> script args...` and return at once with a handle: for fault
  * tests, kill() it mid-run (SIGKILL of its process group: the JVM and its Python processes).
@@ -220,61 +218,55 @@ export async function startSparkJob(
     script,
     ...args,
   ];
-  const env = Object.fromEntries(
-    Object.entries({ ...process.env, ...sparkSubmitEnv(opts.env) }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  ) as NodeJS.ProcessEnv;
   const started = Date.now();
   const child = spawn(sparkSubmit, submit, {
     cwd,
-    env,
+    env: childEnv(sparkSubmitEnv(opts.env)),
     detached: true, // its own process group: kill() reaches the Python driver and workers
     stdio: ["ignore", "pipe", "pipe"],
   });
-  live.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => live.forEach((c) => killGroup(c, "SIGKILL")));
-  }
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  trackGroup(child);
+  const out = collectOutput(child);
   const timeoutMs = opts.timeoutMs ?? 240_000;
   const timer = setTimeout(() => {
-    stderr += `\n[harness] spark job killed after ${timeoutMs} ms\n`;
+    out.stderr += `\n[harness] spark job killed after ${timeoutMs} ms\n`;
     killGroup(child, "SIGKILL");
   }, timeoutMs);
   const done = new Promise<SparkJobResult>((resolvePromise) => {
     const finish = (code: number, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      live.delete(child);
+      untrackGroup(child);
       // Whatever the driver left behind in the group (a Python worker) goes too.
       try {
         process.kill(-child.pid!, "SIGKILL");
       } catch {
         // none left
       }
-      const result: SparkJobResult = { code, signal, stdout, stderr, wallMs: Date.now() - started };
+      const result: SparkJobResult = {
+        code,
+        signal,
+        stdout: out.stdout,
+        stderr: out.stderr,
+        wallMs: Date.now() - started,
+      };
       rm(workDir, { recursive: true, force: true }).then(
         () => resolvePromise(result),
         () => resolvePromise(result),
       );
     };
     child.once("error", (err) => {
-      stderr += `\n[harness] ${String(err)}\n`;
+      out.stderr += `\n[harness] ${String(err)}\n`;
       finish(-1, null);
     });
     child.once("close", (code, signal) => {
-      if (signal) stderr += `\n[harness] spark-submit died of ${signal}\n`;
+      if (signal) out.stderr += `\n[harness] spark-submit died of ${signal}\n`;
       finish(code ?? -1, signal);
     });
   });
   return {
     child,
     done,
-    output: () => ({ stdout, stderr }),
+    output: () => ({ stdout: out.stdout, stderr: out.stderr }),
     kill: (signal: NodeJS.Signals = "SIGKILL") => killGroup(child, signal),
   };
 }
@@ -286,42 +278,6 @@ export async function runSparkJob(
   opts: SparkJobOptions = {},
 ): Promise<SparkJobResult> {
   return (await startSparkJob(script, args, opts)).done;
-}
-
-/**
- * Run a command to the end and collect its output, like python.ts's run() but with no stdin:
- * run() writes to the child's stdin, and a child that exits at once (a refused connection
- * while polling) makes that write fail with an uncaught EPIPE.
- */
-function exec(
-  command: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const env = Object.fromEntries(
-      Object.entries({ ...process.env, ...opts.env }).filter(([, v]) => v !== undefined),
-    ) as NodeJS.ProcessEnv;
-    const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timeoutMs = opts.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      stderr += `\n[harness] killed after ${timeoutMs} ms: ${command} ${args.join(" ")}\n`;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n[harness] ${String(err)}\n` });
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n[harness] ${command} died of ${signal}\n`;
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-  });
 }
 
 /** Run plain Python code in the Spark venv (test data, checks): `python -c code args...`. */

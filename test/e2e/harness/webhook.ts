@@ -9,6 +9,7 @@
 //   await hook.stop();
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { waitForItems } from "./process.js";
 
 export interface RecordedRequest {
   method: string;
@@ -54,8 +55,6 @@ export interface WebhookServer {
   clear(): void;
   stop(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function parseBody(req: RecordedRequest): void {
   const type = String(req.headers["content-type"] ?? "");
@@ -109,18 +108,14 @@ export async function startWebhookServer(opts: WebhookServerOptions = {}): Promi
     url: (path = "/") => baseUrl + (path.startsWith("/") ? path : `/${path}`),
     requests,
     async waitForRequests(n, { timeoutMs = 30_000, filter = () => true } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const matching = requests.filter(filter);
-        if (matching.length >= n) return matching;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `webhook server ${baseUrl}: ${matching.length} of ${n} requests after ${timeoutMs} ms ` +
-              `(all received: ${JSON.stringify(requests.map((r) => `${r.method} ${r.path}`))})`,
-          );
-        }
-        await sleep(50);
-      }
+      return waitForItems(
+        requests,
+        n,
+        { timeoutMs, filter },
+        (found) =>
+          `webhook server ${baseUrl}: ${found} of ${n} requests after ${timeoutMs} ms ` +
+          `(all received: ${JSON.stringify(requests.map((r) => `${r.method} ${r.path}`))})`,
+      );
     },
     clear: () => void requests.splice(0),
     stop: () =>
