@@ -186,6 +186,10 @@ describe("iot_sensors: site_climate on real Spark", () => {
     const again = await runSparkJob(job, args, { env, timeoutMs: 400_000 });
     expect(again.code, describeSparkJob("site_climate (again)", again)).toBe(0);
     expect((await db.query("SELECT COUNT(*) FROM site_climate"))[0]![0]).toBe(String(want.length));
+    console.log(
+      `site_climate: ${records.length} records -> ${want.length} windows in MariaDB (equal to the ` +
+        `expected rows), ${letters.length} dead letters; a rerun changed nothing`,
+    );
   });
 
   it("the readings_hourly archive writes every decodable reading as Parquet partitioned by site, dt and hour", async () => {
@@ -227,6 +231,9 @@ describe("iot_sensors: site_climate on real Spark", () => {
     expect(got.n).toBe(valid.length + duplicates.length + outOfRange.length);
     expect(got.sites).toEqual(["east", "north", "south"]);
     expect(got.bad).toBe(1);
+    console.log(
+      `readings_hourly archive: ${got.n} readings read back from Parquet, ${got.bad} undecodable kept`,
+    );
     expect(got.hours).toBeGreaterThanOrEqual(1);
     expect(got.columns).toEqual([
       "battery_mv",

@@ -148,13 +148,19 @@ describe("shop_orders: orders_per_minute on real Spark", () => {
       "window_start",
     ]);
     expect(perMinute[0]!.key).toBe(first.customer_id);
+    console.log(
+      `orders run 1: ${phase1.records.length} records -> ${expected.length} windows (equal to the ` +
+        `expected table), ${dead.length} dead letters, ${perMinute.length} orders.per_minute records`,
+    );
   });
 
   it("a second run from the checkpoint adds only new orders; orders later than the watermark are dropped", async () => {
     await produce(phase2, "phase2");
     const r = await runSparkJob(job, jobArgs(checkpoints), { env, timeoutMs: 400_000 });
     expect(r.code, describeSparkJob("orders_per_minute (2nd)", r)).toBe(0);
-    expect(await tableRows()).toEqual(expectedWindows([...phase1.counted, ...phase2.counted]));
+    const want = expectedWindows([...phase1.counted, ...phase2.counted]);
+    expect(await tableRows()).toEqual(want);
+    console.log(`orders run 2: +${phase2.records.length} records -> ${want.length} windows`);
     // no new dead letters: the late orders are valid, just late
     expect((await consume("orders.dlq")).length).toBe(phase1.deadLetters.length);
   });
@@ -213,6 +219,10 @@ describe("shop_orders: orders_daily archive on real Spark", () => {
     expect(got.bad).toBe(all.length - decodable.length);
     for (const x of decodable.filter((d) => Number(d.value!.order_id) <= 5))
       expect(got.amounts[String(x.value!.order_id)]).toBe(String(x.value!.amount));
+    console.log(
+      `orders_daily archive: ${got.ids.length} records read back from Parquet in ` +
+        `${got.dts.length} dt partitions, ${got.bad} undecodable kept`,
+    );
   });
 });
 
@@ -275,5 +285,10 @@ describe("shop_orders: fault tolerance", () => {
     const ids = await pg.query("SELECT batch_id FROM pipegen_batches ORDER BY batch_id");
     const seen = ids.map((r) => Number(r[0]));
     expect(new Set(seen).size).toBe(seen.length);
+    console.log(
+      `orders fault test: ${sorted.records.length} records; SIGKILL after ${committed} committed ` +
+        `batches with ${partial.length} of ${all.length} windows; after the restart ${all.length} ` +
+        `windows equal to the expected table, ${seen.length} batch ids each committed once`,
+    );
   });
 });
