@@ -566,8 +566,23 @@ function ddlFiles(p: Pipeline): GeneratedFile[] {
   ];
 }
 
+/**
+ * The Spark target's files per pipeline: the Airflow target reads the same submissions, so a
+ * build renders each pipeline's jobs once. Keyed by the IR object, which is deeply frozen.
+ */
+const emitted = new WeakMap<Pipeline, readonly GeneratedFile[]>();
+
 /** Spark target: one Structured Streaming job per stream with its submission settings, and sink DDL. */
 export function emitSpark(p: Pipeline): GeneratedFile[] {
+  let files = emitted.get(p);
+  if (!files) {
+    files = Object.freeze(renderSpark(p).map((f) => Object.freeze(f)));
+    emitted.set(p, files);
+  }
+  return [...files];
+}
+
+function renderSpark(p: Pipeline): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const s of p.streams) {
     const { job, submit } = streamJob(p, s);
