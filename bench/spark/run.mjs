@@ -5,10 +5,10 @@
 //
 //   node bench/spark/run.mjs [--orders=200000] [--reps=3] [--baseline-reps=2]
 //                            [--jobs=generated,hand_written,udf] [--job=NAME=PATH ...]
+//                            [--driver-memory=2g] [--quiet-wait=60] [--keep]
 //
 // --jobs may also name hand_written_once: hand_written.py with the generated job's decode-once
 // guard (BENCH_DECODE_ONCE=1), to tell that guard's gain from the rest of the generated job.
-//                            [--driver-memory=2g] [--quiet-wait=60] [--keep]
 //
 // One real Kafka broker and PostgreSQL (from the e2e install cache), topics from the generated
 // apply_topics.py, tables from the generated DDL. After one unmeasured warm-up run (page cache,
