@@ -24,9 +24,13 @@ function ruff() {
   return workspace;
 }
 
-/** Identifies the formatter, so cached formatting is redone when it changes. */
+/**
+ * Identifies the formatter and everything that decides its output: the ruff version, its
+ * settings and the way files are split into blocks. Part of the incremental layer's key.
+ */
 export function formatterId(): string {
-  return `ruff-wasm-nodejs@${(require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version}`;
+  const v = (require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version;
+  return `ruff-wasm-nodejs@${v} ${JSON.stringify(ruffSettings)} ${blockSplit.source}`;
 }
 
 /** Formats a whole module with ruff; a syntax error is a bug in pipegen. */
@@ -41,6 +45,8 @@ export function formatWhole(path: string, code: string): string {
 }
 
 const memo = new Map<string, string>();
+/** Where a module splits into top-level blocks that format alone as they do in the whole. */
+const blockSplit = /\n\n\n(?=[^\s])/;
 
 /**
  * Formats generated Python exactly as `ruff format` does, one top-level block at a time.
@@ -50,7 +56,7 @@ const memo = new Map<string, string>();
  * functions are the same everywhere): each distinct block is formatted once per process.
  */
 export function formatPython(path: string, code: string): string {
-  const blocks = code.split(/\n\n\n(?=[^\s])/);
+  const blocks = code.split(blockSplit);
   if (blocks.length === 1) return formatWhole(path, code);
   const out = blocks.map((b) => {
     let f = memo.get(b);

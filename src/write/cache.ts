@@ -11,13 +11,15 @@ import path from "node:path";
  */
 export interface CacheEntry {
   spec: string;
-  /** sha256 of pipegen's fingerprint, the environment, the spec path and the spec text. */
-  input?: string;
-  /** sha256 (with the formatter's id) of each formatted file's content before formatting. */
-  sources?: Record<string, string>;
+  /**
+   * The complete key of the spec's output: sha256 of pipegen's fingerprint, the formatter
+   * (version and settings), the environment, the spec path and the spec text.
+   */
+  key: string;
 }
 
 export interface BuildCache {
+  version: 2;
   pipelines: Record<string, CacheEntry>;
 }
 
@@ -37,14 +39,15 @@ function cacheFile(root: string): string {
   );
 }
 
+/** The cache of an output root; a missing, unreadable or older-format cache is an empty one. */
 export function readCache(root: string): BuildCache {
   try {
     const c = JSON.parse(readFileSync(cacheFile(root), "utf8")) as BuildCache;
-    if (c && typeof c.pipelines === "object" && c.pipelines !== null) return c;
+    if (c && c.version === 2 && typeof c.pipelines === "object" && c.pipelines !== null) return c;
   } catch {
     // no cache yet
   }
-  return { pipelines: {} };
+  return { version: 2, pipelines: {} };
 }
 
 export function writeCache(root: string, cache: BuildCache): void {

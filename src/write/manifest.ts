@@ -6,8 +6,6 @@ export interface ManifestEntry {
   spec: string;
   /** sha256 of each file as written. */
   files: Record<string, string>;
-  /** sha256 of a formatted file's content before formatting (with the formatter's id): lets a rebuild skip the formatter. */
-  sources?: Record<string, string>;
 }
 
 export interface Manifest {
@@ -33,9 +31,7 @@ export function serializeManifest(m: Manifest): string {
     const e = m.pipelines[name]!;
     const files: Record<string, string> = {};
     for (const f of Object.keys(e.files).sort()) files[f] = e.files[f]!;
-    const sources: Record<string, string> = {};
-    for (const f of Object.keys(e.sources ?? {}).sort()) sources[f] = e.sources![f]!;
-    pipelines[name] = { spec: e.spec, files, ...(Object.keys(sources).length ? { sources } : {}) };
+    pipelines[name] = { spec: e.spec, files };
   }
   return (
     JSON.stringify(

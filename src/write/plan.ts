@@ -16,8 +16,6 @@ export interface PipelineOutput {
   files: readonly GeneratedFile[];
   /** True when the files were just read from disk and checked against the manifest (a reused output). */
   onDisk?: boolean;
-  /** Pre-format hashes of formatted files (see ManifestEntry.sources). */
-  sources?: Record<string, string>;
 }
 
 export type Change =
@@ -101,11 +99,7 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
           ...(old !== undefined ? { old } : {}),
         });
     }
-    next.pipelines[o.pipeline] = {
-      spec: o.spec,
-      files,
-      ...(o.sources && Object.keys(o.sources).length ? { sources: o.sources } : {}),
-    };
+    next.pipelines[o.pipeline] = { spec: o.spec, files };
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)

@@ -1,4 +1,3 @@
-import { homedir } from "node:os";
 // The Airflow target: which DAG files each pipeline gets, that they parse and are clean, that
 // no secret value reaches them, and that every spec value arrives exactly: in Python literals
 // (read back with python3's ast) and, where Airflow renders a field with Jinja when a task runs,
@@ -9,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { compile } from "../../src/api/index.js";
+import { compilePaths } from "../../src/api/index.js";
 import { dagIds, timedelta } from "../../src/emit/airflow/index.js";
 import {
   jinjaConnectionExtra,
@@ -18,6 +17,7 @@ import {
   jinjaVariable,
 } from "../../src/emit/airflow/jinja.js";
 import { formatWhole, lintPython } from "../../src/format/python.js";
+import { inEngineCache } from "./engine-cache.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -35,7 +35,7 @@ function compileSpec(
   }
   const file = path.join(dir, fileName);
   writeFileSync(file, typeof spec === "string" ? spec : stringify(spec));
-  const r = compile([file], { out: path.join(dir, "generated") });
+  const r = compilePaths([file], { out: path.join(dir, "generated") });
   expect(r.diagnostics).toEqual([]);
   return Object.fromEntries(r.outputs[0]!.files.map((f) => [f.path, f.content]));
 }
@@ -123,10 +123,9 @@ function readPython(files: Record<string, string>): Record<string, PyModule> {
 
 // jinja2: the Airflow venv of the e2e install has it (CI installs the engines before the unit
 // tests); else whatever python3 has. In CI a missing jinja2 fails the test instead of skipping it.
-const jinjaPython = [
-  path.join(homedir(), ".cache/pipegen/venv-airflow/bin/python"),
-  "python3",
-].find((py) => spawnSync(py, ["-c", "import jinja2.sandbox"], { encoding: "utf8" }).status === 0);
+const jinjaPython = [inEngineCache("venv-airflow", "bin", "python"), "python3"].find(
+  (py) => spawnSync(py, ["-c", "import jinja2.sandbox"], { encoding: "utf8" }).status === 0,
+);
 const hasJinja2 = jinjaPython !== undefined || !!process.env.CI;
 
 /**
@@ -250,7 +249,9 @@ const hostileFileName = "sp\"ec 'q' {{py_str x}} {% raw %} \u2028ls\r\nline2 é.
 // ---------------------------------------------------------------------------------------------
 
 describe("the Airflow target on the examples", () => {
-  const r = compile(["specs"], { out: mkdtempSync(path.join(tmpdir(), "pipegen-airflow-ex-")) });
+  const r = compilePaths(["specs"], {
+    out: mkdtempSync(path.join(tmpdir(), "pipegen-airflow-ex-")),
+  });
   const files = Object.fromEntries(
     r.outputs.flatMap((o) => o.files).map((f) => [f.path, f.content] as const),
   );
@@ -299,7 +300,7 @@ describe("the Airflow target on the examples", () => {
     const saved = secrets.map((s) => process.env[s]);
     secrets.forEach((s, i) => (process.env[s] = values[i]));
     try {
-      const again = compile(["specs"], {
+      const again = compilePaths(["specs"], {
         out: mkdtempSync(path.join(tmpdir(), "pipegen-airflow-sec-")),
       });
       const all = again.outputs.flatMap((o) => o.files).filter((f) => f.path.includes("/airflow/"));

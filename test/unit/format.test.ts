@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/api/index.js";
+import { compilePaths } from "../../src/api/index.js";
 import { emitAll } from "../../src/emit/index.js";
 import { formatPython, formatWhole, lintPython } from "../../src/format/python.js";
 
 /** Block-wise formatting of the templates' raw output must give exactly what ruff gives for the whole file. */
 describe("Python formatting", () => {
-  const r = compile(["specs", "test/fixtures/valid"]);
+  const r = compilePaths(["specs", "test/fixtures/valid"]);
   const raw = r.pipelines.flatMap((p) => emitAll(p)).filter((f) => f.format === "python");
   it("there is generated Python to check", () => expect(raw.length).toBeGreaterThanOrEqual(8));
   for (const f of raw) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/api/index.js";
+import { compilePaths } from "../../src/api/index.js";
 import type { Pipeline } from "../../src/ir/types.js";
 import { durationMs, hasInlineCredentials, valueRef } from "../../src/ir/values.js";
 import { columnsUsed } from "../../src/ir/expressions.js";
 import { isSchedule } from "../../src/schema/schedule.js";
 
 const pipeline = (file: string, env: string | null = null): Pipeline => {
-  const r = compile([file], { env });
+  const r = compilePaths([file], { env });
   expect(r.diagnostics).toEqual([]);
   return r.pipelines[0]!;
 };

@@ -7,11 +7,11 @@
 // (NiFi 2.8.0's extension manifests); hostile spec values come out exactly. That NiFi itself
 // reads the values back exactly is proven by test/e2e/nifi-ingest.e2e.test.ts.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { compile } from "../../src/api/index.js";
+import { compilePaths } from "../../src/api/index.js";
 import { components, type ComponentSpec } from "../../src/emit/nifi/components.js";
 import {
   elAttributeIn,
@@ -21,6 +21,7 @@ import {
 } from "../../src/emit/nifi/escape.js";
 import { nifiDuration } from "../../src/emit/nifi/flow.js";
 import { componentIds, uuidV5 } from "../../src/emit/nifi/ids.js";
+import { inEngineCache } from "./engine-cache.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -40,7 +41,7 @@ function compileSpecs(specs: Array<string | object>): Record<string, string> {
     writeFileSync(f, stringify(s));
     return f;
   });
-  const r = compile(files, { out: path.join(dir, "generated") });
+  const r = compilePaths(files, { out: path.join(dir, "generated") });
   expect(r.diagnostics).toEqual([]);
   return Object.fromEntries(r.outputs.flatMap((o) => o.files.map((f) => [f.path, f.content])));
 }
@@ -156,8 +157,7 @@ const doc = parseDoc(readFileSync("docs/nifi-components.md", "utf8"));
  * (test/e2e/engines/nifi/manifest_doc.py ... PartitionRecord).
  */
 function partitionRecordFacts(): DocComponent {
-  const cache = process.env.PIPEGEN_CACHE || path.join(homedir(), ".cache", "pipegen");
-  const manifest = path.join(cache, "nifi-2.8.0", "manifests", "nifi-standard-nar.xml");
+  const manifest = inEngineCache("nifi-2.8.0", "manifests", "nifi-standard-nar.xml");
   const fromNote: DocComponent = {
     type: "org.apache.nifi.processors.standard.PartitionRecord",
     artifact: "nifi-standard-nar",

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/api/index.js";
+import { compilePaths } from "../../src/api/index.js";
 import { manifestName } from "../../src/write/manifest.js";
 import { planWrite } from "../../src/write/plan.js";
 
@@ -10,7 +10,7 @@ import { planWrite } from "../../src/write/plan.js";
  * examples build must equal the committed one byte for byte, and nothing committed may be extra.
  */
 describe("generated/ is exactly what specs/ builds", () => {
-  const r = compile(["specs"]);
+  const r = compilePaths(["specs"]);
   it("the examples compile", () => expect(r.diagnostics).toEqual([]));
   for (const o of r.outputs) {
     for (const f of o.files) {
@@ -26,7 +26,7 @@ describe("generated/ is exactly what specs/ builds", () => {
     expect(plan.manifestChanged, manifestName).toBe(false);
   });
   it("a rebuild in the same process is byte-identical", () => {
-    const again = compile(["specs"]);
+    const again = compilePaths(["specs"]);
     expect(again.outputs).toEqual(r.outputs);
   });
 });

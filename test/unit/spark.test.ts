@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/api/index.js";
+import { compilePaths } from "../../src/api/index.js";
 import {
   createTable,
   markStatement,
@@ -16,7 +16,7 @@ import { lintPython } from "../../src/format/python.js";
 import type { Connection, Field } from "../../src/ir/types.js";
 
 const files = (spec: string) => {
-  const r = compile([spec]);
+  const r = compilePaths([spec]);
   expect(r.diagnostics).toEqual([]);
   return Object.fromEntries(r.outputs[0]!.files.map((f) => [f.path, f.content]));
 };

@@ -3,7 +3,7 @@
 // templates render is already what `ruff format` writes and clean for `ruff check`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PositionEncoding, Workspace } from "@astral-sh/ruff-wasm-nodejs";
@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { headerComment } from "../../src/emit/shared/header.js";
 import { helpers, render } from "../../src/emit/shared/templates.js";
 import type { Pipeline } from "../../src/ir/types.js";
+import { inEngineCache } from "./engine-cache.js";
 
 const templatesRoot = fileURLToPath(new URL("../../templates/", import.meta.url));
 
@@ -322,7 +323,7 @@ describe("kafka/apply_topics.py.hbs rendered with hostile data", () => {
 // The pinned ruff of the e2e venv (test/e2e/requirements.txt), when it is installed: the WASM
 // build above may trail it by a patch release.
 
-const venvRuff = path.join(homedir(), ".cache/pipegen/venv-e2e/bin/ruff");
+const venvRuff = inEngineCache("venv-e2e", "bin", "ruff");
 const scratch: string[] = [];
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });

@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { formatterId } from "../format/python.js";
+import { readCache, writeCache, type BuildCache } from "../write/cache.js";
+import { sha256, type Manifest } from "../write/manifest.js";
+import { readManifest, type PipelineOutput } from "../write/plan.js";
+import { fingerprint } from "./fingerprint.js";
+import type { SpecSource } from "./sources.js";
+
+/**
+ * The incremental layer, at the edge: it finds the specs whose previous output a complete key
+ * proves unchanged, so compile() can take that output instead of compiling the spec again.
+ *
+ * The key holds everything that decides the bytes: pipegen's fingerprint (its compiled code,
+ * templates, JSON Schema and dependency versions), the formatter with its settings, the
+ * environment, the spec's path and its text. A reuse also needs every file the manifest lists
+ * for the spec to be on disk exactly as pipegen wrote it. Anything less is a full compile.
+ */
+export function outputKey(spec: SpecSource, env: string | null): string {
+  return sha256([fingerprint(), formatterId(), env ?? "", spec.file, spec.text].join("\0"));
+}
+
+/** The files of a manifest entry as they are on disk, or undefined when any differs. */
+function filesOnDisk(root: string, files: Record<string, string>) {
+  const out = [];
+  for (const [rel, hash] of Object.entries(files)) {
+    let content: string;
+    try {
+      content = readFileSync(path.join(root, ...rel.split("/")), "utf8");
+    } catch {
+      return undefined;
+    }
+    if (sha256(content) !== hash) return undefined;
+    out.push({ path: rel, content });
+  }
+  return out;
+}
+
+export interface Previous {
+  cache: BuildCache;
+  /** Outputs proven unchanged, by spec file. */
+  reused: Map<string, PipelineOutput>;
+  /** The key of every spec, by spec file. */
+  keys: Map<string, string>;
+}
+
+/** Reads the build cache and the manifest of an output root and proves what can be reused. */
+export function previousOutputs(
+  root: string,
+  specs: readonly SpecSource[],
+  env: string | null,
+): Previous {
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(root);
+  } catch {
+    manifest = { version: 1, pipelines: {} };
+  }
+  const cache = readCache(root);
+  const bySpec = new Map(Object.entries(cache.pipelines).map(([n, e]) => [e.spec, { n, e }]));
+  const reused = new Map<string, PipelineOutput>();
+  const keys = new Map<string, string>();
+  for (const spec of specs) {
+    const key = outputKey(spec, env);
+    keys.set(spec.file, key);
+    const found = bySpec.get(spec.file);
+    const entry = found?.e.key === key ? manifest.pipelines[found.n] : undefined;
+    if (!found || !entry || entry.spec !== spec.file) continue;
+    const files = filesOnDisk(root, entry.files);
+    if (files) reused.set(spec.file, { pipeline: found.n, spec: spec.file, files, onDisk: true });
+  }
+  return { cache, reused, keys };
+}
+
+/** Records the keys of a build's outputs, replacing what the cache said of their specs. */
+export function rememberOutputs(
+  root: string,
+  previous: Previous,
+  outputs: readonly PipelineOutput[],
+): void {
+  const pipelines = { ...previous.cache.pipelines };
+  for (const [name, e] of Object.entries(pipelines))
+    if (outputs.some((o) => o.spec === e.spec)) delete pipelines[name];
+  for (const o of outputs) {
+    const key = previous.keys.get(o.spec);
+    if (key) pipelines[o.pipeline] = { spec: o.spec, key };
+  }
+  writeCache(root, { version: 2, pipelines });
+}

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { UsageError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { defaultLimits, type LoadLimits } from "../load/load.js";
+
+/** A spec's text with the name diagnostics and the build show for it. */
+export interface SpecSource {
+  /** The spec's path relative to the working directory (absolute when outside it), POSIX separators. */
+  file: string;
+  text: string;
+}
+
+/** Expands files and folders (recursively, *.yaml and *.yml) into a sorted list of spec paths. */
+export function findSpecs(inputs: readonly string[]): string[] {
+  if (inputs.length === 0)
+    throw new UsageError("no spec given: name a spec file or a folder of specs");
+  const out = new Set<string>();
+  const walk = (dir: string) => {
+    for (const ent of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const p = path.join(dir, ent.name);
+      if (ent.isDirectory()) {
+        if (ent.name !== "node_modules" && !ent.name.startsWith(".")) walk(p);
+      } else if (/\.ya?ml$/.test(ent.name)) out.add(p);
+    }
+  };
+  for (const input of inputs) {
+    if (!existsSync(input)) throw new UsageError(`no such file or folder: ${input}`);
+    if (statSync(input).isDirectory()) walk(input);
+    else out.add(path.normalize(input));
+  }
+  if (out.size === 0) throw new UsageError(`no *.yaml or *.yml spec found in ${inputs.join(", ")}`);
+  return [...out].sort();
+}
+
+/** The name a spec goes by: relative to the working directory, or absolute when outside it. */
+export function shownName(file: string): string {
+  const rel = path.relative(process.cwd(), file).split(path.sep).join("/") || file;
+  return rel.startsWith("..") ? file.split(path.sep).join("/") : rel;
+}
+
+function unreadable(file: string, code: string, message: string, hint?: string): Diagnostic {
+  return {
+    code,
+    severity: "error",
+    message,
+    file,
+    line: 0,
+    col: 0,
+    pointer: "",
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/**
+ * Reads every spec the inputs name. A file over the size limit is not read at all (PG103), one
+ * that cannot be read is reported (PG100); the others come back as texts for compile().
+ */
+export function readSpecs(
+  inputs: readonly string[],
+  limits: LoadLimits = defaultLimits,
+): { specs: SpecSource[]; diagnostics: Diagnostic[] } {
+  const specs: SpecSource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of findSpecs(inputs)) {
+    const shown = shownName(file);
+    try {
+      const size = statSync(file).size;
+      if (size > limits.maxBytes) {
+        diagnostics.push(
+          unreadable(
+            shown,
+            "PG103",
+            `the spec is ${size} bytes; the limit is ${limits.maxBytes}`,
+            "split the pipeline into several specs, or check that this is the file you meant",
+          ),
+        );
+        continue;
+      }
+      specs.push({ file: shown, text: readFileSync(file, "utf8") });
+    } catch (e) {
+      diagnostics.push(unreadable(shown, "PG100", `cannot read the spec: ${(e as Error).message}`));
+    }
+  }
+  return { specs, diagnostics };
+}
