@@ -29,7 +29,7 @@ if (mode === "api") {
   result.importMs = tImport;
 
   let t = now();
-  const r = api.compile([specDir], { out: outDir });
+  const r = api.compilePaths([specDir], { out: outDir });
   result.compileMs = now() - t;
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length)
@@ -52,7 +52,7 @@ if (mode === "api") {
 
   // The same build again over the output just written: nothing to write.
   t = now();
-  const r2 = api.compile([specDir], { out: outDir });
+  const r2 = api.compilePaths([specDir], { out: outDir });
   result.noop = { compileMs: now() - t };
   t = now();
   recover(outDir);
