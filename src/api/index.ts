@@ -3,10 +3,10 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diag
 import type { LoadLimits } from "../load/load.js";
 import { applyPlan, recover } from "../write/apply.js";
 import { UnsafePathError } from "../write/paths.js";
-import { planWrite, type Plan } from "../write/plan.js";
+import { planWrite, readManifest, type Plan } from "../write/plan.js";
 import { compile, type Compilation } from "./compile.js";
 import { previousOutputs, rememberOutputs, type Previous } from "./incremental.js";
-import { readSpecs } from "./sources.js";
+import { readSpecs, removedSpecs, type SpecSource } from "./sources.js";
 
 export { compile, resolveSpec, type Compilation, type CompileOptions } from "./compile.js";
 export { findSpecs, readSpecs, type SpecSource } from "./sources.js";
@@ -38,7 +38,7 @@ export function compilePaths(inputs: readonly string[], opts: Options = {}): Com
 function compileAt(
   inputs: readonly string[],
   opts: Options,
-): { result: Compilation; previous?: Previous } {
+): { result: Compilation; previous?: Previous; specs: SpecSource[] } {
   const read = readSpecs(inputs, opts.limits);
   const env = opts.env ?? null;
   const previous = opts.reuse
@@ -51,7 +51,7 @@ function compileAt(
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   result.diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]);
-  return { result, ...(previous ? { previous } : {}) };
+  return { result, specs: read.specs, ...(previous ? { previous } : {}) };
 }
 
 function buildError(r: Compilation, code: string, message: string, hint?: string): Diagnostic {
@@ -67,14 +67,25 @@ function buildError(r: Compilation, code: string, message: string, hint?: string
   };
 }
 
+/** Specs the inputs cover that the output root's manifest knows and that are gone now. */
+function gone(root: string, inputs: readonly string[], specs: readonly SpecSource[]): string[] {
+  let built: string[];
+  try {
+    built = Object.values(readManifest(root).pipelines).map((e) => e.spec);
+  } catch {
+    return [];
+  }
+  return removedSpecs(inputs, built, specs);
+}
+
 /** Compiles and, only when there is no error at all, writes the output atomically. */
 export function build(inputs: readonly string[], opts: Options = {}): BuildResult {
-  const { result: r, previous } = compileAt(inputs, opts);
+  const { result: r, previous, specs } = compileAt(inputs, opts);
   if (hasErrors(r.diagnostics)) return r;
   const root = opts.out ?? "generated";
   try {
     recover(root);
-    const plan = planWrite(root, r.outputs);
+    const plan = planWrite(root, r.outputs, gone(root, inputs, specs));
     if (plan.conflicts.length) {
       for (const c of plan.conflicts)
         r.diagnostics.push(
@@ -101,8 +112,9 @@ export function build(inputs: readonly string[], opts: Options = {}): BuildResul
 
 /** Compiles and compares with what is on disk; writes nothing. */
 export function check(inputs: readonly string[], opts: Options = {}): BuildResult {
-  const { result: r } = compileAt(inputs, opts);
+  const { result: r, specs } = compileAt(inputs, opts);
   if (hasErrors(r.diagnostics)) return r;
-  const plan = planWrite(opts.out ?? "generated", r.outputs);
+  const root = opts.out ?? "generated";
+  const plan = planWrite(root, r.outputs, gone(root, inputs, specs));
   return { ...r, plan };
 }

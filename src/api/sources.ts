@@ -85,3 +85,27 @@ export function readSpecs(
   }
   return { specs, diagnostics };
 }
+
+/**
+ * Specs that an earlier build compiled and that are gone now, among those the inputs cover (a
+ * folder input covers every spec below it, a file input itself). Their pipelines no longer
+ * exist: a build deletes their files and `check` reports them, so a removed pipeline does not
+ * keep running from stale DAGs and jobs. Specs outside the inputs are never touched.
+ */
+export function removedSpecs(
+  inputs: readonly string[],
+  built: Iterable<string>,
+  present: readonly SpecSource[],
+): string[] {
+  const now = new Set(present.map((s) => s.file));
+  const covers = inputs.map((i) => {
+    const shown = shownName(path.resolve(i));
+    return existsSync(i) && statSync(i).isDirectory()
+      ? (f: string) => shown === "" || shown === "." || f.startsWith(`${shown}/`)
+      : (f: string) => f === shown;
+  });
+  const out = new Set<string>();
+  for (const spec of built)
+    if (!now.has(spec) && covers.some((c) => c(spec)) && !existsSync(spec)) out.add(spec);
+  return [...out].sort();
+}

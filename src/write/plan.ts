@@ -58,7 +58,12 @@ function listFiles(dir: string, rel: string, out: string[]) {
 }
 
 /** Compares what the build produces with what is on disk: the plan that `apply` carries out or `check` reports. */
-export function planWrite(root: string, outputs: readonly PipelineOutput[]): Plan {
+export function planWrite(
+  root: string,
+  outputs: readonly PipelineOutput[],
+  /** Specs that were built before and are gone now: their pipelines' files are stale. */
+  removedSpecs: readonly string[] = [],
+): Plan {
   const manifestAbs = path.join(root, manifestName);
   if (existsSync(root) && !statSync(root).isDirectory())
     throw new Error(`output root ${root} is not a folder`);
@@ -68,7 +73,7 @@ export function planWrite(root: string, outputs: readonly PipelineOutput[]): Pla
   const conflicts: string[] = [];
   const foreign: string[] = [];
   let unchanged = 0;
-  const specsBuilt = new Set(outputs.map((o) => o.spec));
+  const specsBuilt = new Set([...outputs.map((o) => o.spec), ...removedSpecs]);
   const produced = new Set<string>();
   const memo = new Map<string, string>();
   const ownedBefore = new Set(

@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import os from "node:os";
@@ -115,6 +116,37 @@ describe("pipegen CLI", () => {
     expect(r.stdout).toContain('+      "partitions": 6,');
     expect(r.stdout).toContain("extra: gen/shop_orders/kafka/extra.txt (not written by pipegen)");
     expect(r.stderr).toContain("out of date");
+  });
+
+  it("a deleted spec: check reports its pipeline's files, build deletes them; specs outside the inputs stay", () => {
+    const dir = tmp();
+    cpSync(path.join(repo, "specs"), path.join(dir, "specs"), { recursive: true });
+    expect(run(["build", "specs", "--out", "gen", "--quiet"], { cwd: dir }).code).toBe(0);
+    const files = snapshot(path.join(dir, "gen"));
+    const iot = Object.keys(files).filter((f) => f.startsWith("iot_sensors/"));
+    expect(iot.length).toBeGreaterThan(5);
+
+    // Building one spec by name leaves the pipelines of the others alone.
+    const one = run(["build", "specs/shop_orders.yaml", "--out", "gen"], { cwd: dir });
+    expect(one.stdout).toMatch(/0 deleted/);
+
+    rmSync(path.join(dir, "specs", "iot_sensors.yaml"));
+    const c = run(["check", "specs", "--out", "gen"], { cwd: dir });
+    expect(c.code).toBe(1);
+    for (const f of iot) expect(c.stdout).toContain(`extra: gen/${f}`);
+    const b = run(["build", "specs", "--out", "gen"], { cwd: dir });
+    expect(b.code).toBe(0);
+    expect(b.stdout).toContain(`${iot.length} deleted`);
+    expect(existsSync(path.join(dir, "gen", "iot_sensors"))).toBe(false);
+    expect(readFileSync(path.join(dir, "gen", "pipegen-manifest.json"), "utf8")).not.toContain(
+      "iot_sensors",
+    );
+    expect(run(["check", "specs", "--out", "gen"], { cwd: dir }).code).toBe(0);
+    expect(Object.keys(snapshot(path.join(dir, "gen"))).sort()).toEqual(
+      Object.keys(files)
+        .filter((f) => !f.startsWith("iot_sensors/"))
+        .sort(),
+    );
   });
 
   it("--env applies the overlay and an unknown environment is an error with a suggestion", () => {
