@@ -2,22 +2,18 @@
  * `archive:`: scheduled Spark jobs that copy a topic's records to files (S3 or a folder),
  * partitioned by record columns or by the date and hour derived from the Kafka timestamp.
  */
-import { pointerOf } from "../../load/load.js";
 import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
-import { type Ctx, type Refs, err, unknownColumn } from "./context.js";
+import { type EntryAt, err, unknownColumn } from "./context.js";
+
+type ArchiveSpec = NonNullable<S.PipegenSpec["archive"]>[string];
 
 /** Columns an archive may partition by without their being in the record: derived from the Kafka timestamp. */
 export const archivePartitionColumns = ["dt", "hour"] as const;
 
 /** One archive. Its topic and connection are set only when they resolve (otherwise there are errors). */
-export function resolveArchive(
-  ctx: Ctx,
-  name: string,
-  a: NonNullable<S.PipegenSpec["archive"]>[string],
-  r: Refs,
-): I.Archive {
-  const p = pointerOf("archive", name);
+export function resolveArchive(at: EntryAt, a: ArchiveSpec): I.Archive {
+  const { ctx, refs: r, name, pointer: p } = at;
   const from = r.topicRef(`${p}/from/topic`, a.from.topic);
   const conn = r.connRef(`${p}/to/connection`, a.to.connection, ["s3", "files"], "an archive");
   const partitionBy = a.to.partitionBy ?? ["dt"];

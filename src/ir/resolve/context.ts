@@ -83,6 +83,14 @@ export interface Refs {
   ) => I.Connection | undefined;
 }
 
+/** Where a named entry of a section (an ingest, a stream, an archive) is, with the context and the lookups. */
+export interface EntryAt {
+  ctx: Ctx;
+  refs: Refs;
+  name: string;
+  pointer: string;
+}
+
 export function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }

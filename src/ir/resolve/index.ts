@@ -12,7 +12,7 @@ import type * as I from "../types.js";
 import { deepFreeze } from "../values.js";
 import { resolveArchive } from "./archive.js";
 import { connectionLookup, resolveConnections } from "./connections.js";
-import { type Ctx, type Refs, byName, err } from "./context.js";
+import { type Ctx, type EntryAt, type Refs, byName, err } from "./context.js";
 import { findInlineCredentials } from "./credentials.js";
 import { applyEnvironment } from "./environments.js";
 import { resolveIngest } from "./ingest.js";
@@ -50,14 +50,20 @@ export function resolve(
     connRef: connectionLookup(ctx, connections),
   };
   checkJobNames(ctx, s);
-  const ingest = Object.entries(s.ingest ?? {}).map(([name, g]) =>
-    resolveIngest(ctx, name, g, { ...refs, schemas }),
+  const at = (section: JobSection, name: string): EntryAt => ({
+    ctx,
+    refs,
+    name,
+    pointer: pointerOf(section, name),
+  });
+  const ingest = Object.entries(s.ingest ?? {}).map(([n, g]) =>
+    resolveIngest(at("ingest", n), g, schemas),
   );
-  const streams = Object.entries(s.streams ?? {}).map(([name, st]) =>
-    resolveStream(ctx, name, st, refs),
+  const streams = Object.entries(s.streams ?? {}).map(([n, st]) =>
+    resolveStream(at("streams", n), st),
   );
-  const archive = Object.entries(s.archive ?? {}).map(([name, a]) =>
-    resolveArchive(ctx, name, a, refs),
+  const archive = Object.entries(s.archive ?? {}).map(([n, a]) =>
+    resolveArchive(at("archive", n), a),
   );
   const orchestration = resolveOrchestration(s);
   const platform = resolvePlatform(ctx, s);
@@ -81,10 +87,14 @@ export function resolve(
   return { pipeline: deepFreeze(pipeline), diagnostics: [] };
 }
 
+/** The sections whose entries are jobs. */
+const jobSections = ["ingest", "streams", "archive"] as const;
+type JobSection = (typeof jobSections)[number];
+
 /** Job names share one namespace (files, Airflow task ids): unique across ingest, streams and archive. */
 function checkJobNames(ctx: Ctx, s: S.PipegenSpec) {
   const jobNames = new Map<string, string>();
-  for (const section of ["ingest", "streams", "archive"] as const) {
+  for (const section of jobSections) {
     for (const name of Object.keys(s[section] ?? {})) {
       const prev = jobNames.get(name);
       if (prev)

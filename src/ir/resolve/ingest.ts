@@ -3,26 +3,20 @@
  * topic, through optional steps (validate against a schema, set attributes, route by a field),
  * with retries and an optional dead-letter topic.
  */
-import { pointerOf } from "../../load/load.js";
 import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
 import { durationMs } from "../values.js";
-import { type Ctx, type Refs, err, unknownColumn, unknownRef } from "./context.js";
+import { type Ctx, type EntryAt, type Refs, err, unknownColumn, unknownRef } from "./context.js";
 import { defaults } from "./defaults.js";
 
 type IngestSpec = NonNullable<S.PipegenSpec["ingest"]>[string];
-type IngestRefs = Refs & { schemas: ReadonlyMap<string, I.RecordSchema> };
+type Schemas = ReadonlyMap<string, I.RecordSchema>;
 /** Reports a column that is not in the schema of the topic the ingest writes. */
 type InTopic = (pointer: string, col: string | undefined) => void;
 
 /** One ingest, or undefined when its source, topic or dead letter does not resolve. */
-export function resolveIngest(
-  ctx: Ctx,
-  name: string,
-  g: IngestSpec,
-  r: IngestRefs,
-): I.Ingest | undefined {
-  const p = pointerOf("ingest", name);
+export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.Ingest | undefined {
+  const { ctx, refs: r, name, pointer: p } = at;
   const conn = r.connRef(
     `${p}/from/connection`,
     g.from.connection,
@@ -39,7 +33,7 @@ export function resolveIngest(
   inTopic(`${p}/from/incrementalColumn`, g.from.incrementalColumn);
   inTopic(`${p}/to/key`, g.to.key);
   const format = targetFormat(ctx, p, g.to, to);
-  const steps = ingestSteps(ctx, p, g.steps ?? [], r, to, inTopic);
+  const steps = ingestSteps(ctx, p, g.steps ?? [], { ...r, schemas }, to, inTopic);
   const dlq =
     g.onError?.deadLetter !== undefined
       ? r.topicRef(`${p}/onError/deadLetter`, g.onError.deadLetter)
@@ -126,7 +120,7 @@ function ingestSteps(
   ctx: Ctx,
   p: string,
   given: NonNullable<IngestSpec["steps"]>,
-  r: IngestRefs,
+  r: Refs & { schemas: Schemas },
   to: I.Topic | undefined,
   inTopic: InTopic,
 ): I.IngestStep[] {

@@ -5,7 +5,7 @@
 import type * as I from "../../types.js";
 import { durationMs } from "../../values.js";
 import { err } from "../context.js";
-import { type Shape, need, withFields } from "./shape.js";
+import { type Shape, need, needTimestamp, withFields } from "./shape.js";
 import type { StepArgs, StepAt, StepOut } from "./steps.js";
 
 type Window = Extract<I.StreamStep, { kind: "aggregate" }>["window"];
@@ -47,14 +47,8 @@ function resolveWindow(
   w: NonNullable<StepArgs["aggregate"]["window"]>,
   shape: Shape,
 ): NonNullable<Window> {
-  const f = need(at.ctx, shape, `${at.pointer}/window/on`, w.on, at.where);
-  if (f && f.type !== "timestamp")
-    err(
-      at.ctx,
-      "PG307",
-      `${at.pointer}/window/on`,
-      `a window is 'on' a timestamp column; '${f.name}' is ${f.type}`,
-    );
+  const rule = "a window is 'on' a timestamp column";
+  needTimestamp(at.ctx, shape, `${at.pointer}/window/on`, w.on, at.where, rule);
   const window = {
     on: w.on,
     sizeMs: durationMs(w.size),

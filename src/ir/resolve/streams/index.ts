@@ -3,12 +3,11 @@
  * its quality rules, what happens to invalid records, its trigger and resources; the step flow
  * is in `steps.ts` (aggregations in `aggregate.ts`) and the sinks in `sinks.ts`.
  */
-import { pointerOf } from "../../../load/load.js";
 import type * as S from "../../../schema/spec.gen.js";
 import { columnsUsed } from "../../expressions.js";
 import type * as I from "../../types.js";
 import { durationMs } from "../../values.js";
-import { type Ctx, type Refs, err } from "../context.js";
+import { type Ctx, type EntryAt, type Refs, err } from "../context.js";
 import { defaults } from "../defaults.js";
 import { type Shape, checkExpr, need } from "./shape.js";
 import { resolveSinks } from "./sinks.js";
@@ -17,13 +16,8 @@ import { resolveSteps } from "./steps.js";
 type StreamSpec = NonNullable<S.PipegenSpec["streams"]>[string];
 
 /** One stream, or undefined when its topic or dead letter does not resolve. */
-export function resolveStream(
-  ctx: Ctx,
-  name: string,
-  st: StreamSpec,
-  r: Refs,
-): I.Stream | undefined {
-  const p = pointerOf("streams", name);
+export function resolveStream(at: EntryAt, st: StreamSpec): I.Stream | undefined {
+  const { ctx, refs: r, name, pointer: p } = at;
   const from = r.topicRef(`${p}/from/topic`, st.from.topic);
   if (from && !from.schema)
     err(

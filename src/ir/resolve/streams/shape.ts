@@ -5,7 +5,7 @@
  */
 import type * as I from "../../types.js";
 import { columnsUsed } from "../../expressions.js";
-import { type Ctx, unknownColumn } from "../context.js";
+import { type Ctx, err, unknownColumn } from "../context.js";
 
 export interface Shape {
   /** The fields, in order. */
@@ -38,6 +38,19 @@ export function need(
       where,
     );
   return f;
+}
+
+/** An event-time column: a field of the shape, of type timestamp (`rule` says why; PG307 otherwise). */
+export function needTimestamp(
+  ctx: Ctx,
+  shape: Shape,
+  pointer: string,
+  column: string,
+  where: string,
+  rule: string,
+) {
+  const f = need(ctx, shape, pointer, column, where);
+  if (f && f.type !== "timestamp") err(ctx, "PG307", pointer, `${rule}; '${f.name}' is ${f.type}`);
 }
 
 /** Every column the expression uses is a field of the shape. */

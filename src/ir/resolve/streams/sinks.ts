@@ -42,6 +42,7 @@ function keyCheck(at: SinkAt, key: readonly string[]) {
   key.forEach((c, j) => need(at.ctx, at.shape, `${at.pointer}/key/${j}`, c, "the stream's output"));
 }
 
+/** One sink: a Kafka topic, or what its connection's type makes (`sinkKinds`). */
 function resolveSink(at: SinkAt, t: SinkSpec): I.Sink | undefined {
   if (t.topic !== undefined) return kafkaSink(at, t, t.topic);
   if (t.connection === undefined) {

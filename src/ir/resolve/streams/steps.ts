@@ -10,7 +10,7 @@ import { durationMs } from "../../values.js";
 import { type Ctx, type Refs, err } from "../context.js";
 import { decimalSettings } from "../schemas.js";
 import { aggregate } from "./aggregate.js";
-import { type Shape, checkExpr, need, withFields } from "./shape.js";
+import { type Shape, checkExpr, need, needTimestamp, withFields } from "./shape.js";
 
 /** One step of a stream, as written in the spec. */
 export type StepSpec = NonNullable<NonNullable<S.PipegenSpec["streams"]>[string]["steps"]>[number];
@@ -42,9 +42,20 @@ export interface StepOut {
   shape: Shape;
 }
 
-/** Every kind of step: from the shape before it to the shape after it. */
-const stepKinds: { [K in StepKindName]: (at: StepAt, args: StepArgs[K], shape: Shape) => StepOut } =
-  { filter, select, derive, rename, drop, dedupe, join, aggregate };
+/** A kind of step: from the record shape before it to the shape after it. */
+type StepKind<A> = (at: StepAt, args: A, shape: Shape) => StepOut;
+
+/** Every kind of step, by the key it is written with (window and groupBy go with aggregate). */
+const stepKinds: { [K in StepKindName]: StepKind<StepArgs[K]> } = {
+  filter,
+  select,
+  derive,
+  rename,
+  drop,
+  dedupe,
+  join,
+  aggregate,
+};
 
 /** The steps of a stream, and the shape of the records they output. */
 export function resolveSteps(
@@ -86,6 +97,7 @@ function kindOf(at: StepAt, spec: StepSpec): StepKindName | undefined {
   return Object.hasOwn(stepKinds, kind) ? (kind as StepKindName) : undefined;
 }
 
+/** Looks the kind up in the table and runs it on what the step says under its key(s). */
 function runStep<K extends StepKindName>(
   kind: K,
   at: StepAt,
@@ -191,14 +203,8 @@ function drop(at: StepAt, columns: StepArgs["drop"], shape: Shape): StepOut {
 function dedupe(at: StepAt, d: StepArgs["dedupe"], shape: Shape): StepOut {
   d.key.forEach((c, j) => need(at.ctx, shape, `${at.pointer}/dedupe/key/${j}`, c, at.where));
   if (d.on) {
-    const f = need(at.ctx, shape, `${at.pointer}/dedupe/on`, d.on, at.where);
-    if (f && f.type !== "timestamp")
-      err(
-        at.ctx,
-        "PG307",
-        `${at.pointer}/dedupe/on`,
-        `dedupe 'on' must be a timestamp column; '${f.name}' is ${f.type}`,
-      );
+    const rule = "dedupe 'on' must be a timestamp column";
+    needTimestamp(at.ctx, shape, `${at.pointer}/dedupe/on`, d.on, at.where, rule);
     if (!d.watermark)
       err(
         at.ctx,
