@@ -66,7 +66,7 @@ if (mode === "api") {
   const [api, tImport] = await timedImport("api/index.js");
   const [{ loadSpec, defaultLimits }] = await timedImport("load/load.js");
   const [{ validateSchema }] = await timedImport("schema/validate.js");
-  const [{ resolve }] = await timedImport("ir/resolve.js");
+  const [{ resolve }] = await timedImport("ir/resolve/index.js");
   const [{ emitAll }] = await timedImport("emit/index.js");
   result.importMs = tImport;
   const s = { findSpecs: 0, read: 0, load: 0, validate: 0, resolve: 0, emit: 0 };

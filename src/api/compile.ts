@@ -1,7 +1,7 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { emitAll } from "../emit/index.js";
 import { formatFiles } from "../format/index.js";
-import { checkInlineCredentials, resolve } from "../ir/resolve.js";
+import { checkInlineCredentials, resolve } from "../ir/resolve/index.js";
 import type { Pipeline } from "../ir/types.js";
 import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";

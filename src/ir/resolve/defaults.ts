@@ -1,0 +1,25 @@
+/** Defaults, applied once, here and nowhere else. Documented in the README. */
+export const defaults = {
+  kafkaBootstrap: "${env:KAFKA_BOOTSTRAP_SERVERS}",
+  schemaRegistry: "${env:SCHEMA_REGISTRY_URL}",
+  nifiUrl: "${env:NIFI_URL}",
+  nifiVersion: "2.8.0",
+  sparkMaster: "local[*]",
+  sparkDeployMode: "client" as const,
+  checkpointRoot: "/tmp/pipegen/checkpoints",
+  shufflePartitions: 8,
+  startingOffsets: "earliest" as const,
+  ingestRetries: 3,
+  ingestBackoff: "30s",
+  trigger: { every: "1m" },
+  startDate: "2024-01-01",
+  retries: 2,
+  retryDelay: "5m",
+  maxActiveRuns: 1,
+  airflow: {
+    sparkConnection: "spark_default",
+    kafkaConnection: "kafka_default",
+    nifiConnection: "nifi_default",
+    schemaRegistryConnection: "schema_registry_default",
+  },
+};

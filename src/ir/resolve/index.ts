@@ -1,0 +1,112 @@
+/**
+ * resolve: a schema-valid spec -> the immutable IR (`Pipeline`), section by section, collecting
+ * every semantic error. Each section has its module: environments (the overlay, applied first),
+ * connections, schemas, topics, ingest, streams/, archive, orchestration, platform; plaintext
+ * credentials are checked on the raw spec (credentials). Pure: no I/O.
+ */
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { LoadedSpec } from "../../load/load.js";
+import { pointerOf } from "../../load/load.js";
+import type * as S from "../../schema/spec.gen.js";
+import type * as I from "../types.js";
+import { deepFreeze } from "../values.js";
+import { resolveArchive } from "./archive.js";
+import { connectionLookup, resolveConnections } from "./connections.js";
+import { type Ctx, type EntryAt, type Refs, byName, err } from "./context.js";
+import { findInlineCredentials } from "./credentials.js";
+import { applyEnvironment } from "./environments.js";
+import { resolveIngest } from "./ingest.js";
+import { resolveOrchestration } from "./orchestration.js";
+import { resolvePlatform } from "./platform.js";
+import { resolveSchemas } from "./schemas.js";
+import { resolveStream } from "./streams/index.js";
+import { resolveTopics, topicLookup } from "./topics.js";
+
+export { archivePartitionColumns } from "./archive.js";
+export { checkInlineCredentials } from "./credentials.js";
+export { defaults } from "./defaults.js";
+
+export interface ResolveOptions {
+  /** Environment overlay to apply, or null. */
+  env: string | null;
+}
+
+/** Resolves a schema-valid spec into the immutable IR, collecting every semantic error. */
+export function resolve(
+  spec: LoadedSpec,
+  raw: S.PipegenSpec,
+  opts: ResolveOptions,
+): { pipeline?: I.Pipeline; diagnostics: Diagnostic[] } {
+  const ctx: Ctx = { spec, diags: [] };
+  findInlineCredentials(ctx, raw, "");
+  const s = applyEnvironment(ctx, raw, opts.env);
+  if (!s) return { diagnostics: ctx.diags };
+
+  const connections = resolveConnections(ctx, s, raw, opts.env);
+  const schemas = resolveSchemas(ctx, s);
+  const topics = resolveTopics(ctx, s, schemas);
+  const refs: Refs = {
+    topicRef: topicLookup(ctx, topics),
+    connRef: connectionLookup(ctx, connections),
+  };
+  checkJobNames(ctx, s);
+  const at = (section: JobSection, name: string): EntryAt => ({
+    ctx,
+    refs,
+    name,
+    pointer: pointerOf(section, name),
+  });
+  const ingest = Object.entries(s.ingest ?? {}).map(([n, g]) =>
+    resolveIngest(at("ingest", n), g, schemas),
+  );
+  const streams = Object.entries(s.streams ?? {}).map(([n, st]) =>
+    resolveStream(at("streams", n), st),
+  );
+  const archive = Object.entries(s.archive ?? {}).map(([n, a]) =>
+    resolveArchive(at("archive", n), a),
+  );
+  const orchestration = resolveOrchestration(s);
+  const platform = resolvePlatform(ctx, s);
+
+  if (ctx.diags.length) return { diagnostics: ctx.diags };
+  const pipeline: I.Pipeline = {
+    name: s.pipeline,
+    specFile: spec.file.split("\\").join("/"),
+    environment: opts.env,
+    description: s.description ?? "",
+    owner: s.owner ?? orchestration.owner,
+    platform,
+    connections: [...connections.values()].sort(byName),
+    schemas: [...schemas.values()].sort(byName),
+    topics: [...topics.values()].sort(byName),
+    ingest: ingest.filter((x): x is I.Ingest => !!x),
+    streams: streams.filter((x): x is I.Stream => !!x),
+    archive,
+    orchestration,
+  };
+  return { pipeline: deepFreeze(pipeline), diagnostics: [] };
+}
+
+/** The sections whose entries are jobs. */
+const jobSections = ["ingest", "streams", "archive"] as const;
+type JobSection = (typeof jobSections)[number];
+
+/** Job names share one namespace (files, Airflow task ids): unique across ingest, streams and archive. */
+function checkJobNames(ctx: Ctx, s: S.PipegenSpec) {
+  const jobNames = new Map<string, string>();
+  for (const section of jobSections) {
+    for (const name of Object.keys(s[section] ?? {})) {
+      const prev = jobNames.get(name);
+      if (prev)
+        err(
+          ctx,
+          "PG302",
+          pointerOf(section, name),
+          `'${name}' is already the name of an entry in '${prev}'`,
+          "ingest, stream and archive names must be unique across the three sections",
+          "key",
+        );
+      else jobNames.set(name, section);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The aggregation step of a stream (`window`, `groupBy` and `aggregate` together): one row per
+ * group (and per window), with the group columns and the aggregates' typed columns.
+ */
+import type * as I from "../../types.js";
+import { durationMs } from "../../values.js";
+import { err } from "../context.js";
+import { type Shape, need, needTimestamp, withFields } from "./shape.js";
+import type { StepArgs, StepAt, StepOut } from "./steps.js";
+
+type Window = Extract<I.StreamStep, { kind: "aggregate" }>["window"];
+type Aggregate = { name: string; fn: string; column: string | null };
+
+/** window + groupBy + aggregate: the shape after it is the window bounds, the groups, the aggregates. */
+export function aggregate(at: StepAt, spec: StepArgs["aggregate"], shape: Shape): StepOut {
+  if (!spec.aggregate) {
+    err(at.ctx, "PG204", at.pointer, "an aggregation step needs 'aggregate'", undefined, "key");
+    return { step: null, shape };
+  }
+  const window = spec.window ? resolveWindow(at, spec.window, shape) : null;
+  const groupBy = spec.groupBy ?? [];
+  const out: I.Field[] = window
+    ? [
+        { name: "window_start", type: "timestamp", required: true },
+        { name: "window_end", type: "timestamp", required: true },
+      ]
+    : [];
+  groupBy.forEach((c, j) => {
+    const f = need(at.ctx, shape, `${at.pointer}/groupBy/${j}`, c, at.where);
+    if (f) out.push(f);
+  });
+  const aggregates: Aggregate[] = [];
+  for (const [a, e] of Object.entries(spec.aggregate)) {
+    const { agg, field } = aggregateColumn(at, a, e, shape, out);
+    out.push(field);
+    aggregates.push(agg);
+  }
+  return {
+    step: { kind: "aggregate", window, groupBy, aggregates },
+    shape: shape.checked ? withFields(shape, out) : shape,
+  };
+}
+
+/** A tumbling or sliding window on a timestamp column. */
+function resolveWindow(
+  at: StepAt,
+  w: NonNullable<StepArgs["aggregate"]["window"]>,
+  shape: Shape,
+): NonNullable<Window> {
+  const rule = "a window is 'on' a timestamp column";
+  needTimestamp(at.ctx, shape, `${at.pointer}/window/on`, w.on, at.where, rule);
+  const window = {
+    on: w.on,
+    sizeMs: durationMs(w.size),
+    slideMs: w.slide ? durationMs(w.slide) : null,
+    watermarkMs: durationMs(w.watermark),
+  };
+  if (window.slideMs !== null && window.slideMs > window.sizeMs)
+    err(
+      at.ctx,
+      "PG305",
+      `${at.pointer}/window/slide`,
+      `slide ${w.slide} is longer than the window size ${w.size}: records would fall between windows`,
+    );
+  return window;
+}
+
+/** One aggregate `name: fn(column)` (or count(*)); `out` holds the output columns before it. */
+function aggregateColumn(
+  at: StepAt,
+  name: string,
+  expr: string,
+  shape: Shape,
+  out: readonly I.Field[],
+): { agg: Aggregate; field: I.Field } {
+  const ap = `${at.pointer}/aggregate/${name}`;
+  const m = /^\s*([a-z_]+)\(\s*(\*|[a-z][a-z0-9_]*)\s*\)\s*$/.exec(expr)!;
+  const fn = m[1]!;
+  const column = m[2] === "*" ? null : m[2]!;
+  if (column === null && fn !== "count")
+    err(at.ctx, "PG203", ap, `${fn}(*) is not an aggregate; only count(*) takes '*'`);
+  let src: I.Field | undefined;
+  if (column !== null) {
+    src = need(at.ctx, shape, ap, column, at.where);
+    if (src && (fn === "sum" || fn === "avg") && !numeric.has(src.type))
+      err(
+        at.ctx,
+        "PG307",
+        ap,
+        `${fn}(${column}) needs a numeric column; '${column}' is ${src.type}`,
+      );
+  }
+  if (out.some((x) => x.name === name))
+    err(
+      at.ctx,
+      "PG302",
+      ap,
+      `aggregate '${name}' has the name of another output column`,
+      undefined,
+      "key",
+    );
+  return { agg: { name, fn, column }, field: aggregateField(name, fn, src) };
+}
+
+const numeric = new Set<I.FieldType>(["int", "long", "float", "double", "decimal", "unknown"]);
+
+/** The column an aggregate makes: a count is a long, avg a double, sum widens, any other keeps the type. */
+function aggregateField(name: string, fn: string, src: I.Field | undefined): I.Field {
+  if (fn === "count" || fn === "approx_count_distinct")
+    return { name, type: "long", required: true };
+  if (!src) return { name, type: "unknown", required: false };
+  if (fn === "avg") return { name, type: "double", required: false };
+  if (fn === "sum") {
+    if (src.type === "decimal")
+      return {
+        name,
+        type: "decimal",
+        required: false,
+        precision: Math.min(38, (src.precision ?? 38) + 10),
+        scale: src.scale ?? 0,
+      };
+    if (src.type === "int" || src.type === "long") return { name, type: "long", required: false };
+    return { name, type: src.type === "unknown" ? "unknown" : "double", required: false };
+  }
+  return { ...src, name, required: false };
+}

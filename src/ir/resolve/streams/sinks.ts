@@ -1,0 +1,175 @@
+/**
+ * `streams.<name>.to`: where a stream's records go: a Kafka topic, or a connection (a SQL or
+ * Cassandra table, a MongoDB collection, files on S3 or in a folder). Keys and partition columns
+ * are columns of the stream's output; a table sink needs every column typed.
+ */
+import type * as S from "../../../schema/spec.gen.js";
+import type * as I from "../../types.js";
+import { type Ctx, type Refs, err } from "../context.js";
+import { type Shape, need } from "./shape.js";
+
+type SinkSpec = NonNullable<S.PipegenSpec["streams"]>[string]["to"][number];
+
+/** Where a sink is, and what it needs to resolve: the output shape, the stream's name, the lookups. */
+interface SinkAt {
+  ctx: Ctx;
+  refs: Refs;
+  pointer: string;
+  stream: string;
+  shape: Shape;
+}
+
+/** The sinks of stream `name` (at pointer `p`), given the shape of its output. */
+export function resolveSinks(
+  ctx: Ctx,
+  refs: Refs,
+  p: string,
+  name: string,
+  given: readonly SinkSpec[],
+  shape: Shape,
+): I.Sink[] {
+  const sinks: I.Sink[] = [];
+  given.forEach((t, i) => {
+    const sink = resolveSink({ ctx, refs, pointer: `${p}/to/${i}`, stream: name, shape }, t);
+    if (sink) sinks.push(sink);
+  });
+  checkTypedSinks(ctx, p, sinks, shape);
+  return sinks;
+}
+
+/** Every key column is a column of the stream's output. */
+function keyCheck(at: SinkAt, key: readonly string[]) {
+  key.forEach((c, j) => need(at.ctx, at.shape, `${at.pointer}/key/${j}`, c, "the stream's output"));
+}
+
+/** One sink: a Kafka topic, or what its connection's type makes (`sinkKinds`). */
+function resolveSink(at: SinkAt, t: SinkSpec): I.Sink | undefined {
+  if (t.topic !== undefined) return kafkaSink(at, t, t.topic);
+  if (t.connection === undefined) {
+    err(at.ctx, "PG204", at.pointer, "a sink needs 'topic' or 'connection'", undefined, "key");
+    return undefined;
+  }
+  const conn = at.refs.connRef(
+    `${at.pointer}/connection`,
+    t.connection,
+    ["postgres", "mysql", "cassandra", "mongodb", "s3", "files"],
+    "a sink",
+  );
+  if (!conn) return undefined;
+  return sinkKinds[conn.type](at, t, conn);
+}
+
+/** A Kafka sink takes a topic and (optionally) the one column of the record key. */
+function kafkaSink(at: SinkAt, t: SinkSpec, name: string): I.Sink | undefined {
+  const tp = at.pointer;
+  const extra = [
+    "connection",
+    "table",
+    "collection",
+    "path",
+    "mode",
+    "format",
+    "partitionBy",
+  ].filter((k) => (t as Record<string, unknown>)[k] !== undefined);
+  if (extra.length)
+    err(at.ctx, "PG305", tp, `a Kafka sink takes 'topic' and 'key' only, not ${extra.join(", ")}`);
+  const topic = at.refs.topicRef(`${tp}/topic`, name);
+  if (t.key && t.key.length !== 1)
+    err(at.ctx, "PG305", `${tp}/key`, "a Kafka sink's key is one column");
+  if (t.key) keyCheck(at, t.key);
+  return topic ? { kind: "kafka", topic, key: t.key?.[0] ?? null } : undefined;
+}
+
+type ConnectionSink = (at: SinkAt, t: SinkSpec, conn: I.Connection) => I.Sink | undefined;
+
+/** A table in Postgres, MySQL (append or upsert) or Cassandra (always upsert). */
+const tableSink: ConnectionSink = (at, t, conn) => {
+  const tp = at.pointer;
+  if (!t.table) {
+    err(at.ctx, "PG204", tp, `a ${conn.type} sink needs 'table'`, undefined, "key");
+    return undefined;
+  }
+  const mode = t.mode ?? (conn.type === "cassandra" ? "upsert" : "append");
+  const key = t.key ?? [];
+  if (mode === "upsert" && key.length === 0)
+    err(
+      at.ctx,
+      "PG204",
+      tp,
+      `an upsert into ${conn.type} needs 'key'`,
+      "list the columns that identify a row, e.g. key: [customer_id, window_start]",
+      "key",
+    );
+  if (conn.type === "cassandra" && mode === "append")
+    err(
+      at.ctx,
+      "PG305",
+      `${tp}/mode`,
+      "Cassandra writes are always upserts by primary key",
+      "remove 'mode' or write 'mode: upsert'",
+    );
+  keyCheck(at, key);
+  if (conn.type === "cassandra")
+    return { kind: "cassandra", connection: conn, table: t.table, mode: "upsert", key };
+  return { kind: "jdbc", connection: conn, table: t.table, mode, key };
+};
+
+/** A MongoDB collection; the key columns make the document's _id. */
+const mongoSink: ConnectionSink = (at, t, conn) => {
+  if (!t.collection) {
+    err(at.ctx, "PG204", at.pointer, "a MongoDB sink needs 'collection'", undefined, "key");
+    return undefined;
+  }
+  const key = t.key ?? [];
+  if (key.length === 0)
+    err(
+      at.ctx,
+      "PG204",
+      at.pointer,
+      "a MongoDB sink needs 'key': the columns its _id is made of",
+      undefined,
+      "key",
+    );
+  keyCheck(at, key);
+  return { kind: "mongodb", connection: conn, collection: t.collection, key };
+};
+
+/** Files on S3 or in a folder, under a path named after the stream unless given. */
+const filesSink: ConnectionSink = (at, t, conn) => {
+  const partitionBy = t.partitionBy ?? [];
+  partitionBy.forEach((c, j) =>
+    need(at.ctx, at.shape, `${at.pointer}/partitionBy/${j}`, c, "the stream's output"),
+  );
+  return {
+    kind: "files",
+    connection: conn,
+    path: t.path ?? at.stream,
+    format: t.format ?? "parquet",
+    partitionBy,
+  };
+};
+
+/** The sink each type of connection makes. */
+const sinkKinds: Record<I.Connection["type"], ConnectionSink> = {
+  postgres: tableSink,
+  mysql: tableSink,
+  cassandra: tableSink,
+  mongodb: mongoSink,
+  s3: filesSink,
+  files: filesSink,
+};
+
+/** A table sink creates typed columns: none of the output's columns may have an unknown type. */
+function checkTypedSinks(ctx: Ctx, p: string, sinks: readonly I.Sink[], shape: Shape) {
+  const typed = sinks.some((k) => k.kind === "jdbc" || k.kind === "cassandra");
+  if (typed && shape.checked)
+    for (const f of shape.fields)
+      if (f.type === "unknown")
+        err(
+          ctx,
+          "PG308",
+          `${p}/to`,
+          `column '${f.name}' reaches a table sink but its type is unknown`,
+          "give the step that makes it a type (derive: {col: {expr, type}}) or drop the column before the sink",
+        );
+}
