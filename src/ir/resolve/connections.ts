@@ -70,6 +70,15 @@ export function resolveConnections(
             ? v.map((x) => valueRef(String(x)))
             : (v as number | boolean | Record<string, unknown>);
     }
+    if (c.type === "cassandra" && !("replication" in c))
+      err(
+        ctx,
+        "PG204",
+        pointerOf("connections", name),
+        `cassandra connection '${name}' needs 'replication': how many copies of each row the keyspace keeps, and where`,
+        "e.g. replication: {class: NetworkTopologyStrategy, datacenters: {dc1: 3}} (one copy on one node, SimpleStrategy with factor 1, loses data with that node)",
+        "key",
+      );
     connections.set(name, { name, type: c.type, settings });
   }
   return connections;

@@ -66,7 +66,8 @@ export function resolve(
     resolveArchive(at("archive", n), a),
   );
   const orchestration = resolveOrchestration(s);
-  const platform = resolvePlatform(ctx, s);
+  const platform = resolvePlatform(ctx, s, opts.env);
+  checkScheduled(ctx, streams, orchestration);
 
   if (ctx.diags.length) return { diagnostics: ctx.diags };
   const pipeline: I.Pipeline = {
@@ -85,6 +86,27 @@ export function resolve(
     orchestration,
   };
   return { pipeline: deepFreeze(pipeline), diagnostics: [] };
+}
+
+/**
+ * An available-now stream runs when its DAG is scheduled: without a schedule of its own or
+ * `orchestration.schedule`, its DAG would have none and the job would never run.
+ */
+function checkScheduled(
+  ctx: Ctx,
+  streams: ReadonlyArray<I.Stream | undefined>,
+  orchestration: I.Orchestration,
+) {
+  for (const st of streams)
+    if (st?.trigger.kind === "availableNow" && !st.trigger.schedule && !orchestration.schedule)
+      err(
+        ctx,
+        "PG204",
+        `${pointerOf("streams", st.name)}/trigger`,
+        `stream '${st.name}' runs with 'availableNow' but nothing schedules it: its job would never run`,
+        "add 'schedule' to the trigger (e.g. availableNow: true, schedule: \"@hourly\") or set 'orchestration.schedule'",
+        "key",
+      );
 }
 
 /** The sections whose entries are jobs. */

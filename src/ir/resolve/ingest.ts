@@ -31,6 +31,15 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
   };
   if (conn) checkSource(ctx, p, g.from, conn);
   inTopic(`${p}/from/incrementalColumn`, g.from.incrementalColumn);
+  if (conn?.type === "mongodb" && g.from.incrementalColumn !== undefined)
+    err(
+      ctx,
+      "PG305",
+      `${p}/from/incrementalColumn`,
+      "a MongoDB source has no incremental column: every poll would read (and republish) the whole collection",
+      "remove 'incrementalColumn' and narrow what each poll reads with 'query', or ingest from a SQL table",
+      "key",
+    );
   inTopic(`${p}/to/key`, g.to.key);
   const format = targetFormat(ctx, p, g.to, to);
   const steps = ingestSteps(ctx, p, g.steps ?? [], { ...r, schemas }, to, inTopic);

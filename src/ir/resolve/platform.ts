@@ -8,7 +8,7 @@ import { valueRef } from "../values.js";
 import { type Ctx, err } from "./context.js";
 import { defaults } from "./defaults.js";
 
-export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec): I.Platform {
+export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null): I.Platform {
   const pf = s.platform ?? {};
   const platform: I.Platform = {
     kafka: {
@@ -43,5 +43,39 @@ export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec): I.Platform {
       "/platform/kafka/securityProtocol",
       `${pf.kafka.securityProtocol} needs saslUser and saslPassword`,
     );
+  checkSpark(ctx, s, env, platform.spark);
   return platform;
+}
+
+/** The pointer of a platform setting: in the environment overlay when it sets it, else in the spec. */
+function settingPointer(s: S.PipegenSpec, env: string | null, ...path: string[]): string {
+  let overlay: unknown = env === null ? undefined : s.environments?.[env];
+  for (const k of path) overlay = (overlay as Record<string, unknown> | undefined)?.[k];
+  return overlay === undefined ? `/${path.join("/")}` : `/environments/${env}/${path.join("/")}`;
+}
+
+/** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens (AWS's rules). */
+const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Spark settings that cannot run: a local master in cluster mode, checkpoints in no valid bucket. */
+function checkSpark(ctx: Ctx, s: S.PipegenSpec, env: string | null, spark: I.Platform["spark"]) {
+  const master = spark.master.kind === "literal" ? spark.master.value : null;
+  if (master?.startsWith("local") && spark.deployMode === "cluster")
+    err(
+      ctx,
+      "PG305",
+      settingPointer(s, env, "platform", "spark", "deployMode"),
+      `deployMode 'cluster' cannot run on master '${master}': a local master has no cluster to place the driver on`,
+      "use 'deployMode: client' with a local master, or a cluster master (yarn, k8s://..., spark://...)",
+    );
+  const root = spark.checkpointRoot.kind === "literal" ? spark.checkpointRoot.value : "";
+  const bucket = /^s3[an]?:\/\/([^/]*)/.exec(root)?.[1];
+  if (bucket !== undefined && !bucketName.test(bucket))
+    err(
+      ctx,
+      "PG203",
+      settingPointer(s, env, "platform", "spark", "checkpointRoot"),
+      `'${bucket}' is not a valid S3 bucket name, so checkpoints under '${root}' cannot be written`,
+      "a bucket name has 3 to 63 lowercase letters, digits, dots and hyphens, and starts and ends with a letter or digit",
+    );
 }

@@ -63,7 +63,10 @@ function checkKey(ctx: Ctx, name: string, key: readonly string[], fields: readon
   });
 }
 
-/** Precision and scale of a decimal field (defaults 38, 0); on any other type they are an error. */
+/**
+ * Precision and scale of a decimal field, both required: a default of (38, 0) would cut every
+ * fraction off (cents gone) without a word. On any other type they are an error.
+ */
 export function decimalSettings(
   ctx: Ctx,
   field: I.Field,
@@ -72,6 +75,15 @@ export function decimalSettings(
   noun: "fields" | "columns",
 ) {
   if (field.type === "decimal") {
+    const missing = (["precision", "scale"] as const).filter((k) => given[k] === undefined);
+    if (missing.length)
+      err(
+        ctx,
+        "PG204",
+        pointer,
+        `a decimal ${noun === "fields" ? "field" : "column"} needs ${missing.map((k) => `'${k}'`).join(" and ")}`,
+        "say how many digits it has and how many of them follow the point, e.g. precision: 12, scale: 2 for an amount in cents (a decimal without them would be decimal(38, 0): every fraction cut off)",
+      );
     field.precision = given.precision ?? 38;
     field.scale = given.scale ?? 0;
     if (field.scale > field.precision)

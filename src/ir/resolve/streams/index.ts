@@ -33,7 +33,7 @@ export function resolveStream(at: EntryAt, st: StreamSpec): I.Stream | undefined
   };
   const quality = resolveQuality(ctx, p, st.quality ?? [], input);
   const onInvalid = resolveOnInvalid(ctx, p, name, st, r);
-  const { steps, shape } = resolveSteps(ctx, r, p, st.steps ?? [], input);
+  const { steps, shape } = resolveSteps(ctx, r, p, st.steps ?? [], afterQuality(input, quality));
   const sinks = resolveSinks(ctx, r, p, name, st.to, shape);
   const trigger = resolveTrigger(ctx, p, st.trigger ?? defaults.trigger);
   if (!from || !onInvalid) return undefined;
@@ -58,6 +58,17 @@ export function resolveStream(at: EntryAt, st: StreamSpec): I.Stream | undefined
       driverMemory: st.resources?.driverMemory ?? null,
     },
     ...(st.doc ? { doc: st.doc } : {}),
+  };
+}
+
+/** The input once the quality rules have passed: a `notNull` column can no longer be null. */
+function afterQuality(input: Shape, quality: readonly I.QualityRule[]): Shape {
+  const notNull = new Set(quality.flatMap((q) => (q.kind === "notNull" ? q.columns : [])));
+  return {
+    ...input,
+    fields: input.fields.map((f) =>
+      notNull.has(f.name) && !f.required ? { ...f, required: true } : f,
+    ),
   };
 }
 

@@ -42,6 +42,25 @@ function keyCheck(at: SinkAt, key: readonly string[]) {
   key.forEach((c, j) => need(at.ctx, at.shape, `${at.pointer}/key/${j}`, c, "the stream's output"));
 }
 
+/**
+ * A table's key columns make its primary key (the Cassandra partition and clustering key): a
+ * row whose key is null fails its micro-batch on every retry, so a key column that can be null
+ * is refused. A column is non-null when its field is required or a `notNull` rule covers it.
+ */
+function nonNullKey(at: SinkAt, key: readonly string[], what: string) {
+  key.forEach((c, j) => {
+    const f = at.shape.fields.find((x) => x.name === c);
+    if (f && !f.required && at.shape.checked)
+      err(
+        at.ctx,
+        "PG305",
+        `${at.pointer}/key/${j}`,
+        `key column '${c}' can be null, but it is part of the ${what}'s primary key: one null would fail the micro-batch on every retry`,
+        `add the quality rule 'notNull: [${c}]' to the stream (null rows then go to onInvalid), or mark the field 'required: true' in its schema`,
+      );
+  });
+}
+
 /** One sink: a Kafka topic, or what its connection's type makes (`sinkKinds`). */
 function resolveSink(at: SinkAt, t: SinkSpec): I.Sink | undefined {
   if (t.topic !== undefined) return kafkaSink(at, t, t.topic);
@@ -109,6 +128,7 @@ const tableSink: ConnectionSink = (at, t, conn) => {
       "remove 'mode' or write 'mode: upsert'",
     );
   keyCheck(at, key);
+  nonNullKey(at, key, `${conn.type} table`);
   if (conn.type === "cassandra")
     return { kind: "cassandra", connection: conn, table: t.table, mode: "upsert", key };
   return { kind: "jdbc", connection: conn, table: t.table, mode, key };
