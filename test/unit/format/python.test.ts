@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
-import { emitAll } from "../../src/emit/index.js";
-import { formatPython, formatWhole, lintPython } from "../../src/format/python.js";
+import { compilePaths } from "../../../src/api/index.js";
+import { emitAll } from "../../../src/emit/index.js";
+import { formatPython, formatWhole, lintPython } from "../../../src/format/python.js";
 
 /** Block-wise formatting of the templates' raw output must give exactly what ruff gives for the whole file. */
 describe("Python formatting", () => {

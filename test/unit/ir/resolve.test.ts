@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
-import type { Pipeline } from "../../src/ir/types.js";
-import { durationMs, hasInlineCredentials, valueRef } from "../../src/ir/values.js";
-import { columnsUsed } from "../../src/ir/expressions.js";
-import { isSchedule } from "../../src/schema/schedule.js";
+import { compilePaths } from "../../../src/api/index.js";
+import type { Pipeline } from "../../../src/ir/types.js";
+import { durationMs, hasInlineCredentials, valueRef } from "../../../src/ir/values.js";
+import { columnsUsed } from "../../../src/ir/expressions.js";
+import { isSchedule } from "../../../src/schema/schedule.js";
 
 const pipeline = (file: string, env: string | null = null): Pipeline => {
   const r = compilePaths([file], { env });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
+import { compilePaths } from "../../../src/api/index.js";
 
 const dir = (kind: string) => path.join("test", "fixtures", kind);
 const yamls = (kind: string) => readdirSync(dir(kind)).filter((f) => f.endsWith(".yaml"));

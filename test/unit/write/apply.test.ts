@@ -9,10 +9,10 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyPlan, recover } from "../../src/write/apply.js";
-import { manifestName } from "../../src/write/manifest.js";
-import { safeJoin, UnsafePathError } from "../../src/write/paths.js";
-import { planWrite } from "../../src/write/plan.js";
+import { applyPlan, recover } from "../../../src/write/apply.js";
+import { manifestName } from "../../../src/write/manifest.js";
+import { safeJoin, UnsafePathError } from "../../../src/write/paths.js";
+import { planWrite } from "../../../src/write/plan.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "pipegen-writer-"));
 const out = (files: Record<string, string>, pipeline = "p", spec = "specs/p.yaml") => [

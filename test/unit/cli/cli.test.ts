@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const repo = path.resolve(import.meta.dirname, "../..");
+const repo = path.resolve(import.meta.dirname, "../../..");
 const bin = path.join(repo, "bin", "pipegen.js");
 const run = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) => {
   const r = spawnSync(process.execPath, [bin, ...args], {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
-import { manifestName } from "../../src/write/manifest.js";
-import { planWrite } from "../../src/write/plan.js";
+import { compilePaths } from "../../../src/api/index.js";
+import { manifestName } from "../../../src/write/manifest.js";
+import { planWrite } from "../../../src/write/plan.js";
 
 /**
  * generated/ is the committed output of specs/ and doubles as the snapshot: every file the

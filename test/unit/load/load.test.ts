@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../../src/load/load.js";
+import { loadSpec } from "../../../src/load/load.js";
 
 const codes = (src: string, limits?: Parameters<typeof loadSpec>[2]) =>
   loadSpec("s.yaml", src, limits).diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`);
