@@ -11,7 +11,8 @@ import {
   stageStatement,
 } from "../../src/emit/spark/sql.js";
 import { cassandraKey, createCassandraTable } from "../../src/emit/spark/cql.js";
-import { interval, jdbcUrl } from "../../src/emit/spark/index.js";
+import { jdbcUrl } from "../../src/emit/spark/jdbc.js";
+import { interval } from "../../src/emit/spark/types.js";
 import { lintPython } from "../../src/format/python.js";
 import type { Connection, Field } from "../../src/ir/types.js";
 

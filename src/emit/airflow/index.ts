@@ -4,7 +4,8 @@ import { kafkaPaths } from "../kafka/index.js";
 import { headerComment, headerLines } from "../shared/header.js";
 import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
-import { emitSpark, sparkPaths } from "../spark/index.js";
+import { sparkPaths } from "../../ir/names.js";
+import { emitSpark } from "../spark/index.js";
 import { jinjaConnectionExtra, jinjaSecret, jinjaText, jinjaVariable } from "./jinja.js";
 
 /** Paths and DAG ids of the Airflow target. */
