@@ -10,7 +10,8 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { compile } from "../../src/api/index.js";
-import { dagIds, timedelta } from "../../src/emit/airflow/index.js";
+import { timedelta } from "../../src/emit/airflow/settings.js";
+import { dagIds } from "../../src/ir/names.js";
 import {
   jinjaConnectionExtra,
   jinjaSecret,
