@@ -1,6 +1,6 @@
 import { avroNamespace } from "../../ir/names.js";
 import type { Field, Pipeline, Topic } from "../../ir/types.js";
-import { avroSchema } from "../kafka/avro.js";
+import { avroText } from "../shared/avro.js";
 import { sparkTypes } from "./types.js";
 
 const loginModules = {
@@ -43,9 +43,7 @@ export function sourceData(p: Pipeline, topic: Topic) {
     avro,
     firstRequired: firstRequired === null ? null : `__pg_record.${firstRequired}`,
     avroReduce: avro && firstRequired === null,
-    avroSchema: avro
-      ? JSON.stringify({ ...avroSchema(schema, avroNamespace(p.name), ""), $comment: undefined })
-      : null,
+    avroSchema: avro ? avroText(schema, avroNamespace(p.name)) : null,
     fields: schema.fields.map((f) => ({
       name: f.name,
       sparkType: sparkTypes[f.type as Exclude<Field["type"], "unknown">],
