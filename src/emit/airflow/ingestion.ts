@@ -84,14 +84,13 @@ export function ingestionDag(p: Pipeline): GeneratedFile | null {
         compatibility: t.compatibility,
       })),
       nifi,
-      dag: {
-        id: dagIds.ingestion(p.name),
-        description: `${p.name}: Kafka topics${withSchema.length ? ", Avro schemas" : ""}${nifi ? ", NiFi flow" : ""}`,
-        doc: doc(p, what),
-        schedule,
-        maxActiveRuns: schedule === "@continuous" ? 1 : p.orchestration.maxActiveRuns,
-        deadline,
-      },
+      // The DAG's arguments (templates/airflow/_dag.py.hbs); its deadline alerts are the
+      // settings' deadline.
+      id: dagIds.ingestion(p.name),
+      description: `${p.name}: Kafka topics${withSchema.length ? ", Avro schemas" : ""}${nifi ? ", NiFi flow" : ""}`,
+      doc: doc(p, what),
+      schedule,
+      maxActiveRuns: schedule === "@continuous" ? 1 : p.orchestration.maxActiveRuns,
     }),
   };
 }
