@@ -36,6 +36,12 @@ export const nifiPaths = {
   flow: (p: string) => `${nifiPaths.dir(p)}/${nifiPaths.flowFile(p)}`,
 };
 
+/**
+ * The NiFi process group a pipeline's flow is deployed as (Airflow's deploy task finds it by
+ * this name on the root canvas); the flow's parameter context has the same name.
+ */
+export const nifiGroup = (p: string) => p;
+
 /** Files of the Spark target: per job (a stream or an archive) its program and submission. */
 export const sparkPaths = {
   /** A job's program, by its name alone (in the spark folder): the submission's application. */
@@ -87,6 +93,9 @@ export const dagIds = {
   processing: (p: string, stream: string) => `${p}_processing_${stream}`,
   archival: (p: string, archive: string) => `${p}_archival_${archive}`,
 };
+
+/** The task of a processing or archival DAG: named after its Spark job. */
+export const sparkTaskId = (job: string) => job;
 
 /** The Airflow asset of a topic: kafka://<Kafka connection id>/<topic>. */
 export const topicAssetUri = (kafkaConnection: string, topic: string) =>

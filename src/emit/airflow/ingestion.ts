@@ -3,6 +3,7 @@ import {
   airflowPaths,
   dagIds,
   kafkaPaths,
+  nifiGroup,
   nifiPaths,
   topicAssetUri,
   topicTaskIds,
@@ -30,7 +31,7 @@ function nifiDeployment(p: Pipeline) {
   return {
     connection: p.platform.airflow.nifiConnection,
     fromConnections,
-    group: p.name,
+    group: nifiGroup(p.name),
     flowFile: nifiPaths.flowFile(p.name),
     // A stable spot on the root canvas, so that pipelines do not stack on one another.
     x: (h[0]! % 8) * 450,
@@ -51,7 +52,7 @@ export function ingestionDag(p: Pipeline): GeneratedFile | null {
   const what =
     "Creates or updates the pipeline's Kafka topics" +
     (withSchema.length ? ", registers their Avro schemas" : "") +
-    (nifi ? ` and deploys and starts its NiFi flow (process group ${p.name}).` : ".");
+    (nifi ? ` and deploys and starts its NiFi flow (process group ${nifiGroup(p.name)}).` : ".");
   const deadline = s.deadline !== null;
   return {
     path: airflowPaths.ingestion(p.name),

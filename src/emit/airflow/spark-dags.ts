@@ -2,7 +2,7 @@
  * The processing DAGs (one per stream) and the archival DAGs (one per archive): each submits
  * its Spark job with SparkSubmitOperator, from the Spark target's typed job plan.
  */
-import { airflowPaths, dagIds, topicAssetUri } from "../../ir/names.js";
+import { airflowPaths, dagIds, sparkTaskId, topicAssetUri } from "../../ir/names.js";
 import { refNames, secretNames } from "../../ir/refs.js";
 import type { Pipeline, ValueRef } from "../../ir/types.js";
 import { render } from "../shared/templates.js";
@@ -47,7 +47,7 @@ function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
     .filter((n) => !bootstrap.has(n))
     .map((n) => ({ name: n, value: secrets.has(n) ? jinjaSecret(n) : jinjaVariable(n) }));
   return {
-    id: plan.job,
+    id: sparkTaskId(plan.job),
     application: plan.application,
     name: jinjaText(plan.name),
     deployMode: plan.deployMode,

@@ -23,7 +23,7 @@
  * (magic byte, schema id, Avro body) by an AvroRecordSetWriter that looks the topic's subject
  * up in the schema registry, so the schemas must be registered before the flow runs.
  */
-import { avroNamespace, nifiPaths } from "../../ir/names.js";
+import { avroNamespace, nifiGroup, nifiPaths } from "../../ir/names.js";
 import { secretNames } from "../../ir/refs.js";
 import type { Pipeline } from "../../ir/types.js";
 import { headerText } from "../shared/header.js";
@@ -40,13 +40,14 @@ function flowDefinition(p: Pipeline): Record<string, unknown> {
   // Every secret the flow may use (Kafka client, connection settings, JDBC options) stays a
   // sensitive parameter.
   const params = new Parameters(secretNames(p, ["kafka", "connections", "jdbcOptions"]));
+  const group = nifiGroup(p.name);
   const root = new GroupBuilder(
     p.name,
     "flow",
-    p.name,
+    group,
     p.platform.nifi.version,
     { x: 0, y: 0 },
-    p.name,
+    group,
     p.description,
   );
   const namespace = avroNamespace(p.name);
@@ -66,9 +67,9 @@ function flowDefinition(p: Pipeline): Record<string, unknown> {
     flowContents: root.toJson(),
     externalControllerServices: {},
     parameterContexts: {
-      [p.name]: {
+      [group]: {
         identifier: ctx.identifier,
-        name: p.name,
+        name: group,
         description: `Connection settings of pipeline ${p.name}. Parameters without a value are set when the flow is deployed.`,
         componentType: "PARAMETER_CONTEXT",
         inheritedParameterContexts: [],
