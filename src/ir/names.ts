@@ -2,8 +2,8 @@
  * Every name pipegen derives from a spec, in one place: output file paths, DAG and task ids,
  * Spark application, query and checkpoint names, and the names generated code gives its parts.
  * Running systems know things by these names (Airflow by DAG id, Spark by checkpoint folder,
- * Kafka and the registry by topic and subject), so a change here is a change for them.
- * Pure functions of names; imports nothing but the IR's types.
+ * NiFi by process group), so a change here is a change for them. Pure functions of names;
+ * from the project they import only the IR's types (and node:crypto for the hashes).
  */
 import { createHash } from "node:crypto";
 import type { Topic } from "./types.js";

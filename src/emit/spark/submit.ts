@@ -58,9 +58,10 @@ export interface JobPlan {
   s3?: Readonly<S3Access> | null;
 }
 
-type Plan = Omit<JobPlan, "job" | "kind" | "name" | "application" | "master" | "deployMode">;
+/** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
+type JobSettings = Omit<JobPlan, "job" | "kind" | "name" | "application" | "master" | "deployMode">;
 
-function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: Plan): JobPlan {
+function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
   return {
     job,
     kind,
