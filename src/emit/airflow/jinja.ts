@@ -1,3 +1,5 @@
+import type { ValueRef } from "../../ir/types.js";
+
 /**
  * Airflow renders every string of an operator's (or notifier's) template fields with Jinja
  * when a task runs. A value from the spec that lands in such a field must render to itself:
@@ -40,4 +42,19 @@ export function jinjaConnectionExtra(connId: string, key: string): string {
   // conn.<id> fails with "The conn_id ... isn't defined"; "get" is the accessor's own method.
   const conn = connId === "get" ? 'conn.get("get")' : `conn.${connId}`;
   return `{{ ${conn}.extra_dejson["${key}"] }}`;
+}
+
+/** A run-time value of the spec as Jinja text: literal text, Airflow variables for references. */
+export function jinjaValue(ref: ValueRef): string {
+  const reference = (r: { kind: "env" | "secret"; name: string }) =>
+    r.kind === "env" ? jinjaVariable(r.name) : jinjaSecret(r.name);
+  switch (ref.kind) {
+    case "literal":
+      return jinjaText(ref.value);
+    case "env":
+    case "secret":
+      return reference(ref);
+    case "template":
+      return ref.parts.map((x) => (typeof x === "string" ? jinjaText(x) : reference(x))).join("");
+  }
 }

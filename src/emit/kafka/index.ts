@@ -1,17 +1,10 @@
+import { avroNamespace, kafkaPaths } from "../../ir/names.js";
 import type { Pipeline, ValueRef } from "../../ir/types.js";
+import { avroRecord } from "../shared/avro.js";
 import { headerComment, headerText } from "../shared/header.js";
 import { orderedJson, stableJson } from "../shared/json.js";
 import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
-import { avroSchema } from "./avro.js";
-
-/** Paths of the Kafka target, shared with the targets that call it (Airflow). */
-export const kafkaPaths = {
-  dir: (p: string) => `${p}/kafka`,
-  manifest: (p: string) => `${p}/kafka/topics.json`,
-  apply: (p: string) => `${p}/kafka/apply_topics.py`,
-  schema: (p: string, topic: string) => `${p}/kafka/schemas/${topic}.avsc`,
-};
 
 function bootstrap(ref: ValueRef): { env: string | null; literal: string | null } {
   if (ref.kind === "env") return { env: ref.name, literal: null };
@@ -24,12 +17,12 @@ function bootstrap(ref: ValueRef): { env: string | null; literal: string | null 
 export function emitKafka(p: Pipeline): GeneratedFile[] {
   const header = headerText(p);
   const files: GeneratedFile[] = [];
-  const namespace = `pipegen.${p.name}`;
+  const namespace = avroNamespace(p.name);
   for (const t of p.topics) {
     if (!t.schema) continue;
     files.push({
       path: kafkaPaths.schema(p.name, t.name),
-      content: orderedJson(avroSchema(t.schema, namespace, header)),
+      content: orderedJson({ $comment: header, ...avroRecord(t.schema, namespace) }),
     });
   }
   const manifest = {
@@ -42,7 +35,7 @@ export function emitKafka(p: Pipeline): GeneratedFile[] {
       configs: t.configs,
       deadLetter: t.deadLetter,
       valueFormat: t.format,
-      schemaFile: t.schema ? `schemas/${t.name}.avsc` : null,
+      schemaFile: t.schema ? kafkaPaths.schemaInManifest(t.name) : null,
       subject: t.subject,
       compatibility: t.compatibility,
     })),

@@ -131,3 +131,10 @@ export class Parameters {
     return [...this.byName.values()];
   }
 }
+
+/** A property that supports the Expression Language. */
+export const EL: Target = { el: true };
+/** A property without the Expression Language. */
+export const NO_EL: Target = { el: false };
+/** A sensitive property (with the Expression Language). */
+export const SENSITIVE: Target = { el: true, sensitive: true };

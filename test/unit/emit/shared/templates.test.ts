@@ -9,12 +9,12 @@ import { fileURLToPath } from "node:url";
 import { PositionEncoding, Workspace } from "@astral-sh/ruff-wasm-nodejs";
 import Handlebars from "handlebars";
 import { afterAll, describe, expect, it } from "vitest";
-import { headerComment } from "../../src/emit/shared/header.js";
-import { helpers, render } from "../../src/emit/shared/templates.js";
-import type { Pipeline } from "../../src/ir/types.js";
-import { inEngineCache } from "./engine-cache.js";
+import { headerComment } from "../../../../src/emit/shared/header.js";
+import { helpers, render } from "../../../../src/emit/shared/templates.js";
+import type { Pipeline } from "../../../../src/ir/types.js";
+import { inEngineCache } from "../../engine-cache.js";
 
-const templatesRoot = fileURLToPath(new URL("../../templates/", import.meta.url));
+const templatesRoot = fileURLToPath(new URL("../../../../templates/", import.meta.url));
 
 function listTemplates(dir: string, rel = ""): string[] {
   return readdirSync(path.join(dir, rel), { withFileTypes: true })

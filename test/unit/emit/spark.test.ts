@@ -3,17 +3,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
+import { compilePaths } from "../../../src/api/index.js";
 import {
   createTable,
   markStatement,
   mergeStatement,
   stageStatement,
-} from "../../src/emit/spark/sql.js";
-import { cassandraKey, createCassandraTable } from "../../src/emit/spark/cql.js";
-import { interval, jdbcUrl } from "../../src/emit/spark/index.js";
-import { lintPython } from "../../src/format/python.js";
-import type { Connection, Field } from "../../src/ir/types.js";
+} from "../../../src/emit/spark/sql.js";
+import { cassandraKey, createCassandraTable } from "../../../src/emit/spark/cql.js";
+import { jdbcUrl } from "../../../src/emit/spark/jdbc.js";
+import { interval } from "../../../src/emit/spark/types.js";
+import { lintPython } from "../../../src/format/python.js";
+import type { Connection, Field } from "../../../src/ir/types.js";
 
 const files = (spec: string) => {
   const r = compilePaths([spec]);

@@ -11,17 +11,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
-import { components, type ComponentSpec } from "../../src/emit/nifi/components.js";
+import { compilePaths } from "../../../src/api/index.js";
+import { components, type ComponentSpec } from "../../../src/emit/nifi/components.js";
 import {
   elAttributeIn,
   literal,
   literalParameterValue,
   propertyValue,
-} from "../../src/emit/nifi/escape.js";
-import { nifiDuration } from "../../src/emit/nifi/flow.js";
-import { componentIds, uuidV5 } from "../../src/emit/nifi/ids.js";
-import { inEngineCache } from "./engine-cache.js";
+} from "../../../src/emit/nifi/escape.js";
+import { nifiDuration } from "../../../src/emit/nifi/flow.js";
+import { componentIds, uuidV5 } from "../../../src/emit/nifi/ids.js";
+import { inEngineCache } from "../engine-cache.js";
 
 const dirs: string[] = [];
 afterAll(() => {

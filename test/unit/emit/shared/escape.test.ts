@@ -11,8 +11,8 @@ import {
   shStr,
   sqlIdent,
   sqlStr,
-} from "../../src/emit/shared/escape.js";
-import { orderedJson, stableJson } from "../../src/emit/shared/json.js";
+} from "../../../../src/emit/shared/escape.js";
+import { orderedJson, stableJson } from "../../../../src/emit/shared/json.js";
 
 /** Runs `python3 -c code` with `input` as JSON on stdin and returns its JSON stdout. */
 function python(code: string, input: unknown): unknown {

@@ -8,16 +8,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { compilePaths } from "../../src/api/index.js";
-import { dagIds, timedelta } from "../../src/emit/airflow/index.js";
+import { compilePaths } from "../../../src/api/index.js";
+import { timedelta } from "../../../src/emit/airflow/settings.js";
+import { dagIds } from "../../../src/ir/names.js";
 import {
   jinjaConnectionExtra,
   jinjaSecret,
   jinjaText,
   jinjaVariable,
-} from "../../src/emit/airflow/jinja.js";
-import { formatWhole, lintPython } from "../../src/format/python.js";
-import { inEngineCache } from "./engine-cache.js";
+} from "../../../src/emit/airflow/jinja.js";
+import { formatWhole, lintPython } from "../../../src/format/python.js";
+import { inEngineCache } from "../engine-cache.js";
 
 const dirs: string[] = [];
 afterAll(() => {

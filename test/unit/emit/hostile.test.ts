@@ -8,9 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build, hasErrors, type BuildResult } from "../../src/api/index.js";
+import { build, hasErrors, type BuildResult } from "../../../src/api/index.js";
 
-const stubDir = fileURLToPath(new URL("../fixtures/hostile/stub/", import.meta.url));
+const stubDir = fileURLToPath(new URL("../../fixtures/hostile/stub/", import.meta.url));
 const tempDirs: string[] = [];
 
 function tempDir(prefix: string): string {

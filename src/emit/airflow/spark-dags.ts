@@ -1,0 +1,168 @@
+/**
+ * The processing DAGs (one per stream) and the archival DAGs (one per archive): each submits
+ * its Spark job with SparkSubmitOperator, from the Spark target's typed job plan.
+ */
+import { airflowPaths, dagIds, sparkTaskId, topicAssetUri } from "../../ir/names.js";
+import { refNames, secretNames } from "../../ir/refs.js";
+import type { Pipeline, ValueRef } from "../../ir/types.js";
+import { render } from "../shared/templates.js";
+import type { GeneratedFile } from "../shared/types.js";
+import { sparkJobPlans, type JobPlan } from "../spark/submit.js";
+import {
+  jinjaConnectionExtra,
+  jinjaSecret,
+  jinjaText,
+  jinjaValue,
+  jinjaVariable,
+} from "./jinja.js";
+import { doc, sdkImports, settings, timedelta } from "./settings.js";
+
+/** The cap on the exponential retry backoff of a long-running stream's job. */
+const maxRetryDelayMs = 3_600_000;
+
+/** The Spark configuration of a job's task: the plan's, and an archive's S3A settings. */
+function sparkConf(plan: JobPlan): Record<string, string> {
+  const conf: Record<string, string> = {};
+  for (const [k, v] of Object.entries(plan.conf)) conf[k] = jinjaText(v);
+  const s3 = plan.s3;
+  if (s3) {
+    const set = (key: string, v: ValueRef | null) => {
+      if (v !== null) conf[`spark.hadoop.fs.s3a.${key}`] = jinjaValue(v);
+    };
+    set("endpoint", s3.endpoint);
+    set("endpoint.region", s3.region);
+    if (s3.pathStyle) conf["spark.hadoop.fs.s3a.path.style.access"] = "true";
+    set("access.key", s3.accessKey);
+    set("secret.key", s3.secretKey);
+  }
+  return conf;
+}
+
+/** One SparkSubmitOperator's arguments from a job plan; every templated value as Jinja text. */
+function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
+  const conf = sparkConf(plan);
+  // The bootstrap servers reach the job as --bootstrap-servers, from the Kafka connection.
+  const bootstrap = new Set(refNames(p.platform.kafka.bootstrapServers));
+  const env = plan.environment
+    .filter((n) => !bootstrap.has(n))
+    .map((n) => ({ name: n, value: secrets.has(n) ? jinjaSecret(n) : jinjaVariable(n) }));
+  return {
+    id: sparkTaskId(plan.job),
+    application: plan.application,
+    name: jinjaText(plan.name),
+    deployMode: plan.deployMode,
+    packages: jinjaText(plan.packages.join(",")),
+    conf: Object.keys(conf)
+      .sort()
+      .map((key) => ({ key, value: conf[key]! })),
+    numExecutors: plan.resources.numExecutors,
+    executorCores: plan.resources.executorCores,
+    executorMemory: plan.resources.executorMemory,
+    driverMemory: plan.resources.driverMemory,
+    env,
+    usesSecrets:
+      env.some((e) => secrets.has(e.name)) || /pipegen_secret/.test(JSON.stringify(conf)),
+    longRunning: plan.longRunning,
+    maxRetryDelay: timedelta(Math.max(maxRetryDelayMs, p.orchestration.retryDelayMs)),
+  };
+}
+
+/** A job's DAG: what it reads and writes (as assets), and its doc. */
+interface Entry {
+  name: string;
+  inlets: string[];
+  outlets: string[];
+  doc: string | undefined;
+}
+
+function what(archival: boolean, e: Entry, plan: JobPlan): string {
+  if (archival)
+    return `Runs the Spark archive job ${e.name} (topic ${e.inlets[0]}) on its schedule.`;
+  return plan.longRunning
+    ? `Runs the long-running Spark job of stream ${e.name} (topic ${e.inlets[0]}) and restarts it when it fails.`
+    : `Runs the Spark job of stream ${e.name} (topic ${e.inlets[0]}, available-now trigger) on its schedule.`;
+}
+
+/** What the DAGs of one file share. */
+interface Context {
+  p: Pipeline;
+  archival: boolean;
+  secrets: ReadonlySet<string>;
+  /** Whether the pipeline has deadline alerts. */
+  deadline: boolean;
+}
+
+function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
+  const o = p.orchestration;
+  const plan = sparkJobPlans(p).get(e.name)!;
+  const task = { ...sparkTask(p, plan, secrets), inlets: e.inlets, outlets: e.outlets };
+  const schedule = plan.longRunning ? "@continuous" : (plan.schedule ?? o.schedule);
+  return {
+    id: archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name),
+    description: archival
+      ? `${p.name}: archive ${e.name}`
+      : `${p.name}: stream ${e.name}${plan.longRunning ? " (long-running)" : ""}`,
+    doc: doc(p, what(archival, e, plan), [e.doc]),
+    schedule,
+    maxActiveRuns: schedule === "@continuous" ? 1 : o.maxActiveRuns,
+    // A long-running job's run never ends in time: no deadline for it.
+    deadline: deadline && !plan.longRunning,
+    task,
+  };
+}
+
+function sparkDagsFile(p: Pipeline, archival: boolean, entries: Entry[]): GeneratedFile | null {
+  if (!entries.length) return null;
+  const s = settings(p);
+  const secrets = secretNames(p, ["kafka", "nifi", "spark", "connections"]);
+  const ctx: Context = { p, archival, secrets, deadline: s.deadline !== null };
+  const dags = entries.map((e) => sparkDag(ctx, e));
+  const topics = [...new Set(dags.flatMap((d) => [...d.task.inlets, ...d.task.outlets]))].sort();
+  const deadline = dags.some((d) => d.deadline);
+  const kafka = p.platform.airflow.kafkaConnection;
+  return {
+    path: archival ? airflowPaths.archival(p.name) : airflowPaths.processing(p.name),
+    format: "python",
+    content: render("airflow/spark_dags.py.hbs", {
+      ...s,
+      deadline: deadline ? s.deadline : null,
+      sdkImports: sdkImports([
+        "DAG",
+        "Asset",
+        deadline && "AsyncCallback",
+        deadline && "DeadlineAlert",
+        deadline && "DeadlineReference",
+      ]),
+      archival,
+      sparkConnection: p.platform.airflow.sparkConnection,
+      kafkaConnection: kafka,
+      kafkaBootstrap: jinjaConnectionExtra(kafka, "bootstrap.servers"),
+      topics: topics.map((t) => ({ name: t, uri: topicAssetUri(kafka, t) })),
+      secrets: dags.some((d) => d.task.usesSecrets),
+      dags,
+    }),
+  };
+}
+
+/** The processing DAGs: one per stream, in one file. */
+export function processingDags(p: Pipeline): GeneratedFile | null {
+  return sparkDagsFile(
+    p,
+    false,
+    p.streams.map((s) => ({
+      name: s.name,
+      inlets: [s.from.topic.name],
+      outlets: s.sinks.flatMap((k) => (k.kind === "kafka" ? [k.topic.name] : [])),
+      doc: s.doc,
+    })),
+  );
+}
+
+/** The archival DAGs: one per archive, in one file. */
+export function archivalDags(p: Pipeline): GeneratedFile | null {
+  return sparkDagsFile(
+    p,
+    true,
+    p.archive.map((a) => ({ name: a.name, inlets: [a.from.name], outlets: [], doc: a.doc })),
+  );
+}

@@ -1,0 +1,102 @@
+import { sparkNames } from "../../ir/names.js";
+import type { Connection, Pipeline, Stream, ValueRef } from "../../ir/types.js";
+import { sinksOf, type SinkOf } from "./sinks.js";
+import { markStatement, mergeStatement, stageStatement, type Dialect } from "./sql.js";
+
+const jdbcDrivers: Record<Dialect, string> = {
+  postgres: "org.postgresql.Driver",
+  mysql: "org.mariadb.jdbc.Driver",
+};
+
+export const dialectOf = (c: Connection): Dialect => (c.type === "postgres" ? "postgres" : "mysql");
+
+/** The JDBC URL of a postgres or mysql connection as a ValueRef (references resolved at run time). */
+export function jdbcUrl(c: Connection): ValueRef {
+  const parts: Array<string | { kind: "env" | "secret"; name: string }> = [];
+  const add = (v: unknown) => {
+    if (typeof v === "number") parts.push(String(v));
+    else {
+      const r = v as ValueRef;
+      if (r.kind === "literal") parts.push(r.value);
+      else if (r.kind === "template") parts.push(...r.parts);
+      else parts.push({ kind: r.kind, name: r.name });
+    }
+  };
+  // MySQL and MariaDB: the MariaDB driver, with the jdbc:mysql: scheme (permitMysqlScheme) so
+  // that Spark picks its MySQL dialect; it has none for jdbc:mariadb:.
+  parts.push(c.type === "postgres" ? "jdbc:postgresql://" : "jdbc:mysql://");
+  add(c.settings.host);
+  parts.push(":");
+  add(c.settings.port ?? (c.type === "postgres" ? 5432 : 3306));
+  parts.push("/");
+  add(c.settings.database);
+  if (c.type === "mysql") parts.push("?permitMysqlScheme");
+  const merged: typeof parts = [];
+  for (const p of parts) {
+    const last = merged[merged.length - 1];
+    if (typeof p === "string" && typeof last === "string") merged[merged.length - 1] = last + p;
+    else merged.push(p);
+  }
+  return merged.length === 1 && typeof merged[0] === "string"
+    ? { kind: "literal", value: merged[0] }
+    : { kind: "template", parts: merged };
+}
+
+/** The stream's lookup joins, each with the name of its lookup function. */
+export function lookups(s: Stream) {
+  return s.steps.flatMap((x, i) =>
+    x.kind === "join" ? [{ step: x, name: sparkNames.lookup(i) }] : [],
+  );
+}
+
+/** The JDBC connections a stream's job opens: its table sinks', then its lookup joins'. */
+export function jdbcConnections(s: Stream): Connection[] {
+  const jdbc = sinksOf(s, "jdbc");
+  const connections = [...new Map(jdbc.map((x) => [x.connection.name, x.connection])).values()];
+  for (const l of lookups(s))
+    if (!connections.some((c) => c.name === l.step.connection.name))
+      connections.push(l.step.connection);
+  return connections;
+}
+
+/** A JDBC connection's settings function in the job. */
+export function connectionData(c: Connection) {
+  return {
+    fn: sparkNames.jdbcConnectionFn(c.name),
+    url: jdbcUrl(c),
+    user: c.settings.user as ValueRef,
+    password: (c.settings.password as ValueRef | undefined) ?? { kind: "literal", value: "" },
+    driver: jdbcDrivers[dialectOf(c)],
+  };
+}
+
+function groupCoveredBy(s: Stream, key: readonly string[]): boolean {
+  const agg = [...s.steps].reverse().find((x) => x.kind === "aggregate");
+  if (!agg || agg.kind !== "aggregate") return false;
+  const group = [...(agg.window ? ["window_start"] : []), ...agg.groupBy];
+  const after = s.steps.slice(s.steps.indexOf(agg) + 1);
+  return (
+    after.every((x) => x.kind === "filter" || x.kind === "drop") &&
+    group.every((c) => key.includes(c))
+  );
+}
+
+/** Columns flow into table sinks in this order; upserts need their key. */
+export function jdbcSinkData(p: Pipeline, s: Stream, sink: SinkOf<"jdbc">, i: number) {
+  const dialect = dialectOf(sink.connection);
+  const cols = s.output.map((f) => f.name);
+  const stage = sparkNames.stageTable(p.name, s.name, i);
+  return {
+    connectionFn: sparkNames.jdbcConnectionFn(sink.connection.name),
+    sinkId: sparkNames.sinkId(p.name, s.name, i, sink.table),
+    stage,
+    upsert: sink.mode === "upsert",
+    // An upsert batch must hold each key once; an aggregation's update-mode output already does
+    // when the key covers its group (window start and group columns).
+    dedupeBatch: sink.mode === "upsert" && !groupCoveredBy(s, sink.key),
+    key: sink.key,
+    stageSql: stageStatement(sink.table, stage, dialect),
+    mergeSql: mergeStatement(sink, stage, cols, dialect),
+    markSql: markStatement(dialect),
+  };
+}

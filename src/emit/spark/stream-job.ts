@@ -1,0 +1,164 @@
+import { sparkNames } from "../../ir/names.js";
+import type { Pipeline, Stream } from "../../ir/types.js";
+import { headerComment } from "../shared/header.js";
+import { render } from "../shared/templates.js";
+import { connectionData, jdbcConnections, jdbcSinkData, lookups } from "./jdbc.js";
+import { cassandraSinkData, filePath, sinksOf } from "./sinks.js";
+import { sourceData } from "./source.js";
+import { interval, sparkSqlType } from "./types.js";
+
+/** The checks every record passes before the steps: required fields, then the quality rules. */
+function qualityRules(s: Stream): object[] {
+  const schema = s.from.topic.schema!;
+  const rules: object[] = [];
+  // Avro cannot encode a null in a required field: after decoding, such checks cannot fail,
+  // and every column they touch would repeat the decoder in Spark's plan.
+  const avroRequired = new Set(
+    s.from.topic.format === "avro"
+      ? schema.fields.filter((f) => f.required).map((f) => f.name)
+      : [],
+  );
+  for (const f of schema.fields)
+    if (f.required && !avroRequired.has(f.name))
+      rules.push({
+        isNull: true,
+        column: f.name,
+        reason: `schema: required field ${f.name} is null`,
+      });
+  for (const q of s.quality) {
+    if (q.kind === "notNull")
+      for (const c of q.columns.filter((c) => !avroRequired.has(c)))
+        rules.push({ isNull: true, column: c, reason: `${q.name}: ${c} is null` });
+    else if (q.kind === "check")
+      rules.push({ check: q.expr, reason: `${q.name}: check failed: ${q.expr}` });
+    else
+      rules.push({
+        values: q.values,
+        column: q.columns[0],
+        reason: `${q.name}: ${q.columns[0]} not in the allowed values`,
+      });
+  }
+  return rules;
+}
+
+/**
+ * Spark allows one watermark per stream: it is defined at the first event-time step, with the
+ * longest delay any step asks for, and holds for every stateful step after it. Gives the
+ * watermark to the first step that asks, null to the others.
+ */
+function watermarks(s: Stream): () => string | null {
+  const delays = s.steps.flatMap((x) =>
+    x.kind === "dedupe" && x.watermarkMs !== null
+      ? [x.watermarkMs]
+      : x.kind === "aggregate" && x.window
+        ? [x.window.watermarkMs]
+        : [],
+  );
+  let watermarkSet = false;
+  return () => {
+    if (watermarkSet || delays.length === 0) return null;
+    watermarkSet = true;
+    return interval(Math.max(...delays));
+  };
+}
+
+/** The stream's steps as the job's transform() writes them. */
+function stepData(s: Stream): object[] {
+  const watermark = watermarks(s);
+  return s.steps.map((x, i) => {
+    switch (x.kind) {
+      case "filter":
+        return { filter: x.expr };
+      case "select":
+        return { select: x.columns };
+      case "drop":
+        return { drop: x.columns };
+      case "derive":
+        return {
+          derive: Object.entries(x.columns).map(([name, d]) => ({
+            name,
+            expr: d.expr,
+            sqlType: sparkSqlType(d.field),
+          })),
+        };
+      case "rename":
+        return { rename: Object.entries(x.columns).map(([from, to]) => ({ from, to })) };
+      case "dedupe":
+        return {
+          dedupe: { key: x.key, on: x.on, watermark: x.on === null ? null : watermark() },
+        };
+      case "join":
+        return { join: { name: sparkNames.lookup(i), on: x.on, how: x.how } };
+      case "aggregate":
+        return {
+          aggregate: {
+            window: x.window && {
+              on: x.window.on,
+              size: interval(x.window.sizeMs),
+              slide: x.window.slideMs === null ? null : interval(x.window.slideMs),
+              watermark: watermark(),
+            },
+            groupBy: x.groupBy,
+            aggregates: x.aggregates,
+          },
+        };
+    }
+  });
+}
+
+/** What the stream job's sinks need: per kind, in spec order. */
+function sinkData(p: Pipeline, s: Stream) {
+  const jdbc = sinksOf(s, "jdbc");
+  const kafka = sinksOf(s, "kafka");
+  const mongo = sinksOf(s, "mongodb");
+  const cassandra = sinksOf(s, "cassandra");
+  return {
+    jdbcSinks: jdbc.map((x) => jdbcSinkData(p, s, x, s.sinks.indexOf(x))),
+    kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
+    mongoSinks: mongo.map((x) => ({
+      uri: x.connection.settings.uri,
+      database: x.connection.settings.database,
+      collection: x.collection,
+      key: x.key,
+    })),
+    cassandraSinks: cassandra.map((x) => cassandraSinkData(s, x)),
+    hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
+    fileSinks: sinksOf(s, "files").map((x) => ({
+      name: sparkNames.fileSink(s.sinks.indexOf(x)),
+      format: x.format,
+      partitionBy: x.partitionBy,
+      path: filePath(x.connection, x.path),
+    })),
+  };
+}
+
+/** The Structured Streaming job of a stream (Python, rendered from its template). */
+export function streamJob(p: Pipeline, s: Stream): string {
+  const hasAggregate = s.steps.some((x) => x.kind === "aggregate");
+  const appendOnly = !hasAggregate || sinksOf(s, "jdbc").some((x) => x.mode === "append");
+  return render("spark/stream_job.py.hbs", {
+    header: headerComment(p),
+    pipeline: p.name,
+    stream: s.name,
+    sourceTopic: s.from.topic.name,
+    startingOffsets: s.from.startingOffsets,
+    maxOffsetsPerTrigger: s.from.maxOffsetsPerTrigger,
+    failOnDataLoss: s.from.failOnDataLoss,
+    deadLetterTopic: s.onInvalid.kind === "deadLetter" ? s.onInvalid.topic.name : null,
+    shufflePartitions: p.platform.spark.shufflePartitions,
+    triggerEvery: s.trigger.kind === "every" ? interval(s.trigger.everyMs) : null,
+    outputMode: appendOnly ? "append" : "update",
+    ...sourceData(p, s.from.topic),
+    connections: jdbcConnections(s).map(connectionData),
+    rules: qualityRules(s),
+    steps: stepData(s),
+    output: s.output.map((f) => f.name),
+    lookups: lookups(s).map((l) => ({
+      name: l.name,
+      connectionFn: sparkNames.jdbcConnectionFn(l.step.connection.name),
+      table: l.step.table,
+      columns: [...l.step.on, ...l.step.select],
+    })),
+    ...sinkData(p, s),
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * The Spark target's typed job plans: how each job is submitted (spark-submit's packages,
+ * configuration, resources, master, deploy mode, program and environment). The job's
+ * .submit.json is this plan serialised; the Airflow target submits the jobs from the same plans.
+ */
+import { sparkNames, sparkPaths } from "../../ir/names.js";
+import { connectionRefs, refNames } from "../../ir/refs.js";
+import type { Archive, Pipeline, Stream, ValueRef } from "../../ir/types.js";
+import { deepFreeze } from "../../ir/values.js";
+import { headerText } from "../shared/header.js";
+import { stableJson } from "../shared/json.js";
+import { jdbcConnections } from "./jdbc.js";
+import { filePath, sinksOf } from "./sinks.js";
+import { cassandraDriver, sparkPackages } from "./versions.js";
+
+/** What a job asks of the cluster; null leaves it to the cluster's defaults. */
+export interface JobResources {
+  numExecutors: number | null;
+  executorCores: number | null;
+  executorMemory: string | null;
+  driverMemory: string | null;
+}
+
+/** Hadoop S3A settings of an archive's s3 connection; credentials only from the environment (or the instance's role). */
+export interface S3Access {
+  endpoint: ValueRef | null;
+  region: ValueRef | null;
+  pathStyle: boolean;
+  accessKey: ValueRef | null;
+  secretKey: ValueRef | null;
+}
+
+/** How one Spark job (a stream's or an archive's) is submitted. */
+export interface JobPlan {
+  /** The stream or archive the job runs. */
+  job: string;
+  kind: "stream" | "archive";
+  /** The application name (spark-submit --name). */
+  name: string;
+  /** The program, a file beside the plan's .submit.json. */
+  application: string;
+  master: ValueRef;
+  deployMode: "client" | "cluster";
+  /** Maven coordinates (spark-submit --packages), sorted. */
+  packages: readonly string[];
+  /** Spark configuration (spark-submit --conf): the platform's, then what every job sets. */
+  conf: Readonly<Record<string, string>>;
+  /** The environment variables the job reads (env and secret references), sorted. */
+  environment: readonly string[];
+  resources: Readonly<JobResources>;
+  /** Python packages the executors import. */
+  pythonRequirements: readonly string[];
+  /** Runs until stopped (a stream with a processing-time trigger). */
+  longRunning: boolean;
+  /** When a job that stops by itself runs; null: the pipeline's schedule. */
+  schedule: string | null;
+  /** Archives only: the s3 connection's settings, or null for another connection. */
+  s3?: Readonly<S3Access> | null;
+}
+
+/** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
+type JobSettings = Omit<JobPlan, "job" | "kind" | "name" | "application" | "master" | "deployMode">;
+
+function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
+  return {
+    job,
+    kind,
+    name: sparkNames.app(p.name, job),
+    application: sparkPaths.application(job),
+    master: p.platform.spark.master,
+    deployMode: p.platform.spark.deployMode,
+    ...rest,
+    packages: [...rest.packages].sort(),
+    environment: [...new Set(rest.environment)].sort(),
+  };
+}
+
+/** The Spark configuration every job gets: the platform's, shuffle partitions, UTC everywhere. */
+function conf(p: Pipeline): Record<string, string> {
+  return {
+    ...p.platform.spark.conf,
+    "spark.sql.shuffle.partitions": String(p.platform.spark.shufflePartitions),
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+    "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+  };
+}
+
+/** The variables every job reads: the Kafka client's and the checkpoint root's. */
+function kafkaEnv(p: Pipeline): string[] {
+  const k = p.platform.kafka;
+  return refNames(k.bootstrapServers, p.platform.spark.checkpointRoot, k.saslUser, k.saslPassword);
+}
+
+function streamPlan(p: Pipeline, s: Stream): JobPlan {
+  const connections = jdbcConnections(s);
+  const mongo = sinksOf(s, "mongodb");
+  const cassandra = sinksOf(s, "cassandra");
+  const packages: string[] = [
+    sparkPackages.kafka,
+    ...(s.from.topic.format === "avro" ? [sparkPackages.avro] : []),
+  ];
+  if (connections.some((c) => c.type === "postgres")) packages.push(sparkPackages.postgres);
+  if (connections.some((c) => c.type === "mysql")) packages.push(sparkPackages.mysql);
+  if (mongo.length) packages.push(sparkPackages.mongodb);
+  const read = [...connections, ...mongo.map((m) => m.connection)];
+  read.push(...cassandra.map((x) => x.connection));
+  const environment = [
+    ...kafkaEnv(p),
+    ...read.flatMap((c) => connectionRefs(c).map((r) => r.name)),
+    ...sinksOf(s, "files").flatMap((x) => refNames(filePath(x.connection, x.path))),
+  ];
+  return plan(p, "stream", s.name, {
+    packages,
+    conf: conf(p),
+    environment,
+    resources: {
+      numExecutors: s.resources.executors,
+      executorCores: s.resources.executorCores,
+      executorMemory: s.resources.executorMemory,
+      driverMemory: s.resources.driverMemory,
+    },
+    pythonRequirements: cassandra.length ? [cassandraDriver] : [],
+    longRunning: s.trigger.kind === "every",
+    schedule: s.trigger.kind === "availableNow" ? s.trigger.schedule : null,
+  });
+}
+
+function archivePlan(p: Pipeline, a: Archive): JobPlan {
+  const c = a.to.connection;
+  const s3 = c.settings as Record<string, ValueRef | undefined>;
+  const packages = [
+    sparkPackages.kafka,
+    ...(a.from.format === "avro" ? [sparkPackages.avro] : []),
+    ...(c.type === "s3" ? [sparkPackages.hadoopAws] : []),
+  ];
+  const path = filePath(c, a.to.path);
+  return plan(p, "archive", a.name, {
+    packages,
+    conf: conf(p),
+    environment: [
+      ...kafkaEnv(p),
+      ...refNames(path, s3.endpoint, s3.region, s3.accessKey, s3.secretKey),
+    ],
+    s3:
+      c.type === "s3"
+        ? {
+            endpoint: s3.endpoint ?? null,
+            region: s3.region ?? null,
+            pathStyle: c.settings.pathStyle === true,
+            accessKey: s3.accessKey ?? null,
+            secretKey: s3.secretKey ?? null,
+          }
+        : null,
+    resources: {
+      numExecutors: null,
+      executorCores: null,
+      executorMemory: null,
+      driverMemory: null,
+    },
+    pythonRequirements: [],
+    longRunning: false,
+    schedule: a.schedule,
+  });
+}
+
+/** Plans per pipeline: the Spark and the Airflow target read the same (frozen) plans. */
+const plans = new WeakMap<Pipeline, ReadonlyMap<string, JobPlan>>();
+
+/** The plan of every Spark job of the pipeline (streams', then archives'), by job name. */
+export function sparkJobPlans(p: Pipeline): ReadonlyMap<string, JobPlan> {
+  let m = plans.get(p);
+  if (!m) {
+    m = new Map([
+      ...p.streams.map((s) => [s.name, streamPlan(p, s)] as const),
+      ...p.archive.map((a) => [a.name, archivePlan(p, a)] as const),
+    ]);
+    for (const x of m.values()) deepFreeze(x);
+    plans.set(p, m);
+  }
+  return m;
+}
+
+/** A reference as the .submit.json writes it: "text", {env: N}, {secret: N} or {template: [...]}. */
+function refJson(r: ValueRef | null): unknown {
+  if (r === null) return null;
+  if (r.kind === "literal") return r.value;
+  if (r.kind === "env" || r.kind === "secret") return { [r.kind]: r.name };
+  return { template: r.parts.map((x) => (typeof x === "string" ? x : { [x.kind]: x.name })) };
+}
+
+/** The .submit.json of a job: its plan, keys sorted, references as refJson writes them. */
+export function submitJson(p: Pipeline, plan: JobPlan): string {
+  const s3 = plan.s3 && {
+    endpoint: refJson(plan.s3.endpoint),
+    region: refJson(plan.s3.region),
+    pathStyle: plan.s3.pathStyle,
+    accessKey: refJson(plan.s3.accessKey),
+    secretKey: refJson(plan.s3.secretKey),
+  };
+  return stableJson({
+    $comment: headerText(p),
+    name: plan.name,
+    application: plan.application,
+    master: refJson(plan.master),
+    deployMode: plan.deployMode,
+    packages: plan.packages,
+    conf: plan.conf,
+    environment: plan.environment,
+    resources: plan.resources,
+    pythonRequirements: plan.pythonRequirements,
+    longRunning: plan.longRunning,
+    schedule: plan.schedule,
+    s3,
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Every name pipegen derives from a spec, in one place: output file paths, DAG and task ids,
+ * Spark application, query and checkpoint names, and the names generated code gives its parts.
+ * Running systems know things by these names (Airflow by DAG id, Spark by checkpoint folder,
+ * NiFi by process group), so a change here is a change for them. Pure functions of names;
+ * from the project they import only the IR's types (and node:crypto for the hashes).
+ */
+import { createHash } from "node:crypto";
+import type { Topic } from "./types.js";
+
+/** 8 hex digits of a name's SHA-256: a stable suffix that tells apart names that would collide. */
+export function shortHash(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 8);
+}
+
+/** The Avro namespace of a pipeline's record schemas (registry subjects, Spark, NiFi). */
+export const avroNamespace = (pipeline: string) => `pipegen.${pipeline}`;
+
+/** Files of the Kafka target. */
+export const kafkaPaths = {
+  dir: (p: string) => `${p}/kafka`,
+  manifest: (p: string) => `${p}/kafka/topics.json`,
+  apply: (p: string) => `${p}/kafka/apply_topics.py`,
+  /** A topic's Avro schema file, by its name alone (in the schemas folder). */
+  schemaFile: (topic: string) => `${topic}.avsc`,
+  /** A topic's Avro schema file, relative to the topic manifest. */
+  schemaInManifest: (topic: string) => `schemas/${kafkaPaths.schemaFile(topic)}`,
+  schema: (p: string, topic: string) => `${p}/kafka/${kafkaPaths.schemaInManifest(topic)}`,
+};
+
+/** Files of the NiFi target. */
+export const nifiPaths = {
+  dir: (p: string) => `${p}/nifi`,
+  /** The flow definition, by its name alone (in the nifi folder). */
+  flowFile: (p: string) => `${p}.flow.json`,
+  flow: (p: string) => `${nifiPaths.dir(p)}/${nifiPaths.flowFile(p)}`,
+};
+
+/**
+ * The NiFi process group a pipeline's flow is deployed as (Airflow's deploy task finds it by
+ * this name on the root canvas); the flow's parameter context has the same name.
+ */
+export const nifiGroup = (p: string) => p;
+
+/** Files of the Spark target: per job (a stream or an archive) its program and submission. */
+export const sparkPaths = {
+  /** A job's program, by its name alone (in the spark folder): the submission's application. */
+  application: (job: string) => `${job}.py`,
+  job: (p: string, job: string) => `${p}/spark/${sparkPaths.application(job)}`,
+  submit: (p: string, job: string) => `${p}/spark/${job}.submit.json`,
+  ddl: (p: string, connection: string) => `${p}/spark/ddl/${connection}.sql`,
+  cql: (p: string, connection: string) => `${p}/spark/ddl/${connection}.cql`,
+};
+
+/**
+ * Names of a Spark job and of the parts of its program. The job computes its checkpoint
+ * folders and query names when it runs: CHECKPOINT_ROOT/<pipeline>/<job>/<checkpoint>, query
+ * "<pipeline>.<job>.<query>" (an archive's records query is "<pipeline>.<job>").
+ */
+export const sparkNames = {
+  /** The Spark application name (spark-submit --name). */
+  app: (p: string, job: string) => `pipegen.${p}.${job}`,
+  /** The function of the program that gives a JDBC connection's settings. */
+  jdbcConnectionFn: (connection: string) => `jdbc_${connection}`,
+  /** A lookup join, by the (0-based) index of its step. */
+  lookup: (stepIndex: number) => `step_${stepIndex + 1}`,
+  /** A file sink's query and checkpoint, by the (0-based) index of the sink. */
+  fileSink: (sinkIndex: number) => `files_${sinkIndex}`,
+  /** The staging table of a table sink: the stream's name cut to 30 characters, and a hash. */
+  stageTable: (p: string, stream: string, sinkIndex: number) =>
+    `pipegen_stage_${stream.slice(0, 30)}_${shortHash(`${p}.${stream}.${sinkIndex}`)}`,
+  /** The id a table sink records its committed micro-batches under. */
+  sinkId: (p: string, stream: string, sinkIndex: number, table: string) =>
+    `${p}.${stream}.${sinkIndex}.${table}`,
+};
+
+/** Query names and checkpoint folders a stream's job uses besides its file sinks'. */
+export const streamQueries = { deadLetter: "dead_letter", sinks: "sinks" } as const;
+
+/** Checkpoint folders (and query name suffixes, but for the records) of an archive's job. */
+export const archiveQueries = { records: "records", undecodable: "undecodable" } as const;
+
+/** Files of the Airflow target. */
+export const airflowPaths = {
+  ingestion: (p: string) => `${p}/airflow/${p}_ingestion.py`,
+  processing: (p: string) => `${p}/airflow/${p}_processing.py`,
+  archival: (p: string) => `${p}/airflow/${p}_archival.py`,
+};
+
+/** DAG ids of the Airflow target. */
+export const dagIds = {
+  ingestion: (p: string) => `${p}_ingestion`,
+  processing: (p: string, stream: string) => `${p}_processing_${stream}`,
+  archival: (p: string, archive: string) => `${p}_archival_${archive}`,
+};
+
+/** The task of a processing or archival DAG: named after its Spark job. */
+export const sparkTaskId = (job: string) => job;
+
+/** The Airflow asset of a topic: kafka://<Kafka connection id>/<topic>. */
+export const topicAssetUri = (kafkaConnection: string, topic: string) =>
+  `kafka://${kafkaConnection}/${topic}`;
+
+/** Task ids for topics: the name with "." as "_"; names that would collide get a hash suffix. */
+export function topicTaskIds(topics: readonly Topic[]): Map<string, string> {
+  const base = (t: string) => t.replace(/[^A-Za-z0-9_-]/g, "_");
+  const count = new Map<string, number>();
+  for (const t of topics) count.set(base(t.name), (count.get(base(t.name)) ?? 0) + 1);
+  return new Map(
+    topics.map((t) => {
+      const b = base(t.name);
+      return [t.name, count.get(b)! > 1 ? `${b}_${shortHash(t.name)}` : b];
+    }),
+  );
+}
