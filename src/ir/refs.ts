@@ -44,33 +44,12 @@ export function refsIn(value: unknown): Reference[] {
   return out;
 }
 
-// The reference syntax, as src/ir/values.ts parses it.
-const refPattern = /\$\{(env|secret):([A-Z][A-Z0-9_]*)\}/g;
+/** Where a pipeline's settings hold references: the platform's parts, or the connections. */
+export type RefPlace = "kafka" | "nifi" | "spark" | "connections";
 
-/** The references written in a text that the IR keeps as written (a JDBC option's value). */
-export function refsInText(text: string): Reference[] {
-  return [...text.matchAll(refPattern)].map((m) => ({
-    kind: m[1] as "env" | "secret",
-    name: m[2]!,
-  }));
-}
-
-/** A connection's JDBC options: kept as written (values are text, numbers or booleans). */
-function jdbcOptions(key: string, v: unknown): v is Readonly<Record<string, unknown>> {
-  return key === "options" && !!v && typeof v === "object" && !Array.isArray(v) && !("kind" in v);
-}
-
-/** Where a pipeline's settings hold references. "connections": every setting but JDBC options. */
-export type RefPlace = "kafka" | "nifi" | "spark" | "connections" | "jdbcOptions";
-
-function settingRefs(key: string, v: unknown, settings: boolean, options: boolean): Reference[] {
-  if (!jdbcOptions(key, v)) return settings ? refsIn(v) : [];
-  return options ? Object.values(v).flatMap((x) => refsInText(String(x))) : [];
-}
-
-/** The references of a connection's settings but its JDBC options. */
+/** The references of a connection's settings (its JDBC options included). */
 export function connectionRefs(c: Connection): Reference[] {
-  return Object.entries(c.settings).flatMap(([key, v]) => settingRefs(key, v, true, false));
+  return refsIn(c);
 }
 
 /** The references of the pipeline's settings in the given places: platform and connections. */
@@ -79,12 +58,7 @@ export function pipelineRefs(p: Pipeline, places: readonly RefPlace[]): Referenc
   const platform = (["kafka", "nifi", "spark"] as const).flatMap((x) =>
     has(x) ? refsIn(p.platform[x]) : [],
   );
-  const connections = p.connections.flatMap((c) =>
-    Object.entries(c.settings).flatMap(([key, v]) =>
-      settingRefs(key, v, has("connections"), has("jdbcOptions")),
-    ),
-  );
-  return [...platform, ...connections];
+  return [...platform, ...(has("connections") ? p.connections.flatMap(connectionRefs) : [])];
 }
 
 /** Names of the secrets (${secret:NAME}) of the pipeline's settings in the given places. */

@@ -55,17 +55,74 @@ export interface Topic {
   doc?: string;
 }
 
-export interface Connection {
+/** A PostgreSQL or MySQL/MariaDB database, reached over JDBC (NiFi's pool, Spark's writer). */
+export interface JdbcConnection {
   name: string;
-  type: "postgres" | "mysql" | "mongodb" | "cassandra" | "s3" | "files";
-  /** Every setting of the connection except type and doc, resolved to references. */
-  settings: Readonly<
-    Record<
-      string,
-      ValueRef | number | boolean | readonly ValueRef[] | Readonly<Record<string, unknown>>
-    >
-  >;
+  type: "postgres" | "mysql";
+  host: ValueRef;
+  /** Defaulted once: 5432 (postgres), 3306 (mysql). */
+  port: ValueRef;
+  database: ValueRef;
+  user: ValueRef;
+  password: ValueRef | null;
+  /** JDBC driver properties, sorted by name: NiFi's pool properties, the Spark job's URL parameters. */
+  options: Readonly<Record<string, ValueRef>>;
 }
+
+export interface MongoConnection {
+  name: string;
+  type: "mongodb";
+  uri: ValueRef;
+  database: ValueRef;
+}
+
+export interface CassandraReplication {
+  class: "SimpleStrategy" | "NetworkTopologyStrategy";
+  /** SimpleStrategy's replication factor. */
+  factor: number | null;
+  /** NetworkTopologyStrategy's copies per datacenter, sorted by name. */
+  datacenters: Readonly<Record<string, number>>;
+}
+
+export interface CassandraConnection {
+  name: string;
+  type: "cassandra";
+  contactPoints: readonly ValueRef[];
+  /** Defaulted once: 9042. */
+  port: ValueRef;
+  /** The writer's local datacenter: given, else the replication's only datacenter, else "datacenter1". */
+  localDatacenter: ValueRef;
+  keyspace: string;
+  replication: Readonly<CassandraReplication>;
+  user: ValueRef | null;
+  password: ValueRef | null;
+}
+
+export interface S3Connection {
+  name: string;
+  type: "s3";
+  bucket: string;
+  /** Key prefix, "" for none. */
+  prefix: string;
+  endpoint: ValueRef | null;
+  region: ValueRef | null;
+  pathStyle: boolean;
+  accessKey: ValueRef | null;
+  secretKey: ValueRef | null;
+}
+
+export interface FilesConnection {
+  name: string;
+  type: "files";
+  path: ValueRef;
+}
+
+/** A named store, its settings typed per type and defaulted once here: emitters never cast. */
+export type Connection =
+  JdbcConnection | MongoConnection | CassandraConnection | S3Connection | FilesConnection;
+
+/** The connection of a given type. */
+export type ConnectionOf<T extends Connection["type"]> = Extract<Connection, { type: T }>;
 
 export type IngestStep =
   | { kind: "validate"; schema: RecordSchema }
@@ -83,7 +140,7 @@ export type IngestStep =
 export interface Ingest {
   name: string;
   from: {
-    connection: Connection;
+    connection: JdbcConnection | MongoConnection;
     table: string | null;
     collection: string | null;
     query: string | null;
@@ -113,7 +170,7 @@ export type StreamStep =
     }
   | {
       kind: "join";
-      connection: Connection;
+      connection: JdbcConnection;
       table: string;
       on: readonly string[];
       select: readonly string[];
@@ -123,23 +180,23 @@ export type StreamStep =
 export type Sink =
   | {
       kind: "jdbc";
-      connection: Connection;
+      connection: JdbcConnection;
       table: string;
       mode: "append" | "upsert";
       key: readonly string[];
     }
   | {
       kind: "cassandra";
-      connection: Connection;
+      connection: CassandraConnection;
       table: string;
       mode: "upsert";
       key: readonly string[];
     }
-  | { kind: "mongodb"; connection: Connection; collection: string; key: readonly string[] }
+  | { kind: "mongodb"; connection: MongoConnection; collection: string; key: readonly string[] }
   | { kind: "kafka"; topic: Topic; key: string | null }
   | {
       kind: "files";
-      connection: Connection;
+      connection: S3Connection | FilesConnection;
       path: string;
       format: "parquet" | "json" | "avro";
       partitionBy: readonly string[];
@@ -181,7 +238,7 @@ export interface Archive {
   name: string;
   from: Topic;
   to: {
-    connection: Connection;
+    connection: S3Connection | FilesConnection;
     path: string;
     format: "parquet" | "json";
     partitionBy: readonly string[];

@@ -1,6 +1,5 @@
 /** The database services of a flow: a JDBC pool per postgres or mysql connection, a MongoDB client per mongodb one. */
-import type { Connection, ValueRef } from "../../ir/types.js";
-import { valueRef } from "../../ir/values.js";
+import type { JdbcConnection, MongoConnection } from "../../ir/types.js";
 import { propertyValue, type Fragment } from "./escape.js";
 import { EL, SENSITIVE, type Target } from "./params.js";
 import type { Services } from "./services.js";
@@ -12,38 +11,20 @@ export const jdbc = {
   postgres: {
     driver: "org.postgresql.Driver",
     scheme: "jdbc:postgresql://",
-    port: 5432,
     type: "PostgreSQL",
   },
   // MariaDB Connector/J speaks to MySQL and MariaDB; QueryDatabaseTableRecord's MySQL dialect.
   mysql: {
     driver: "org.mariadb.jdbc.Driver",
     scheme: "jdbc:mariadb://",
-    port: 3306,
     type: "MySQL",
   },
 } as const;
 
-/** A connection setting as a value for a parameter: a reference, a number, or a boolean's text. */
-export function setting(c: Connection, key: string): ValueRef | number | undefined {
-  const v = c.settings[key];
-  if (v === undefined) return undefined;
-  if (typeof v === "number") return v;
-  if (typeof v === "object" && v !== null && "kind" in v) return v as ValueRef;
-  if (typeof v === "boolean") return { kind: "literal", value: String(v) };
-  return undefined;
-}
-
 /** The connection's JDBC options as dynamic properties of the pool, sorted by name. */
-function jdbcOptionProps(s: Services, c: Connection): Record<string, string> {
+function jdbcOptionProps(s: Services, c: JdbcConnection): Record<string, string> {
   const props: Record<string, string> = {};
-  const options = c.settings.options;
-  if (!options || typeof options !== "object" || Array.isArray(options) || "kind" in options)
-    return props;
-  for (const [name, raw] of Object.entries(options as Record<string, unknown>).sort(([a], [b]) =>
-    a < b ? -1 : 1,
-  )) {
-    const ref = valueRef(String(raw));
+  for (const [name, ref] of Object.entries(c.options)) {
     const secret =
       ref.kind === "secret" ||
       (ref.kind === "template" &&
@@ -64,11 +45,15 @@ function jdbcOptionProps(s: Services, c: Connection): Record<string, string> {
 }
 
 /** The DBCPConnectionPool of a postgres or mysql connection. */
-export function databaseService(s: Services, c: Connection): string {
-  const kind = jdbc[c.type as "postgres" | "mysql"];
-  const named = (key: string, what: string, target: Target, fallback?: number) => {
-    const v = setting(c, key) ?? fallback;
-    return v === undefined
+export function databaseService(s: Services, c: JdbcConnection): string {
+  const kind = jdbc[c.type];
+  const named = (
+    key: "host" | "port" | "database" | "user" | "password",
+    what: string,
+    target: Target,
+  ) => {
+    const v = c[key];
+    return v === null
       ? []
       : s.params.ref(v, `${c.name}.${key}`, `${what} of connection ${c.name}`, target);
   };
@@ -76,7 +61,7 @@ export function databaseService(s: Services, c: Connection): string {
     kind.scheme,
     ...named("host", "Host", EL),
     ":",
-    ...named("port", "Port", EL, kind.port),
+    ...named("port", "Port", EL),
     "/",
     ...named("database", "Database", EL),
   ];
@@ -92,10 +77,8 @@ export function databaseService(s: Services, c: Connection): string {
     "Max Total Connections": "4",
     "Validation Query": "SELECT 1",
   };
-  const user = setting(c, "user");
-  if (user !== undefined) props["Database User"] = propertyValue(named("user", "User", EL), EL.el);
-  const password = setting(c, "password");
-  if (password !== undefined)
+  props["Database User"] = propertyValue(named("user", "User", EL), EL.el);
+  if (c.password !== null)
     props.Password = propertyValue(named("password", "Password", SENSITIVE), SENSITIVE.el);
   Object.assign(props, jdbcOptionProps(s, c));
   return s.root.service(`db/${c.name}`, "DBCPConnectionPool", `${c.name} (${c.type})`, {
@@ -106,12 +89,8 @@ export function databaseService(s: Services, c: Connection): string {
 }
 
 /** The MongoDBControllerService of a mongodb connection. */
-export function mongoService(s: Services, c: Connection): string {
-  const uri = setting(c, "uri");
-  const parts =
-    uri === undefined
-      ? []
-      : s.params.ref(uri, `${c.name}.uri`, `MongoDB URI of connection ${c.name}`, EL);
+export function mongoService(s: Services, c: MongoConnection): string {
+  const parts = s.params.ref(c.uri, `${c.name}.uri`, `MongoDB URI of connection ${c.name}`, EL);
   const fromEnv = parts
     .filter((x): x is { env: string } => typeof x === "object" && "env" in x)
     .map((x) => x.env);

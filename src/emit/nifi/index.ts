@@ -39,7 +39,7 @@ import { Services } from "./services.js";
 function flowDefinition(p: Pipeline): Record<string, unknown> {
   // Every secret the flow may use (Kafka client, connection settings, JDBC options) stays a
   // sensitive parameter.
-  const params = new Parameters(secretNames(p, ["kafka", "connections", "jdbcOptions"]));
+  const params = new Parameters(secretNames(p, ["kafka", "connections"]));
   const group = nifiGroup(p.name);
   const root = new GroupBuilder(
     p.name,

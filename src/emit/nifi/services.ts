@@ -3,7 +3,7 @@
  * Avro reader and writer of the FlowFiles between processors, the Kafka connection, the
  * schema registry, one record writer per topic, one pool per database connection.
  */
-import type { Connection, Pipeline, Topic } from "../../ir/types.js";
+import type { JdbcConnection, MongoConnection, Pipeline, Topic } from "../../ir/types.js";
 import { avroText } from "../shared/avro.js";
 import { databaseService, mongoService } from "./databases.js";
 import { literal, propertyValue } from "./escape.js";
@@ -55,12 +55,12 @@ export class Services {
   }
 
   /** The pool of a postgres or mysql connection. */
-  database(c: Connection): string {
+  database(c: JdbcConnection): string {
     return this.once(`db/${c.name}`, () => databaseService(this, c));
   }
 
   /** The client of a mongodb connection. */
-  mongo(c: Connection): string {
+  mongo(c: MongoConnection): string {
     return this.once(`mongo/${c.name}`, () => mongoService(this, c));
   }
 

@@ -1,6 +1,7 @@
 /** The first processor of an ingest: it reads the source table or collection on a timer. */
 import { avroText } from "../shared/avro.js";
-import { jdbc, setting } from "./databases.js";
+import type { JdbcConnection, MongoConnection } from "../../ir/types.js";
+import { jdbc } from "./databases.js";
 import { literal, propertyValue } from "./escape.js";
 import { nifiDuration, type Endpoint } from "./flow.js";
 import type { IngestGroup } from "./ingest.js";
@@ -10,7 +11,7 @@ import { EL } from "./params.js";
 export const MAX_ROWS_PER_FLOWFILE = 10000;
 
 /** QueryDatabaseTableRecord: new rows (by the incremental column) or the whole table, as Avro. */
-function tableSource(x: IngestGroup, type: "postgres" | "mysql"): Endpoint {
+function tableSource(x: IngestGroup, c: JdbcConnection): Endpoint {
   const from = x.ing.from;
   const columns = [
     ...new Set([
@@ -21,8 +22,8 @@ function tableSource(x: IngestGroup, type: "postgres" | "mysql"): Endpoint {
     ]),
   ];
   const props: Record<string, string> = {
-    "Database Connection Pooling Service": x.services.database(from.connection),
-    "Database Type": jdbc[type].type,
+    "Database Connection Pooling Service": x.services.database(c),
+    "Database Type": jdbc[c.type].type,
     "Table Name": literal(from.table!, true),
     "Columns to Return": literal(columns.join(", "), true),
     "Record Writer": x.services.embeddedWriter,
@@ -50,9 +51,8 @@ function tableSource(x: IngestGroup, type: "postgres" | "mysql"): Endpoint {
  * MongoDB: GetMongoRecord maps each document onto the topic's schema with every field
  * optional (validation comes after, as for tables); it keeps no state between runs.
  */
-function mongoSource(x: IngestGroup): Endpoint {
+function mongoSource(x: IngestGroup, c: MongoConnection): Endpoint {
   const from = x.ing.from;
-  const c = from.connection;
   const topicSchema = x.ing.to.topic.schema!;
   const writer = x.g.service(
     "source-writer",
@@ -70,12 +70,11 @@ function mongoSource(x: IngestGroup): Endpoint {
       },
     },
   );
-  const database = setting(c, "database") ?? { kind: "literal", value: "" };
   const props: Record<string, string> = {
     "Client Service": x.services.mongo(c),
     "Record Writer": writer,
     "Mongo Database Name": propertyValue(
-      x.flow.params.ref(database, `${c.name}.database`, `Database of connection ${c.name}`, EL),
+      x.flow.params.ref(c.database, `${c.name}.database`, `Database of connection ${c.name}`, EL),
       true,
     ),
     "Mongo Collection Name": literal(from.collection!, true),
@@ -84,11 +83,7 @@ function mongoSource(x: IngestGroup): Endpoint {
   if (from.query !== null) props.Query = literal(from.query, true);
   const source = x.g.processor("source", "GetMongoRecord", `read ${from.collection}`, {
     position: x.pos(),
-    comments:
-      `Every document of ${from.collection}${from.query ? " matching the query" : ""}, every ${nifiDuration(from.everyMs)} (GetMongoRecord keeps no state` +
-      (from.incrementalColumn
-        ? `: incrementalColumn ${from.incrementalColumn} cannot be applied, every run reads all of them again).`
-        : ")."),
+    comments: `Every document of ${from.collection}${from.query ? " matching the query" : ""}, every ${nifiDuration(from.everyMs)} (GetMongoRecord keeps no state).`,
     schedulingPeriod: nifiDuration(from.everyMs),
     primaryNodeOnly: true,
     // "original" carries an incoming FlowFile; a source has none.
@@ -102,6 +97,6 @@ function mongoSource(x: IngestGroup): Endpoint {
 
 /** The ingest's source processor. */
 export function source(x: IngestGroup): Endpoint {
-  const type = x.ing.from.connection.type;
-  return type === "postgres" || type === "mysql" ? tableSource(x, type) : mongoSource(x);
+  const c = x.ing.from.connection;
+  return c.type === "mongodb" ? mongoSource(x, c) : tableSource(x, c);
 }

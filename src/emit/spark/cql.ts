@@ -1,4 +1,4 @@
-import type { Connection, Field, Sink, ValueRef } from "../../ir/types.js";
+import type { CassandraConnection, Field, Sink } from "../../ir/types.js";
 import { sqlIdent, sqlStr } from "../shared/escape.js";
 
 const q = (n: string) => sqlIdent(n, "cql");
@@ -44,31 +44,25 @@ export function cassandraKey(
   return partition.length ? { partition, clustering } : { partition: [...key], clustering: [] };
 }
 
-export function keyspaceOf(c: Connection): string {
-  return (
-    (c.settings.keyspace as ValueRef & { kind: "literal" }).value ?? String(c.settings.keyspace)
-  );
+export function keyspaceOf(c: CassandraConnection): string {
+  return c.keyspace;
 }
 
-function replication(c: Connection): string {
-  const r = (c.settings.replication ?? {}) as {
-    class?: string;
-    factor?: number;
-    datacenters?: Record<string, number>;
-  };
-  if (r.class === "NetworkTopologyStrategy" || r.datacenters) {
-    const dcs = Object.entries(r.datacenters ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+function replication(c: CassandraConnection): string {
+  const r = c.replication;
+  if (r.class === "NetworkTopologyStrategy") {
+    const dcs = Object.entries(r.datacenters);
     return `{${[`'class': 'NetworkTopologyStrategy'`, ...dcs.map(([dc, n]) => `${sqlStr(dc, "cql")}: ${n}`)].join(", ")}}`;
   }
   return `{'class': 'SimpleStrategy', 'replication_factor': ${r.factor ?? 1}}`;
 }
 
-export function createKeyspace(c: Connection): string {
+export function createKeyspace(c: CassandraConnection): string {
   return `CREATE KEYSPACE IF NOT EXISTS ${q(keyspaceOf(c))} WITH replication = ${replication(c)};`;
 }
 
 export function createCassandraTable(
-  c: Connection,
+  c: CassandraConnection,
   sink: Extract<Sink, { kind: "cassandra" }>,
   cols: readonly Field[],
 ): string {
@@ -80,7 +74,7 @@ export function createCassandraTable(
 }
 
 export function cassandraInsert(
-  c: Connection,
+  c: CassandraConnection,
   sink: Extract<Sink, { kind: "cassandra" }>,
   cols: readonly string[],
 ): string {

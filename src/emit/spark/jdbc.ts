@@ -1,5 +1,5 @@
 import { sparkNames } from "../../ir/names.js";
-import type { Connection, Pipeline, Stream, ValueRef } from "../../ir/types.js";
+import type { JdbcConnection, Pipeline, Stream, ValueRef } from "../../ir/types.js";
 import { sinksOf, type SinkOf } from "./sinks.js";
 import { markStatement, mergeStatement, stageStatement, type Dialect } from "./sql.js";
 
@@ -8,30 +8,40 @@ const jdbcDrivers: Record<Dialect, string> = {
   mysql: "org.mariadb.jdbc.Driver",
 };
 
-export const dialectOf = (c: Connection): Dialect => (c.type === "postgres" ? "postgres" : "mysql");
+export const dialectOf = (c: JdbcConnection): Dialect =>
+  c.type === "postgres" ? "postgres" : "mysql";
 
-/** The JDBC URL of a postgres or mysql connection as a ValueRef (references resolved at run time). */
-export function jdbcUrl(c: Connection): ValueRef {
-  const parts: Array<string | { kind: "env" | "secret"; name: string }> = [];
-  const add = (v: unknown) => {
-    if (typeof v === "number") parts.push(String(v));
-    else {
-      const r = v as ValueRef;
-      if (r.kind === "literal") parts.push(r.value);
-      else if (r.kind === "template") parts.push(...r.parts);
-      else parts.push({ kind: r.kind, name: r.name });
-    }
-  };
+type Part = string | { kind: "env" | "secret"; name: string };
+
+/** A value's parts in a URL: literal text percent-encoded when asked, references as they are. */
+function urlParts(r: ValueRef, encode = false): Part[] {
+  const text = (t: string) => (encode ? encodeURIComponent(t) : t);
+  if (r.kind === "literal") return [text(r.value)];
+  if (r.kind === "template") return r.parts.map((x) => (typeof x === "string" ? text(x) : x));
+  return [{ kind: r.kind, name: r.name }];
+}
+
+/**
+ * The JDBC URL of a postgres or mysql connection as a ValueRef (references resolved at run
+ * time). The connection's JDBC options are the URL's parameters, so the Spark writer, the
+ * lookups and the job's own connections all honour them, as NiFi's pool does.
+ */
+export function jdbcUrl(c: JdbcConnection): ValueRef {
   // MySQL and MariaDB: the MariaDB driver, with the jdbc:mysql: scheme (permitMysqlScheme) so
   // that Spark picks its MySQL dialect; it has none for jdbc:mariadb:.
-  parts.push(c.type === "postgres" ? "jdbc:postgresql://" : "jdbc:mysql://");
-  add(c.settings.host);
-  parts.push(":");
-  add(c.settings.port ?? (c.type === "postgres" ? 5432 : 3306));
-  parts.push("/");
-  add(c.settings.database);
-  if (c.type === "mysql") parts.push("?permitMysqlScheme");
-  const merged: typeof parts = [];
+  const parts: Part[] = [
+    c.type === "postgres" ? "jdbc:postgresql://" : "jdbc:mysql://",
+    ...urlParts(c.host),
+    ":",
+    ...urlParts(c.port),
+    "/",
+    ...urlParts(c.database),
+  ];
+  const params: Part[][] = c.type === "mysql" ? [["permitMysqlScheme"]] : [];
+  for (const [k, v] of Object.entries(c.options))
+    params.push([`${encodeURIComponent(k)}=`, ...urlParts(v, true)]);
+  params.forEach((x, i) => parts.push(i === 0 ? "?" : "&", ...x));
+  const merged: Part[] = [];
   for (const p of parts) {
     const last = merged[merged.length - 1];
     if (typeof p === "string" && typeof last === "string") merged[merged.length - 1] = last + p;
@@ -50,7 +60,7 @@ export function lookups(s: Stream) {
 }
 
 /** The JDBC connections a stream's job opens: its table sinks', then its lookup joins'. */
-export function jdbcConnections(s: Stream): Connection[] {
+export function jdbcConnections(s: Stream): JdbcConnection[] {
   const jdbc = sinksOf(s, "jdbc");
   const connections = [...new Map(jdbc.map((x) => [x.connection.name, x.connection])).values()];
   for (const l of lookups(s))
@@ -60,12 +70,12 @@ export function jdbcConnections(s: Stream): Connection[] {
 }
 
 /** A JDBC connection's settings function in the job. */
-export function connectionData(c: Connection) {
+export function connectionData(c: JdbcConnection) {
   return {
     fn: sparkNames.jdbcConnectionFn(c.name),
     url: jdbcUrl(c),
-    user: c.settings.user as ValueRef,
-    password: (c.settings.password as ValueRef | undefined) ?? { kind: "literal", value: "" },
+    user: c.user,
+    password: c.password ?? { kind: "literal", value: "" },
     driver: jdbcDrivers[dialectOf(c)],
   };
 }

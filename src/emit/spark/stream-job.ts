@@ -116,8 +116,8 @@ function sinkData(p: Pipeline, s: Stream) {
     jdbcSinks: jdbc.map((x) => jdbcSinkData(p, s, x, s.sinks.indexOf(x))),
     kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
     mongoSinks: mongo.map((x) => ({
-      uri: x.connection.settings.uri,
-      database: x.connection.settings.database,
+      uri: x.connection.uri,
+      database: x.connection.database,
       collection: x.collection,
       key: x.key,
     })),

@@ -5,7 +5,7 @@
  */
 import { sparkNames, sparkPaths } from "../../ir/names.js";
 import { connectionRefs, refNames } from "../../ir/refs.js";
-import type { Archive, Pipeline, Stream, ValueRef } from "../../ir/types.js";
+import type { Archive, Pipeline, S3Connection, Stream, ValueRef } from "../../ir/types.js";
 import { deepFreeze } from "../../ir/values.js";
 import { headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
@@ -54,7 +54,7 @@ export interface JobPlan {
   longRunning: boolean;
   /** When a job that stops by itself runs; null: the pipeline's schedule. */
   schedule: string | null;
-  /** Archives only: the s3 connection's settings, or null for another connection. */
+  /** The s3 connection's settings: an archive's (null for another connection), a stream's files sink's. */
   s3?: Readonly<S3Access> | null;
 }
 
@@ -103,12 +103,16 @@ function streamPlan(p: Pipeline, s: Stream): JobPlan {
   if (connections.some((c) => c.type === "postgres")) packages.push(sparkPackages.postgres);
   if (connections.some((c) => c.type === "mysql")) packages.push(sparkPackages.mysql);
   if (mongo.length) packages.push(sparkPackages.mongodb);
+  // One s3 connection per job at most (the IR refuses more): S3A's settings are the job's.
+  const s3 = sinksOf(s, "files").flatMap((x) => (x.connection.type === "s3" ? [x.connection] : []));
+  if (s3.length) packages.push(sparkPackages.hadoopAws);
   const read = [...connections, ...mongo.map((m) => m.connection)];
-  read.push(...cassandra.map((x) => x.connection));
   const environment = [
     ...kafkaEnv(p),
     ...read.flatMap((c) => connectionRefs(c).map((r) => r.name)),
+    ...cassandra.flatMap((x) => connectionRefs(x.connection).map((r) => r.name)),
     ...sinksOf(s, "files").flatMap((x) => refNames(filePath(x.connection, x.path))),
+    ...(s3[0] ? s3Env(s3[0]) : []),
   ];
   return plan(p, "stream", s.name, {
     packages,
@@ -120,15 +124,29 @@ function streamPlan(p: Pipeline, s: Stream): JobPlan {
       executorMemory: s.resources.executorMemory,
       driverMemory: s.resources.driverMemory,
     },
+    ...(s3[0] ? { s3: s3Access(s3[0]) } : {}),
     pythonRequirements: cassandra.length ? [cassandraDriver] : [],
     longRunning: s.trigger.kind === "every",
     schedule: s.trigger.kind === "availableNow" ? s.trigger.schedule : null,
   });
 }
 
+/** Hadoop S3A settings of an s3 connection. */
+function s3Access(c: S3Connection): S3Access {
+  return {
+    endpoint: c.endpoint,
+    region: c.region,
+    pathStyle: c.pathStyle,
+    accessKey: c.accessKey,
+    secretKey: c.secretKey,
+  };
+}
+
+/** The references of an s3 connection's settings that a job reads when it runs. */
+const s3Env = (c: S3Connection) => refNames(c.endpoint, c.region, c.accessKey, c.secretKey);
+
 function archivePlan(p: Pipeline, a: Archive): JobPlan {
   const c = a.to.connection;
-  const s3 = c.settings as Record<string, ValueRef | undefined>;
   const packages = [
     sparkPackages.kafka,
     ...(a.from.format === "avro" ? [sparkPackages.avro] : []),
@@ -138,20 +156,8 @@ function archivePlan(p: Pipeline, a: Archive): JobPlan {
   return plan(p, "archive", a.name, {
     packages,
     conf: conf(p),
-    environment: [
-      ...kafkaEnv(p),
-      ...refNames(path, s3.endpoint, s3.region, s3.accessKey, s3.secretKey),
-    ],
-    s3:
-      c.type === "s3"
-        ? {
-            endpoint: s3.endpoint ?? null,
-            region: s3.region ?? null,
-            pathStyle: c.settings.pathStyle === true,
-            accessKey: s3.accessKey ?? null,
-            secretKey: s3.secretKey ?? null,
-          }
-        : null,
+    environment: [...kafkaEnv(p), ...refNames(path), ...(c.type === "s3" ? s3Env(c) : [])],
+    s3: c.type === "s3" ? s3Access(c) : null,
     resources: {
       numExecutors: null,
       executorCores: null,

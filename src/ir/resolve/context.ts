@@ -75,12 +75,12 @@ export function unknownColumn(
 /** Lookups of resolved topics and connections by name; each reports an unknown or unfit name. */
 export interface Refs {
   topicRef: (pointer: string, name: string | undefined) => I.Topic | undefined;
-  connRef: (
+  connRef: <T extends I.Connection["type"]>(
     pointer: string,
     name: string,
-    types: ReadonlyArray<I.Connection["type"]>,
+    types: readonly T[],
     role: string,
-  ) => I.Connection | undefined;
+  ) => I.ConnectionOf<T> | undefined;
 }
 
 /** Where a named entry of a section (an ingest, a stream, an archive) is, with the context and the lookups. */

@@ -14,7 +14,8 @@ import { cassandraKey, createCassandraTable } from "../../../src/emit/spark/cql.
 import { jdbcUrl } from "../../../src/emit/spark/jdbc.js";
 import { interval } from "../../../src/emit/spark/types.js";
 import { lintPython } from "../../../src/format/python.js";
-import type { Connection, Field } from "../../../src/ir/types.js";
+import type { Field } from "../../../src/ir/types.js";
+import { cassandra, env, lit, mysql, postgres } from "../ir-builder.js";
 
 const files = (spec: string) => {
   const r = compilePaths([spec]);
@@ -128,7 +129,6 @@ describe("SQL and CQL", () => {
     { name: "avg", type: "double", required: false },
     { name: "total", type: "decimal", required: false, precision: 20, scale: 2 },
   ];
-  const conn = (type: Connection["type"]): Connection => ({ name: "c", type, settings: {} });
   it("CREATE TABLE with the upsert key, per dialect", () => {
     expect(createTable("public.t", fields, ["site", "window_start"], "postgres")).toBe(
       'CREATE TABLE IF NOT EXISTS "public"."t" (\n  "site" TEXT NOT NULL,\n  "window_start" TIMESTAMP NOT NULL,\n  "avg" DOUBLE PRECISION,\n  "total" NUMERIC(20, 2),\n  PRIMARY KEY ("site", "window_start")\n);',
@@ -140,7 +140,7 @@ describe("SQL and CQL", () => {
   it("merge statements: ON CONFLICT and ON DUPLICATE KEY UPDATE, append as plain insert", () => {
     const sink = {
       kind: "jdbc" as const,
-      connection: conn("postgres"),
+      connection: postgres(),
       table: "t",
       mode: "upsert" as const,
       key: ["site"],
@@ -187,11 +187,7 @@ describe("SQL and CQL", () => {
       partition: ["user_id", "action"],
       clustering: ["window_start"],
     });
-    const c: Connection = {
-      name: "w",
-      type: "cassandra",
-      settings: { keyspace: { kind: "literal", value: "ks" } },
-    };
+    const c = cassandra();
     expect(
       createCassandraTable(
         c,
@@ -208,32 +204,38 @@ describe("SQL and CQL", () => {
       'CREATE TABLE IF NOT EXISTS "ks"."t" (\n  "site" text,\n  "window_start" timestamp,\n  "avg" double,\n  "total" decimal,\n  PRIMARY KEY (("site"), "window_start")\n);',
     );
   });
-  it("JDBC URLs and intervals", () => {
-    const pg: Connection = {
-      name: "p",
-      type: "postgres",
-      settings: {
-        host: { kind: "env", name: "H" },
-        port: 5433,
-        database: { kind: "literal", value: "d" },
+  it.each([
+    [
+      "an env host and a given port",
+      postgres({ host: env("H"), port: lit("5433"), database: lit("d") }),
+      { kind: "template", parts: ["jdbc:postgresql://", env("H"), ":5433/d"] },
+    ],
+    [
+      "MySQL: the MariaDB driver with the MySQL scheme, default port",
+      mysql({ host: lit("h"), database: lit("d") }),
+      lit("jdbc:mysql://h:3306/d?permitMysqlScheme"),
+    ],
+    [
+      "JDBC options are URL parameters, literal values percent-encoded",
+      postgres({
+        host: lit("h"),
+        database: lit("d"),
+        options: { ApplicationName: lit("pipe gen&co"), sslmode: lit("require") },
+      }),
+      lit("jdbc:postgresql://h:5432/d?ApplicationName=pipe%20gen%26co&sslmode=require"),
+    ],
+    [
+      "MySQL options follow permitMysqlScheme; references stay references",
+      mysql({ host: lit("h"), database: lit("d"), options: { sslMode: env("SSL_MODE") } }),
+      {
+        kind: "template",
+        parts: ["jdbc:mysql://h:3306/d?permitMysqlScheme&sslMode=", env("SSL_MODE")],
       },
-    };
-    expect(jdbcUrl(pg)).toEqual({
-      kind: "template",
-      parts: ["jdbc:postgresql://", { kind: "env", name: "H" }, ":5433/d"],
-    });
-    const my: Connection = {
-      name: "m",
-      type: "mysql",
-      settings: {
-        host: { kind: "literal", value: "h" },
-        database: { kind: "literal", value: "d" },
-      },
-    };
-    expect(jdbcUrl(my)).toEqual({
-      kind: "literal",
-      value: "jdbc:mysql://h:3306/d?permitMysqlScheme",
-    });
+    ],
+  ])("JDBC URL: %s", (_name, given, want) => {
+    expect(jdbcUrl(given)).toEqual(want);
+  });
+  it("intervals", () => {
     expect([1000, 60_000, 600_000, 3_600_000, 86_400_000, 1500].map(interval)).toEqual([
       "1 seconds",
       "1 minutes",

@@ -5,16 +5,14 @@ import {
   pipelineRefs,
   refNames,
   refsIn,
-  refsInText,
   refsOf,
   secretNames,
   type RefPlace,
 } from "../../../src/ir/refs.js";
-import type { Connection, Pipeline, ValueRef } from "../../../src/ir/types.js";
+import type { Pipeline, ValueRef } from "../../../src/ir/types.js";
 import { valueRef } from "../../../src/ir/values.js";
 
-const env = (name: string): ValueRef => ({ kind: "env", name });
-const secret = (name: string): ValueRef => ({ kind: "secret", name });
+import { cassandra, env, files, lit, postgres, s3, secret } from "../ir-builder.js";
 
 describe("refsOf / refNames", () => {
   const cases: ReadonlyArray<[string, Array<ValueRef | null | undefined>, string[]]> = [
@@ -27,20 +25,6 @@ describe("refsOf / refNames", () => {
   it.each(cases)("%s", (_name, given, want) => {
     expect(refNames(...given)).toEqual(want);
     expect(refsOf(...given).map((r) => r.name)).toEqual(want);
-  });
-});
-
-describe("refsInText: what src/ir/values.ts would parse", () => {
-  const texts = [
-    "plain",
-    "${env:A}",
-    "${secret:B}",
-    "pre ${env:A} mid ${secret:B} post",
-    "${env:lower} ${secret:} $${env:C} #{p} ${other:D}",
-    "${env:A}${env:A}",
-  ];
-  it.each(texts)("%j", (text) => {
-    expect(refsInText(text)).toEqual(refsOf(valueRef(text)));
   });
 });
 
@@ -59,22 +43,26 @@ describe("refsIn: references nested in lists and records", () => {
   });
 });
 
-const connection = (settings: Connection["settings"]): Connection => ({
-  name: "c",
-  type: "postgres",
-  settings,
-});
-
-describe("connectionRefs: settings but JDBC options", () => {
-  it("reads references, lists of them, and skips the options (kept as written)", () => {
-    const c = connection({
-      host: env("H"),
-      port: 5432,
-      contactPoints: [env("C1"), { kind: "literal", value: "c2" }],
-      password: secret("P"),
-      options: { ssl: true, sslpassword: "${secret:O}" },
-    });
-    expect(connectionRefs(c).map((r) => r.name)).toEqual(["H", "C1", "P"]);
+describe("connectionRefs: every setting, JDBC options included", () => {
+  it.each([
+    [
+      "postgres: host, password and options, in the order of the IR",
+      postgres({ host: env("H"), password: secret("P"), options: { sslpassword: secret("O") } }),
+      ["H", "P", "O"],
+    ],
+    [
+      "cassandra: contact points (a list) and credentials",
+      cassandra({ contactPoints: [env("C1"), lit("c2")], password: secret("CP") }),
+      ["C1", "CP"],
+    ],
+    [
+      "s3: credentials from secrets",
+      s3({ accessKey: secret("AK"), secretKey: secret("SK") }),
+      ["AK", "SK"],
+    ],
+    ["files: a template path", files({ path: valueRef("/d/${env:ROOT}/x") }), ["ROOT"]],
+  ])("%s", (_name, c, want) => {
+    expect(connectionRefs(c).map((r) => r.name)).toEqual(want);
   });
 });
 
@@ -87,7 +75,14 @@ describe("pipelineRefs / secretNames by place", () => {
       airflow: {},
     },
     connections: [
-      connection({ host: env("H"), password: secret("P"), options: { o: "${secret:O}" } }),
+      postgres({
+        host: env("H"),
+        user: lit("u"),
+        database: lit("d"),
+        port: lit("5432"),
+        password: secret("P"),
+        options: { o: secret("O") },
+      }),
     ],
   } as unknown as Pipeline;
 
@@ -95,17 +90,16 @@ describe("pipelineRefs / secretNames by place", () => {
     [["kafka"], ["K", "KS"], ["KS"]],
     [["nifi"], ["N"], ["N"]],
     [["spark"], ["M", "CP"], ["M"]],
-    [["connections"], ["H", "P"], ["P"]],
-    [["jdbcOptions"], ["O"], ["O"]],
+    [["connections"], ["H", "P", "O"], ["P", "O"]],
     [
-      ["kafka", "connections", "jdbcOptions"],
+      ["kafka", "connections"],
       ["K", "KS", "H", "P", "O"],
       ["KS", "P", "O"],
     ],
     [
       ["kafka", "nifi", "spark", "connections"],
-      ["K", "KS", "N", "M", "CP", "H", "P"],
-      ["KS", "N", "M", "P"],
+      ["K", "KS", "N", "M", "CP", "H", "P", "O"],
+      ["KS", "N", "M", "P", "O"],
     ],
   ];
   it.each(cases)("%j", (places, refs, secrets) => {

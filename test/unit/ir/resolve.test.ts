@@ -49,8 +49,10 @@ describe("IR", () => {
     expect(dev.platform.spark.master).toEqual({ kind: "literal", value: "local[*]" });
     expect(dev.platform.spark.shufflePartitions).toBe(16); // untouched by the overlay
     const db = dev.connections.find((c) => c.name === "shop_db")!;
-    expect(db.settings.host).toEqual({ kind: "literal", value: "localhost" });
-    expect(db.settings.password).toEqual({ kind: "secret", name: "SHOP_DB_PASSWORD" });
+    expect(db.type).toBe("postgres");
+    if (db.type !== "postgres") return;
+    expect(db.host).toEqual({ kind: "literal", value: "localhost" });
+    expect(db.password).toEqual({ kind: "secret", name: "SHOP_DB_PASSWORD" });
   });
 
   it("propagates the record schema through the stream's steps", () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Ctx, Refs } from "../../../src/ir/resolve/context.js";
 import type { Shape } from "../../../src/ir/resolve/streams/shape.js";
 import { type StepSpec, resolveSteps } from "../../../src/ir/resolve/streams/steps.js";
-import type { Connection, Field } from "../../../src/ir/types.js";
+import type { Field } from "../../../src/ir/types.js";
+import { postgres } from "../ir-builder.js";
 
 // A stream's steps, one table row each: the record shape flowing in (the topic's schema),
 // the steps as written in a spec, and what comes out: the output columns and the diagnostics.
@@ -15,10 +16,10 @@ const input: Field[] = [
   { name: "ts", type: "timestamp", required: true },
 ];
 
-const db: Connection = { name: "db", type: "postgres", settings: {} };
+const db = postgres();
 const refs: Refs = {
   topicRef: () => undefined,
-  connRef: (_p, name) => (name === "db" ? db : undefined),
+  connRef: ((_p: string, name: string) => (name === "db" ? db : undefined)) as Refs["connRef"],
 };
 
 function run(steps: StepSpec[], checked = true) {

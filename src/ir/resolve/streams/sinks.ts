@@ -34,7 +34,25 @@ export function resolveSinks(
     if (sink) sinks.push(sink);
   });
   checkTypedSinks(ctx, p, sinks, shape);
+  checkOneS3(ctx, p, sinks);
   return sinks;
+}
+
+/** S3A's settings (endpoint, region, credentials) are the job's: one s3 connection per stream. */
+function checkOneS3(ctx: Ctx, p: string, sinks: readonly I.Sink[]) {
+  const s3 = [
+    ...new Set(sinks.flatMap((k) => (k.kind === "files" && k.connection.type === "s3" ? [k] : []))),
+  ];
+  const first = s3[0]?.connection.name;
+  const other = s3.find((k) => k.connection.name !== first);
+  if (other)
+    err(
+      ctx,
+      "PG305",
+      `${p}/to/${sinks.indexOf(other)}/connection`,
+      `a stream writes to one s3 connection at most ('${first}' and '${other.connection.name}' here): the S3 settings are the Spark job's`,
+      "write both sinks through one s3 connection (a different 'path' each), or split the stream",
+    );
 }
 
 /** Every key column is a column of the stream's output. */
@@ -61,7 +79,7 @@ function nonNullKey(at: SinkAt, key: readonly string[], what: string) {
   });
 }
 
-/** One sink: a Kafka topic, or what its connection's type makes (`sinkKinds`). */
+/** One sink: a Kafka topic, or what its connection's type makes (`connectionSink`). */
 function resolveSink(at: SinkAt, t: SinkSpec): I.Sink | undefined {
   if (t.topic !== undefined) return kafkaSink(at, t, t.topic);
   if (t.connection === undefined) {
@@ -75,7 +93,7 @@ function resolveSink(at: SinkAt, t: SinkSpec): I.Sink | undefined {
     "a sink",
   );
   if (!conn) return undefined;
-  return sinkKinds[conn.type](at, t, conn);
+  return connectionSink(at, t, conn);
 }
 
 /** A Kafka sink takes a topic and (optionally) the one column of the record key. */
@@ -99,10 +117,15 @@ function kafkaSink(at: SinkAt, t: SinkSpec, name: string): I.Sink | undefined {
   return topic ? { kind: "kafka", topic, key: t.key?.[0] ?? null } : undefined;
 }
 
-type ConnectionSink = (at: SinkAt, t: SinkSpec, conn: I.Connection) => I.Sink | undefined;
+/** The sink a connection of type T makes. */
+type ConnectionSink<T extends I.Connection["type"]> = (
+  at: SinkAt,
+  t: SinkSpec,
+  conn: I.ConnectionOf<T>,
+) => I.Sink | undefined;
 
 /** A table in Postgres, MySQL (append or upsert) or Cassandra (always upsert). */
-const tableSink: ConnectionSink = (at, t, conn) => {
+const tableSink: ConnectionSink<"postgres" | "mysql" | "cassandra"> = (at, t, conn) => {
   const tp = at.pointer;
   if (!t.table) {
     err(at.ctx, "PG204", tp, `a ${conn.type} sink needs 'table'`, undefined, "key");
@@ -135,7 +158,7 @@ const tableSink: ConnectionSink = (at, t, conn) => {
 };
 
 /** A MongoDB collection; the key columns make the document's _id. */
-const mongoSink: ConnectionSink = (at, t, conn) => {
+const mongoSink: ConnectionSink<"mongodb"> = (at, t, conn) => {
   if (!t.collection) {
     err(at.ctx, "PG204", at.pointer, "a MongoDB sink needs 'collection'", undefined, "key");
     return undefined;
@@ -155,7 +178,7 @@ const mongoSink: ConnectionSink = (at, t, conn) => {
 };
 
 /** Files on S3 or in a folder, under a path named after the stream unless given. */
-const filesSink: ConnectionSink = (at, t, conn) => {
+const filesSink: ConnectionSink<"s3" | "files"> = (at, t, conn) => {
   const partitionBy = t.partitionBy ?? [];
   partitionBy.forEach((c, j) =>
     need(at.ctx, at.shape, `${at.pointer}/partitionBy/${j}`, c, "the stream's output"),
@@ -170,14 +193,19 @@ const filesSink: ConnectionSink = (at, t, conn) => {
 };
 
 /** The sink each type of connection makes. */
-const sinkKinds: Record<I.Connection["type"], ConnectionSink> = {
-  postgres: tableSink,
-  mysql: tableSink,
-  cassandra: tableSink,
-  mongodb: mongoSink,
-  s3: filesSink,
-  files: filesSink,
-};
+function connectionSink(at: SinkAt, t: SinkSpec, conn: I.Connection): I.Sink | undefined {
+  switch (conn.type) {
+    case "postgres":
+    case "mysql":
+    case "cassandra":
+      return tableSink(at, t, conn);
+    case "mongodb":
+      return mongoSink(at, t, conn);
+    case "s3":
+    case "files":
+      return filesSink(at, t, conn);
+  }
+}
 
 /** A table sink creates typed columns: none of the output's columns may have an unknown type. */
 function checkTypedSinks(ctx: Ctx, p: string, sinks: readonly I.Sink[], shape: Shape) {
