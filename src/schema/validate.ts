@@ -129,101 +129,131 @@ export function validateSchema(spec: LoadedSpec): {
   return { diagnostics };
 }
 
+/** What an ajv error says in plain words: code, message, hint, and where exactly it points. */
+interface Described {
+  code: string;
+  message: string;
+  hint?: string | undefined;
+  /** A pointer below the error's instance path (a key), and whether to show the key. */
+  pointer?: string;
+  part?: "key" | "value";
+}
+
+type Describe = (e: ErrorObject, where: string, data: unknown) => Described;
+
+/** Properties the schema at an error allows. */
+const propsOf = (e: ErrorObject) =>
+  Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
+
+const range: Describe = (e, where, data) => ({
+  code: "PG203",
+  message: `${where} is ${String(data)}; it ${e.message ?? "is out of range"}`,
+});
+
+const count: Describe = (e, where) => {
+  const schema = e.parentSchema as Record<string, unknown>;
+  const exactlyOne = schema?.minProperties === 1 && schema?.maxProperties === 1;
+  return {
+    code: "PG206",
+    message: exactlyOne
+      ? `${where} must have exactly one of: ${propsOf(e).join(", ")}`
+      : `${where} ${e.message ?? "has the wrong number of keys"}`,
+  };
+};
+
+/** One message per JSON Schema keyword. */
+const byKeyword: Record<string, Describe> = {
+  additionalProperties: (e, where) => {
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    return {
+      code: "PG201",
+      message: `unknown key '${key}' in ${where}`,
+      hint: didYouMean(key, propsOf(e), "keys here"),
+      pointer: `${e.instancePath}/${escapePointer(key)}`,
+      part: "key",
+    };
+  },
+  required: (e, where) => ({
+    code: "PG204",
+    message: `${where} is missing the required key '${String((e.params as { missingProperty: string }).missingProperty)}'`,
+    part: e.instancePath === "" ? "value" : "key",
+  }),
+  type: (e, where, data) => ({
+    code: "PG202",
+    message: `${where} must be ${listTypes((e.params as { type: unknown }).type)}, not ${describe(data)}`,
+  }),
+  enum: (e, where, data) => {
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+    return {
+      code: "PG205",
+      message: `${where} is ${describe(data)}; allowed: ${allowed.join(", ")}`,
+      hint: typeof data === "string" ? didYouMean(data, allowed, "values") : undefined,
+    };
+  },
+  const: (e, where, data) => ({
+    code: "PG205",
+    message: `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, not ${describe(data)}`,
+    hint:
+      e.instancePath === "/pipegen"
+        ? "this pipegen reads spec language version 1: write 'pipegen: 1'"
+        : undefined,
+  }),
+  minProperties: count,
+  maxProperties: count,
+  minItems: (_e, where) => ({ code: "PG203", message: `${where} must not be empty` }),
+  uniqueItems: (_e, where) => ({ code: "PG302", message: `${where} lists the same value twice` }),
+  minimum: range,
+  maximum: range,
+};
+
+/** An anyOf: the forms its branches allow. */
+const anyOfMessage: Describe = (e, where, data) => {
+  const branches = (e.schema as Array<Record<string, unknown>>) ?? [];
+  const consts = branches.filter((b) => "const" in b).map((b) => JSON.stringify(b.const));
+  const refs = branches
+    .map((b) => (typeof b.$ref === "string" ? b.$ref.split("/").pop()! : undefined))
+    .filter((x): x is string => !!x);
+  const alts = [...refs.map((r) => shapes[r]?.what ?? r), ...consts];
+  return {
+    code: "PG203",
+    message: `${where} must be ${alts.join(" or ") || "one of the allowed forms"}, not ${describe(data)}`,
+    hint: refs.map((r) => shapes[r]?.hint).find(Boolean),
+  };
+};
+
+/** Patterns and formats: said by the shape (a named definition) they belong to, never as a regex. */
+function shapeMessage(e: ErrorObject, where: string, data: unknown, shape?: string): Described {
+  if (shape === "secretRef")
+    return {
+      code: "PG303",
+      message:
+        typeof data === "string" && data.startsWith("${env:")
+          ? `${where} is a secret: it takes a '\${secret:NAME}' reference, not '\${env:...}'`
+          : `plaintext secret in ${where}: a secret must be a '\${secret:NAME}' reference`,
+      hint: shapes.secretRef!.hint,
+    };
+  if (shape && shapes[shape])
+    return {
+      code: "PG203",
+      message: `${where} must be ${shapes[shape].what}, not ${describe(data)}`,
+      hint: shapes[shape].hint,
+    };
+  return {
+    code: "PG203",
+    message: `${where} ${e.message ?? "is invalid"}${typeof data === "string" ? `: ${JSON.stringify(data)}` : ""}`,
+  };
+}
+
 function toDiag(spec: LoadedSpec, e: ErrorObject, anyOf: boolean): Diagnostic {
-  let pointer = e.instancePath;
-  let part: "key" | "value" = "value";
-  let code = "PG203";
-  let message: string;
-  let hint: string | undefined;
-  const where = pointer === "" ? "the spec" : `'${pointer.slice(1).split("/").join(".")}'`;
-  const data = e.data;
+  const pointerAt = e.instancePath;
+  const where = pointerAt === "" ? "the spec" : `'${pointerAt.slice(1).split("/").join(".")}'`;
   const shape = shapeOf(e);
-  if (anyOf) {
-    const branches = (e.schema as Array<Record<string, unknown>>) ?? [];
-    const consts = branches.filter((b) => "const" in b).map((b) => JSON.stringify(b.const));
-    const refs = branches
-      .map((b) => (typeof b.$ref === "string" ? b.$ref.split("/").pop()! : undefined))
-      .filter((x): x is string => !!x);
-    const alts = [...refs.map((r) => shapes[r]?.what ?? r), ...consts];
-    message = `${where} must be ${alts.join(" or ") || "one of the allowed forms"}, not ${describe(data)}`;
-    hint = refs.map((r) => shapes[r]?.hint).find(Boolean);
-  } else
-    switch (e.keyword) {
-      case "additionalProperties": {
-        const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        pointer = `${pointer}/${escapePointer(key)}`;
-        part = "key";
-        code = "PG201";
-        const props = Object.keys(
-          ((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {},
-        );
-        message = `unknown key '${key}' in ${where}`;
-        hint = didYouMean(key, props, "keys here");
-        break;
-      }
-      case "required": {
-        const key = String((e.params as { missingProperty: string }).missingProperty);
-        code = "PG204";
-        part = pointer === "" ? "value" : "key";
-        message = `${where} is missing the required key '${key}'`;
-        break;
-      }
-      case "type":
-        code = "PG202";
-        message = `${where} must be ${listTypes((e.params as { type: unknown }).type)}, not ${describe(data)}`;
-        break;
-      case "enum": {
-        code = "PG205";
-        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-        message = `${where} is ${describe(data)}; allowed: ${allowed.join(", ")}`;
-        hint = typeof data === "string" ? didYouMean(data, allowed, "values") : undefined;
-        break;
-      }
-      case "const":
-        code = "PG205";
-        message = `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, not ${describe(data)}`;
-        if (pointer === "/pipegen")
-          hint = "this pipegen reads spec language version 1: write 'pipegen: 1'";
-        break;
-      case "minProperties":
-      case "maxProperties": {
-        code = "PG206";
-        const schema = e.parentSchema as Record<string, unknown>;
-        const props = Object.keys((schema?.properties as object) ?? {});
-        const exactlyOne = schema?.minProperties === 1 && schema?.maxProperties === 1;
-        message = exactlyOne
-          ? `${where} must have exactly one of: ${props.join(", ")}`
-          : `${where} ${e.message ?? "has the wrong number of keys"}`;
-        break;
-      }
-      case "minItems":
-        code = "PG203";
-        message = `${where} must not be empty`;
-        break;
-      case "uniqueItems":
-        code = "PG302";
-        message = `${where} lists the same value twice`;
-        break;
-      case "minimum":
-      case "maximum":
-        code = "PG203";
-        message = `${where} is ${String(data)}; it ${e.message ?? "is out of range"}`;
-        break;
-      default:
-        code = "PG203";
-        if (shape === "secretRef") {
-          code = "PG303";
-          message =
-            typeof data === "string" && data.startsWith("${env:")
-              ? `${where} is a secret: it takes a '\${secret:NAME}' reference, not '\${env:...}'`
-              : `plaintext secret in ${where}: a secret must be a '\${secret:NAME}' reference`;
-          hint = shapes.secretRef!.hint;
-        } else if (shape && shapes[shape]) {
-          message = `${where} must be ${shapes[shape].what}, not ${describe(data)}`;
-          hint = shapes[shape].hint;
-        } else
-          message = `${where} ${e.message ?? "is invalid"}${typeof data === "string" ? `: ${JSON.stringify(data)}` : ""}`;
-    }
+  const described = anyOf
+    ? anyOfMessage(e, where, e.data)
+    : (byKeyword[e.keyword]?.(e, where, e.data) ?? shapeMessage(e, where, e.data, shape));
+  let { code, message, hint } = described;
+  let pointer = described.pointer ?? pointerAt;
+  let part = described.part ?? "value";
   // propertyNames errors come with a nested path ending in the key; point at the key itself.
   if (e.propertyName !== undefined && e.keyword !== "propertyNames") {
     pointer = `${e.instancePath}/${escapePointer(e.propertyName)}`;

@@ -1,0 +1,53 @@
+/**
+ * JSON pointers into a parsed spec, and back from a pointer to the position in the source that
+ * diagnostics show.
+ */
+import { isMap, isPair, isScalar, isSeq, type Document, type ParsedNode } from "yaml";
+
+export function unescapePointer(s: string): string {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+export function escapePointer(s: string): string {
+  return s.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function pointerOf(...parts: Array<string | number>): string {
+  return parts.map((p) => "/" + escapePointer(String(p))).join("");
+}
+
+/** The position of the value (or key) at a JSON pointer; the deepest existing node when it is missing. */
+export function locator(
+  doc: Document.Parsed,
+  pos: (offset: number) => { line: number; col: number },
+) {
+  return (pointer: string, part: "key" | "value" = "value") => {
+    const parts = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapePointer);
+    let node: unknown = doc.contents;
+    let lastOffset = (doc.contents as ParsedNode | null)?.range?.[0] ?? 0;
+    for (let i = 0; i < parts.length; i++) {
+      const seg = parts[i]!;
+      const isLast = i === parts.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg,
+        );
+        if (!pair) break;
+        const keyNode = pair.key as ParsedNode;
+        if (isLast && part === "key") {
+          lastOffset = keyNode.range?.[0] ?? lastOffset;
+          break;
+        }
+        const v = pair.value as ParsedNode | null;
+        lastOffset = v?.range?.[0] ?? keyNode.range?.[0] ?? lastOffset;
+        node = v;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)] as ParsedNode | undefined;
+        if (!item) break;
+        lastOffset = item.range?.[0] ?? lastOffset;
+        node = item;
+      } else break;
+    }
+    return pos(lastOffset);
+  };
+}
