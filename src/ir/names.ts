@@ -69,9 +69,15 @@ export const sparkNames = {
   /** The staging table of a table sink: the stream's name cut to 30 characters, and a hash. */
   stageTable: (p: string, stream: string, sinkIndex: number) =>
     `pipegen_stage_${stream.slice(0, 30)}_${shortHash(`${p}.${stream}.${sinkIndex}`)}`,
-  /** The id a table sink records its committed micro-batches under. */
-  sinkId: (p: string, stream: string, sinkIndex: number, table: string) =>
-    `${p}.${stream}.${sinkIndex}.${table}`,
+  /**
+   * The id a table sink records its committed micro-batches under; the job appends "@" and the
+   * id of its checkpoint's query. Kept to 160 characters (the marker column holds 200): a longer
+   * one is cut and gets a hash of the whole.
+   */
+  sinkId: (p: string, stream: string, sinkIndex: number, table: string) => {
+    const id = `${p}.${stream}.${sinkIndex}.${table}`;
+    return id.length <= 160 ? id : `${id.slice(0, 150)}~${shortHash(id)}`;
+  },
 };
 
 /** Query names and checkpoint folders a stream's job uses besides its file sinks'. */

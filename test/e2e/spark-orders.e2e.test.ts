@@ -291,4 +291,34 @@ describe("shop_orders: fault tolerance", () => {
         `windows equal to the expected table, ${seen.length} batch ids each committed once`,
     );
   });
+
+  it("a new checkpoint (lost, deleted or another --checkpoint-root) re-reads the topic and still writes every window", async () => {
+    // The table and the batch markers are those of the fault test's checkpoint. Its batch ids
+    // start at 0 again under a new checkpoint: recorded under the old query's id, they must not
+    // make the new query skip its batches (they did: the new orders' windows were never written).
+    const sorted = orders(1, 1, 3000);
+    const later = orders(2, 100_000, 200);
+    await produce(later, "after-reset");
+    const markersBefore = Number((await pg.query("SELECT count(*) FROM pipegen_batches"))[0]![0]);
+    const reset = path.join(work, "checkpoints-reset");
+    const r = await runSparkJob(job, jobArgs(reset, ["--max-offsets-per-trigger", "300"]), {
+      env,
+      timeoutMs: 600_000,
+    });
+    expect(r.code, describeSparkJob("run on a new checkpoint", r)).toBe(0);
+    const want = expectedWindows([...sorted.counted, ...later.counted]);
+    expect(await tableRows()).toEqual(want);
+    const sinks = await pg.query("SELECT DISTINCT sink FROM pipegen_batches ORDER BY sink");
+    expect(sinks.length).toBe(2);
+    for (const [sink] of sinks)
+      expect(String(sink)).toMatch(
+        /^shop_orders\.orders_per_minute\.0\.orders_per_minute@[0-9a-f-]{36}$/,
+      );
+    const markers = Number((await pg.query("SELECT count(*) FROM pipegen_batches"))[0]![0]);
+    console.log(
+      `orders checkpoint reset: +${later.records.length} records, a new checkpoint re-read all ` +
+        `${sorted.records.length + later.records.length}: ${want.length} windows equal to the expected ` +
+        `table; batch markers ${markersBefore} -> ${markers} under 2 query ids`,
+    );
+  });
 });

@@ -18,6 +18,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -211,6 +212,26 @@ def jdbc_prepare(
         conn.close()
 
 
+class QueryIdentity:
+    """The sinks query's id. Spark keeps it in the query's checkpoint: a restart from the same
+    checkpoint has the same id, a new checkpoint (lost, deleted, another --checkpoint-root) a new
+    one. Table sinks record each batch under it, so the batch ids of a new checkpoint, which
+    start at 0 again, are never mistaken for batches already committed."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Event()
+        self._id = ""
+
+    def set(self, query_id: str) -> None:
+        self._id = query_id
+        self._ready.set()
+
+    def get(self) -> str:
+        # The first batch may start before start() has returned the query to set the id.
+        self._ready.wait()
+        return self._id
+
+
 def jdbc_commit(
     batch: DataFrame,
     batch_id: int,
@@ -221,7 +242,8 @@ def jdbc_commit(
     mark_sql: str,
 ) -> None:
     """Writes a micro-batch to the staging table, then moves it into the sink table and
-    records the batch id in one transaction: a replayed batch finds its id and is skipped."""
+    records the batch id (under the sink and its checkpoint's query) in one transaction: a
+    replayed batch finds its id and is skipped."""
     jvm = batch.sparkSession._jvm
     (
         batch.write.format("jdbc")
@@ -251,7 +273,9 @@ def jdbc_commit(
         conn.close()
 
 
-def write_batch(batch: DataFrame, batch_id: int, kafka: dict[str, str]) -> None:
+def write_batch(
+    batch: DataFrame, batch_id: int, kafka: dict[str, str], query: QueryIdentity
+) -> None:
     """Writes one micro-batch of the stream's output to every sink."""
     batch.persist()
     try:
@@ -266,7 +290,7 @@ def write_batch(batch: DataFrame, batch_id: int, kafka: dict[str, str]) -> None:
             ),
             batch_id,
             jdbc_analytics(),
-            "shop_orders.orders_per_minute.0.orders_per_minute",
+            "shop_orders.orders_per_minute.0.orders_per_minute" + "@" + query.get(),
             "pipegen_stage_orders_per_minute_2a1cefbc",
             'INSERT INTO "orders_per_minute" ("window_start", "window_end", "customer_id", "orders", "revenue", "largest") SELECT "window_start", "window_end", "customer_id", "orders", "revenue", "largest" FROM "pipegen_stage_orders_per_minute_2a1cefbc" ON CONFLICT ("customer_id", "window_start") DO UPDATE SET "window_end" = EXCLUDED."window_end", "orders" = EXCLUDED."orders", "revenue" = EXCLUDED."revenue", "largest" = EXCLUDED."largest"',
             'INSERT INTO "pipegen_batches" ("sink", "batch_id") VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -328,14 +352,19 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
         *[f.name for f in SCHEMA.fields]
     )
     output = transform(valid)
-    queries.append(
+    query = QueryIdentity()
+    sinks = (
         output.writeStream.queryName(f"{PIPELINE}.{STREAM}.sinks")
         .outputMode(OUTPUT_MODE)
-        .foreachBatch(lambda batch, batch_id: write_batch(batch, batch_id, kafka))
+        .foreachBatch(
+            lambda batch, batch_id: write_batch(batch, batch_id, kafka, query)
+        )
         .option("checkpointLocation", f"{checkpoints}/sinks")
         .trigger(**args.trigger)
         .start()
     )
+    query.set(str(sinks.id))
+    queries.append(sinks)
     return queries
 
 

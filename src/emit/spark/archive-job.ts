@@ -16,5 +16,6 @@ export function archiveJob(p: Pipeline, a: Archive): string {
     shufflePartitions: p.platform.spark.shufflePartitions,
     path: filePath(a.to.connection, a.to.path),
     ...sourceData(p, a.from),
+    threading: false,
   });
 }

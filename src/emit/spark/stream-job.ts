@@ -123,6 +123,8 @@ function sinkData(p: Pipeline, s: Stream) {
     })),
     cassandraSinks: cassandra.map((x) => cassandraSinkData(s, x)),
     hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
+    // Table sinks wait for their query's id (QueryIdentity): the job imports threading.
+    threading: jdbc.length > 0,
     fileSinks: sinksOf(s, "files").map((x) => ({
       name: sparkNames.fileSink(s.sinks.indexOf(x)),
       format: x.format,

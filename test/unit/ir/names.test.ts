@@ -106,4 +106,20 @@ describe("names inside a Spark job", () => {
     expect(a).toBe(`pipegen_stage_${"s".repeat(30)}_${shortHash(`p.${long}.0`)}`);
     expect(a).not.toBe(sparkNames.stageTable("p", long, 1));
   });
+
+  it("sink ids fit the marker column with the query id the job appends (200 characters)", () => {
+    expect(sparkNames.sinkId("p", "s", 0, "public.t")).toBe("p.s.0.public.t");
+    const long = sparkNames.sinkId("p", "s".repeat(100), 0, "t".repeat(100));
+    expect(long.length).toBe(159);
+    expect(long + "@" + "0".repeat(36)).toHaveLength(196);
+    expect(long).not.toBe(sparkNames.sinkId("p", "s".repeat(100), 1, "t".repeat(100)));
+  });
+
+  it("a stream job with table sinks records batches under its checkpoint's query id", () => {
+    const text = job("orders_per_minute");
+    expect(text).toContain(
+      '"shop_orders.orders_per_minute.0.orders_per_minute" + "@" + query.get()',
+    );
+    expect(text).toContain("query.set(str(sinks.id))");
+  });
 });
