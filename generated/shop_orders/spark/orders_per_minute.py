@@ -152,6 +152,10 @@ def decode(raw: DataFrame) -> DataFrame:
     decoded = decoded.select("*", *fields).drop("__pg_record", "__pg_wire_ok")
     rule_failures = [
         F.when(
+            ~F.col("status").isin(["NEW", "PAID", "SHIPPED", "CANCELLED"]),
+            F.lit("schema: status not in the enum of order"),
+        ),
+        F.when(
             F.col("amount").isNull(),
             F.lit("not_null_order_id_customer_id_amount: amount is null"),
         ),

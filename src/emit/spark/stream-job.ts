@@ -25,6 +25,22 @@ function qualityRules(s: Stream): object[] {
         column: f.name,
         reason: `schema: required field ${f.name} is null`,
       });
+  // A schema's enum holds on every record, as the quality rules do; a quality enum rule whose
+  // values all lie in the schema's enum already checks it.
+  for (const f of schema.fields) {
+    const covered = s.quality.some(
+      (q) =>
+        q.kind === "enum" &&
+        q.columns[0] === f.name &&
+        (q.values ?? []).every((v) => f.enum?.includes(String(v))),
+    );
+    if (f.enum && !covered)
+      rules.push({
+        values: f.enum,
+        column: f.name,
+        reason: `schema: ${f.name} not in the enum of ${schema.name}`,
+      });
+  }
   for (const q of s.quality) {
     if (q.kind === "notNull")
       for (const c of q.columns.filter((c) => !avroRequired.has(c)))

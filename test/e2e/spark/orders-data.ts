@@ -105,6 +105,15 @@ export function orders(phase: 1 | 2, firstId: number, valid: number): Produced {
         reason: /not_null_order_id_customer_id_amount: amount is null/,
       });
     }
+    // A status outside the schema's enum (no quality rule names status: the schema says it).
+    for (let i = 0; i < 20; i++) {
+      const o = order(T0 + Math.floor(r() * 3_600_000), { status: "REFUNDED" });
+      push(o, false);
+      out.deadLetters.push({
+        key: String(o.value.order_id),
+        reason: /schema: status not in the enum of order/,
+      });
+    }
     // Malformed bytes: JSON instead of Avro, too short, and a header with a truncated body.
     const bad: Array<[string, RegExp]> = [];
     for (let i = 0; i < 10; i++)

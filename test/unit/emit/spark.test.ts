@@ -14,8 +14,20 @@ import { cassandraKey, createCassandraTable } from "../../../src/emit/spark/cql.
 import { jdbcUrl } from "../../../src/emit/spark/jdbc.js";
 import { interval } from "../../../src/emit/spark/types.js";
 import { lintPython } from "../../../src/format/python.js";
-import type { Field } from "../../../src/ir/types.js";
-import { cassandra, env, lit, mysql, postgres } from "../ir-builder.js";
+import type { Field, QualityRule } from "../../../src/ir/types.js";
+import { streamJob } from "../../../src/emit/spark/stream-job.js";
+import {
+  cassandra,
+  env,
+  field,
+  lit,
+  mysql,
+  pipeline,
+  postgres,
+  schema,
+  stream,
+  topic,
+} from "../ir-builder.js";
 
 const files = (spec: string) => {
   const r = compilePaths([spec]);
@@ -244,5 +256,36 @@ describe("SQL and CQL", () => {
       "1 days",
       "1500 milliseconds",
     ]);
+  });
+});
+
+describe("a schema's enum is checked on every record", () => {
+  const withEnum = schema({
+    fields: [
+      field("id", "long", { required: true }),
+      field("status", "string", { enum: ["NEW", "DONE"] }),
+    ],
+  });
+  const rule = (values: string[]): QualityRule => ({
+    kind: "enum",
+    name: "status_ok",
+    columns: ["status"],
+    values,
+  });
+  it.each([
+    [
+      "no quality rule: the schema's enum is the check",
+      [],
+      1,
+      "schema: status not in the enum of event",
+    ],
+    ["a quality rule with the same values covers it", [rule(["NEW", "DONE"])], 0, null],
+    ["a narrower quality rule covers it", [rule(["NEW"])], 0, null],
+    ["a quality rule allowing more does not", [rule(["NEW", "DONE", "OLD"])], 1, "schema: status"],
+  ] as const)("%s", (_name, quality, schemaChecks, reason) => {
+    const s = stream({ from: { ...stream().from, topic: topic({ schema: withEnum }) }, quality });
+    const job = streamJob(pipeline({ streams: [s] }), s);
+    expect(job.split("schema: status not in the enum of event").length - 1).toBe(schemaChecks);
+    if (reason) expect(job).toContain(`F.col("status").isin(["NEW", "DONE"])`);
   });
 });
