@@ -194,10 +194,10 @@ def transform(df: DataFrame) -> DataFrame:
 
 
 def jdbc_prepare(
-    spark: SparkSession, connection: dict[str, str], stage_sql: str
+    spark: SparkSession, connection: dict[str, str], statements: list[str]
 ) -> None:
-    """Creates a table sink's staging table (shaped like the sink table) if it is missing;
-    run once before the queries start."""
+    """Creates what a table sink needs if it is missing: the batch markers, the sink table
+    (as the DDL file declares it) and its staging table; run once before the queries start."""
     jvm = spark._jvm
     # Spark's registry makes a driver from --jars/--packages visible to DriverManager.
     jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(
@@ -207,7 +207,8 @@ def jdbc_prepare(
         connection["url"], connection["user"], connection["password"]
     )
     try:
-        conn.createStatement().execute(stage_sql)
+        for statement in statements:
+            conn.createStatement().execute(statement)
     finally:
         conn.close()
 
@@ -306,7 +307,11 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
     jdbc_prepare(
         spark,
         jdbc_metrics(),
-        "CREATE TABLE IF NOT EXISTS `pipegen_stage_site_climate_9d30b044` LIKE `site_climate`",
+        [
+            "CREATE TABLE IF NOT EXISTS `pipegen_batches` (\n  `sink` VARCHAR(200) NOT NULL,\n  `batch_id` BIGINT NOT NULL,\n  `committed_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n  PRIMARY KEY (`sink`, `batch_id`)\n)",
+            "CREATE TABLE IF NOT EXISTS `site_climate` (\n  `window_start` DATETIME(6) NOT NULL,\n  `window_end` DATETIME(6) NOT NULL,\n  `site` VARCHAR(255) NOT NULL,\n  `avg_temperature_c` DOUBLE,\n  `max_temperature_c` DOUBLE,\n  `readings` BIGINT NOT NULL,\n  `sensors` BIGINT NOT NULL,\n  PRIMARY KEY (`site`, `window_start`)\n)",
+            "CREATE TABLE IF NOT EXISTS `pipegen_stage_site_climate_9d30b044` LIKE `site_climate`",
+        ],
     )
     checked = decode(read_source(spark, args))
     queries = []

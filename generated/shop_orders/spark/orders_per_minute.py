@@ -198,10 +198,10 @@ def transform(df: DataFrame) -> DataFrame:
 
 
 def jdbc_prepare(
-    spark: SparkSession, connection: dict[str, str], stage_sql: str
+    spark: SparkSession, connection: dict[str, str], statements: list[str]
 ) -> None:
-    """Creates a table sink's staging table (shaped like the sink table) if it is missing;
-    run once before the queries start."""
+    """Creates what a table sink needs if it is missing: the batch markers, the sink table
+    (as the DDL file declares it) and its staging table; run once before the queries start."""
     jvm = spark._jvm
     # Spark's registry makes a driver from --jars/--packages visible to DriverManager.
     jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(
@@ -211,7 +211,8 @@ def jdbc_prepare(
         connection["url"], connection["user"], connection["password"]
     )
     try:
-        conn.createStatement().execute(stage_sql)
+        for statement in statements:
+            conn.createStatement().execute(statement)
     finally:
         conn.close()
 
@@ -328,7 +329,11 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
     jdbc_prepare(
         spark,
         jdbc_analytics(),
-        'CREATE UNLOGGED TABLE IF NOT EXISTS "pipegen_stage_orders_per_minute_2a1cefbc" (LIKE "orders_per_minute")',
+        [
+            'CREATE TABLE IF NOT EXISTS "pipegen_batches" (\n  "sink" VARCHAR(200) NOT NULL,\n  "batch_id" BIGINT NOT NULL,\n  "committed_at" TIMESTAMP NOT NULL DEFAULT now(),\n  PRIMARY KEY ("sink", "batch_id")\n)',
+            'CREATE TABLE IF NOT EXISTS "orders_per_minute" (\n  "window_start" TIMESTAMP NOT NULL,\n  "window_end" TIMESTAMP NOT NULL,\n  "customer_id" TEXT NOT NULL,\n  "orders" BIGINT NOT NULL,\n  "revenue" NUMERIC(22, 2),\n  "largest" NUMERIC(12, 2),\n  PRIMARY KEY ("customer_id", "window_start")\n)',
+            'CREATE UNLOGGED TABLE IF NOT EXISTS "pipegen_stage_orders_per_minute_2a1cefbc" (LIKE "orders_per_minute")',
+        ],
     )
     checked = decode(read_source(spark, args))
     queries = []

@@ -1,7 +1,14 @@
 import { sparkNames } from "../../ir/names.js";
 import type { JdbcConnection, Pipeline, Stream, ValueRef } from "../../ir/types.js";
 import { sinksOf, type SinkOf } from "./sinks.js";
-import { markStatement, mergeStatement, stageStatement, type Dialect } from "./sql.js";
+import {
+  createBatchTable,
+  createTable,
+  markStatement,
+  mergeStatement,
+  stageStatement,
+  type Dialect,
+} from "./sql.js";
 
 const jdbcDrivers: Record<Dialect, string> = {
   postgres: "org.postgresql.Driver",
@@ -105,7 +112,13 @@ export function jdbcSinkData(p: Pipeline, s: Stream, sink: SinkOf<"jdbc">, i: nu
     // when the key covers its group (window start and group columns).
     dedupeBatch: sink.mode === "upsert" && !groupCoveredBy(s, sink.key),
     key: sink.key,
-    stageSql: stageStatement(sink.table, stage, dialect),
+    // At start-up, before the queries: the marker table, the sink table (the DDL file's
+    // statements, so a database needs nothing applied by hand) and the staging table.
+    prepareSql: [
+      createBatchTable(dialect),
+      createTable(sink.table, s.output, sink.key, dialect),
+      stageStatement(sink.table, stage, dialect),
+    ].map((x) => x.replace(/;$/, "")),
     mergeSql: mergeStatement(sink, stage, cols, dialect),
     markSql: markStatement(dialect),
   };
