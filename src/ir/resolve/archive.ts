@@ -5,6 +5,7 @@
 import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
 import { type EntryAt, err, unknownColumn } from "./context.js";
+import { defaults } from "./defaults.js";
 
 type ArchiveSpec = NonNullable<S.PipegenSpec["archive"]>[string];
 
@@ -16,7 +17,7 @@ export function resolveArchive(at: EntryAt, a: ArchiveSpec): I.Archive {
   const { ctx, refs: r, name, pointer: p } = at;
   const from = r.topicRef(`${p}/from/topic`, a.from.topic);
   const conn = r.connRef(`${p}/to/connection`, a.to.connection, ["s3", "files"], "an archive");
-  const partitionBy = a.to.partitionBy ?? ["dt"];
+  const partitionBy = a.to.partitionBy ?? defaults.archivePartitionBy;
   if (from?.schema) {
     const cols = [...from.schema.fields.map((f) => f.name), ...archivePartitionColumns];
     partitionBy.forEach((c, i) => {
@@ -42,7 +43,7 @@ export function resolveArchive(at: EntryAt, a: ArchiveSpec): I.Archive {
     to: {
       connection: conn!,
       path: a.to.path ?? name,
-      format: a.to.format ?? "parquet",
+      format: a.to.format ?? defaults.fileFormat,
       partitionBy,
     },
     schedule: a.schedule,

@@ -9,6 +9,7 @@ import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
 import { valueRef } from "../values.js";
 import { type Ctx, type Refs, err, unknownRef } from "./context.js";
+import { defaults } from "./defaults.js";
 
 /** The settings each connection type has (beyond `type` and `doc`). */
 const connectionKeys: Record<string, Record<string, true>> = {
@@ -47,14 +48,11 @@ const port = (v: number | string | undefined, fallback: number): I.ValueRef =>
 const optional = (v: string | undefined): I.ValueRef | null =>
   v === undefined ? null : valueRef(v);
 
-/** Default ports, set here and nowhere else. */
-export const defaultPorts = { postgres: 5432, mysql: 3306, cassandra: 9042 } as const;
-
 const jdbcConnection = (name: string, c: Spec<"postgres" | "mysql">): I.JdbcConnection => ({
   name,
   type: c.type,
   host: valueRef(c.host),
-  port: port(c.port, defaultPorts[c.type]),
+  port: port(c.port, defaults.ports[c.type]),
   database: valueRef(c.database),
   user: valueRef(c.user),
   password: optional(c.password),
@@ -76,7 +74,7 @@ function cassandraConnection(name: string, c: Spec<"cassandra">): I.CassandraCon
     name,
     type: "cassandra",
     contactPoints: c.contactPoints.map((x) => valueRef(String(x))),
-    port: port(c.port, defaultPorts.cassandra),
+    port: port(c.port, defaults.ports.cassandra),
     localDatacenter: valueRef(c.localDatacenter ?? (dcs.length === 1 ? dcs[0]! : "datacenter1")),
     keyspace: c.keyspace,
     replication: {

@@ -16,7 +16,7 @@ export function resolveOrchestration(s: S.PipegenSpec): I.Orchestration {
     retryDelayMs: durationMs(o.retryDelay ?? defaults.retryDelay),
     deadlineMs: o.deadline ? durationMs(o.deadline) : null,
     maxActiveRuns: o.maxActiveRuns ?? defaults.maxActiveRuns,
-    owner: o.owner ?? s.owner ?? "pipegen",
+    owner: o.owner ?? s.owner ?? defaults.owner,
     tags: o.tags ?? ["pipegen", s.pipeline],
     alerts: {
       email: o.alerts?.email ?? [],

@@ -14,7 +14,7 @@ export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null):
     kafka: {
       bootstrapServers: valueRef(pf.kafka?.bootstrapServers ?? defaults.kafkaBootstrap),
       schemaRegistry: valueRef(pf.kafka?.schemaRegistry ?? defaults.schemaRegistry),
-      securityProtocol: pf.kafka?.securityProtocol ?? "PLAINTEXT",
+      securityProtocol: pf.kafka?.securityProtocol ?? defaults.securityProtocol,
       saslMechanism: pf.kafka?.saslMechanism ?? null,
       saslUser: pf.kafka?.saslUser ? valueRef(pf.kafka.saslUser) : null,
       saslPassword: pf.kafka?.saslPassword ? valueRef(pf.kafka.saslPassword) : null,

@@ -10,6 +10,7 @@ import { kafkaTopicConfigNames } from "../kafka-configs.js";
 import type * as I from "../types.js";
 import { durationMs } from "../values.js";
 import { type Ctx, type Refs, err, unknownRef } from "./context.js";
+import { defaults } from "./defaults.js";
 
 type TopicSpec = NonNullable<S.PipegenSpec["topics"]>[string];
 
@@ -40,7 +41,7 @@ export function resolveTopics(
       configs: Object.fromEntries(Object.entries(configs).sort(([a], [b]) => (a < b ? -1 : 1))),
       schema,
       format,
-      compatibility: schema ? (t.compatibility ?? "BACKWARD") : null,
+      compatibility: schema ? (t.compatibility ?? defaults.compatibility) : null,
       subject: schema ? `${name}-value` : null,
       deadLetter: dlqNames.has(name),
       ...(t.doc ? { doc: t.doc } : {}),

@@ -43,7 +43,7 @@ export function resolveStream(at: EntryAt, st: StreamSpec): I.Stream | undefined
       topic: from,
       startingOffsets: st.from.startingOffsets ?? defaults.startingOffsets,
       maxOffsetsPerTrigger: st.from.maxOffsetsPerTrigger ?? null,
-      failOnDataLoss: st.from.failOnDataLoss ?? true,
+      failOnDataLoss: st.from.failOnDataLoss ?? defaults.failOnDataLoss,
     },
     quality,
     onInvalid,

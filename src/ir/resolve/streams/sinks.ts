@@ -7,6 +7,7 @@ import type * as S from "../../../schema/spec.gen.js";
 import type * as I from "../../types.js";
 import { type Ctx, type Refs, err } from "../context.js";
 import { type Shape, need } from "./shape.js";
+import { defaults } from "../defaults.js";
 
 type SinkSpec = NonNullable<S.PipegenSpec["streams"]>[string]["to"][number];
 
@@ -187,7 +188,7 @@ const filesSink: ConnectionSink<"s3" | "files"> = (at, t, conn) => {
     kind: "files",
     connection: conn,
     path: t.path ?? at.stream,
-    format: t.format ?? "parquet",
+    format: t.format ?? defaults.fileFormat,
     partitionBy,
   };
 };

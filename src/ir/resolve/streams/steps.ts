@@ -11,6 +11,7 @@ import { type Ctx, type Refs, err } from "../context.js";
 import { decimalSettings } from "../schemas.js";
 import { aggregate } from "./aggregate.js";
 import { type Shape, checkExpr, need, needTimestamp, withFields } from "./shape.js";
+import { defaults } from "../defaults.js";
 
 /** One step of a stream, as written in the spec. */
 export type StepSpec = NonNullable<NonNullable<S.PipegenSpec["streams"]>[string]["steps"]>[number];
@@ -245,7 +246,7 @@ function join(at: StepAt, j: StepArgs["join"], shape: Shape): StepOut {
         table: j.table,
         on: j.on,
         select: j.select,
-        how: j.how ?? "left",
+        how: j.how ?? defaults.joinHow,
       }
     : null;
   return { step, shape: withFields(shape, fields) };
