@@ -10,6 +10,7 @@ import {
   type ParsedNode,
 } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { offsetInScalar } from "./scalar.js";
 
 /** Limits that cut malicious or accidental monsters off before they cost time or memory. */
 export interface LoadLimits {
@@ -29,8 +30,11 @@ export interface LoadedSpec {
   file: string;
   source: string;
   value: unknown;
-  /** Position of the value (or, with part "key", of the key) at a JSON pointer. */
-  locate(pointer: string, part?: "key" | "value"): { line: number; col: number };
+  /**
+   * Position of the value (or, with part "key", of the key) at a JSON pointer; with `offset`,
+   * of that character of a string value, when the value is on one line (else of the value).
+   */
+  locate(pointer: string, part?: "key" | "value", offset?: number): { line: number; col: number };
 }
 
 export interface LoadResult {
@@ -218,7 +222,7 @@ export function loadSpec(
     };
   }
 
-  const locate = (pointer: string, part: "key" | "value" = "value") => {
+  const locate = (pointer: string, part: "key" | "value" = "value", offset?: number) => {
     const parts = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapePointer);
     let node: unknown = doc.contents;
     let lastOffset = (doc.contents as ParsedNode | null)?.range?.[0] ?? 0;
@@ -244,6 +248,8 @@ export function loadSpec(
         lastOffset = item.range?.[0] ?? lastOffset;
         node = item;
       } else break;
+      if (isLast && offset !== undefined && isScalar(node))
+        lastOffset = offsetInScalar(node, source, offset) ?? lastOffset;
     }
     return pos(lastOffset);
   };
