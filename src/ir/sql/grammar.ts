@@ -21,17 +21,16 @@ const hook = `export async function resolve(specifier, context, next) {
   return next(specifier, context);
 }`;
 
+// What loads without the hook first: every import resolved through it waits on the hook's thread.
+const lexerModule = await import("dt-sql-parser/dist/lib/spark/SparkSqlLexer.js");
+await import("dt-sql-parser/dist/lib/SQLParserBase.js");
 const registered = Symbol.for("pipegen.sql.resolveHook");
 const state = globalThis as { [registered]?: boolean };
 if (!state[registered]) {
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
   state[registered] = true;
 }
-
-const [lexerModule, parserModule] = await Promise.all([
-  import("dt-sql-parser/dist/lib/spark/SparkSqlLexer.js"),
-  import("dt-sql-parser/dist/lib/spark/SparkSqlParser.js"),
-]);
+const parserModule = await import("dt-sql-parser/dist/lib/spark/SparkSqlParser.js");
 
 /** The generated parser module: the parser class and one context class per grammar rule. */
 export const P: typeof SparkParser = parserModule;

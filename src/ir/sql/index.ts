@@ -85,7 +85,16 @@ export function readAggregate(text: string): SqlAggregate {
   const call = callOf(e.tree!);
   const args = call?.functionArgument() ?? [];
   const arg = args.length === 1 ? args[0]!.expression() : null;
-  if (call && arg && !call.setQuantifier()) {
+  const quantifier = call?.setQuantifier();
+  if (quantifier)
+    return {
+      error: {
+        offset: e.at!(quantifier.start!),
+        message: `'${quantifier.getText()}' is not part of an aggregate here: an aggregate is <function>(<column>), or count(*)`,
+        hint: "approx_count_distinct(<column>) counts distinct values",
+      },
+    };
+  if (call && arg) {
     const fn = call.functionName()!.getText().toLowerCase();
     if (arg.getText() === "*") return { fn, column: null };
     const name = bareColumn(arg);
