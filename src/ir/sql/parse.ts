@@ -5,7 +5,8 @@
  * Positions are offsets in the expression's text (UTF-16 code units, as JavaScript counts).
  */
 import { P, Parser, Lexer, antlr, expectedAt } from "./grammar.js";
-import { type SqlError, grammarError, unrecognizedError } from "./messages.js";
+import { type SqlError, grammarError } from "./messages.js";
+import { bracketError, offsetsOf, sizeError, tokenError } from "./tokens.js";
 
 export type { SqlError } from "./messages.js";
 export type ExpressionTree = InstanceType<typeof P.ExpressionContext>;
@@ -21,7 +22,8 @@ export function parseSql(text: string): ParsedSql {
   const stream = new antlr.CommonTokenStream(lexer(text));
   stream.fill();
   const tokens = stream.getTokens();
-  const problem = tokenError(text, tokens, offset) ?? bracketError(tokens, offset);
+  const problem =
+    tokenError(text, tokens, offset) ?? sizeError(tokens, offset) ?? bracketError(tokens, offset);
   if (problem) return { ok: false, error: problem };
   const parsed = parseTokens(stream, offset);
   return "error" in parsed ? { ok: false, error: parsed.error } : { ok: true, ...parsed };
@@ -33,76 +35,6 @@ function lexer(text: string) {
   // tokens are checked below instead.
   lx.removeErrorListeners();
   return lx;
-}
-
-/**
- * From ANTLR's positions (code points) to JavaScript's (UTF-16 code units): the same unless the
- * text has characters outside the Basic Multilingual Plane (emoji, some CJK).
- */
-function offsetsOf(text: string): (t: antlr.Token) => number {
-  if (!/[\uD800-\uDFFF]/.test(text)) return (t) => Math.min(t.start, text.length);
-  const units: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    units.push(i);
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) i++;
-  }
-  units.push(text.length);
-  return (t) => units[Math.min(t.start, units.length - 1)]!;
-}
-
-/** A character the grammar has no token for (an unclosed quote, a stray '$'), or an unclosed comment. */
-function tokenError(
-  text: string,
-  tokens: readonly antlr.Token[],
-  offset: (t: antlr.Token) => number,
-): SqlError | undefined {
-  for (const t of tokens) {
-    if (t.type === Parser.UNRECOGNIZED) return unrecognizedError(text, offset(t));
-    if (t.type === Parser.BRACKETED_COMMENT && !/^\/\*[^]*\*\/$/.test(t.text ?? ""))
-      return {
-        offset: offset(t),
-        message: "this comment is never closed: '/*' has no '*/' after it",
-        hint: "end the comment with '*/', or remove it",
-      };
-  }
-  return undefined;
-}
-
-const closers: Record<string, string> = { "(": ")", "[": "]" };
-
-/** Parentheses and brackets that do not pair up (on tokens, so quoted text does not count). */
-function bracketError(
-  tokens: readonly antlr.Token[],
-  offset: (t: antlr.Token) => number,
-): SqlError | undefined {
-  const open: antlr.Token[] = [];
-  for (const t of tokens) {
-    if (t.channel !== antlr.Token.DEFAULT_CHANNEL) continue;
-    if (t.type === Parser.LEFT_PAREN || t.type === Parser.LEFT_BRACKET) open.push(t);
-    else if (t.type === Parser.RIGHT_PAREN || t.type === Parser.RIGHT_BRACKET) {
-      const o = open.pop();
-      const want = o ? closers[o.text!]! : undefined;
-      if (want === t.text) continue;
-      return {
-        offset: offset(t),
-        message: o
-          ? `'${t.text}' does not close the '${o.text}' before it: Spark's grammar expects '${want}' here`
-          : `'${t.text}' closes nothing: there is no '${t.text === ")" ? "(" : "["}' before it`,
-        hint: o
-          ? `close the '${o.text}' with '${want}' first`
-          : `remove this '${t.text}', or add the '${t.text === ")" ? "(" : "["}' it closes`,
-      };
-    }
-  }
-  const o = open.pop();
-  if (!o) return undefined;
-  const want = closers[o.text!]!;
-  return {
-    offset: offset(o),
-    message: `this '${o.text}' is never closed: Spark's grammar expects '${want}' before the end of the expression`,
-    hint: `add the missing '${want}' where the part it opens ends`,
-  };
 }
 
 type TokenParse =
@@ -146,7 +78,8 @@ function parseTokens(
  * Where the expression stops following Spark's grammar, and what the grammar expected there.
  * The grammar's `expression` rule may end before a token that should continue it (`a >`, `a
  * BETWEEN 1`) without an error; Spark's own start rule ends with EOF, so it fails later, where
- * the expression breaks off: the first token (maybe the end) that cannot come next.
+ * the expression breaks off: the first token (maybe the end) that cannot come next after the
+ * ones before it. `leftOver`: `from` is where the `expression` rule ended without an error.
  */
 function syntaxError(
   parser: Parser,
@@ -155,18 +88,22 @@ function syntaxError(
   leftOver: boolean,
   offset: (t: antlr.Token) => number,
 ): SqlError {
-  const stream = parser.tokenStream;
-  let at = from;
-  let expected = expectedAt(parser, at.tokenIndex, tree);
-  for (
-    let steps = 0;
-    steps < 200 && at.type !== antlr.Token.EOF && expected.includes(at.type);
-    steps++
-  ) {
-    let next = at.tokenIndex + 1;
-    while (stream.get(next).channel !== antlr.Token.DEFAULT_CHANNEL) next++;
-    at = stream.get(next);
-    expected = expectedAt(parser, at.tokenIndex, tree);
+  const stream = parser.tokenStream as antlr.CommonTokenStream;
+  const rest = stream.getTokens().filter((t) => t.channel === antlr.Token.DEFAULT_CHANNEL);
+  const fits = (t: antlr.Token) =>
+    t.type !== antlr.Token.EOF && expectedAt(parser, t.tokenIndex, tree).includes(t.type);
+  // Once a token cannot come next, none after it can: search for the first such token.
+  let [lo, hi] = [0, rest.length - 1];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fits(rest[mid]!)) lo = mid + 1;
+    else hi = mid;
   }
-  return grammarError(at, expected, offset(at), leftOver && at === from);
+  const at = rest[lo]!;
+  return grammarError(
+    at,
+    expectedAt(parser, at.tokenIndex, tree),
+    offset(at),
+    leftOver && at === from,
+  );
 }

@@ -251,7 +251,16 @@ describe("parsing", () => {
       "\\",
     ])
       expect(() => readSql(hostile)).not.toThrow();
-    expect(sqlError("(".repeat(200))?.offset).toBe(199);
+    expect(sqlError("(".repeat(200))).toMatchObject({
+      offset: 48,
+      message: "the expression nests brackets more than 48 deep",
+    });
+    expect(sqlError("(".repeat(48) + "a" + ")".repeat(48))).toBeUndefined();
+    expect(sqlError("a" + " + a".repeat(1500))).toMatchObject({
+      offset: 4000,
+      message: "the expression is longer than 2000 tokens",
+    });
+    expect(sqlError("x BETWEEN 1" + " + 1".repeat(300))?.offset).toBe(1211);
   });
 });
 
