@@ -1,7 +1,10 @@
 /**
  * The Spark SQL grammar: the ANTLR lexer and parser that dt-sql-parser generates from Spark's
  * SqlBase grammar, on the antlr4ng runtime. They are loaded when this module is first imported
- * (the CLI imports the compiler only for the commands that compile), never on `--version`.
+ * (the CLI imports the compiler only for the commands that compile), never on `--version`; not
+ * at the first expression, because the compiler is synchronous and the parser can only be
+ * loaded with import() (below). A parse then builds ANTLR's prediction cache (tens of ms for
+ * each new shape of expression); index.ts memoises parses by text.
  *
  * dt-sql-parser ships ES modules written for bundlers: its parser imports '../SQLParserBase'
  * without the '.js' that Node's ES module loader requires. A resolve hook, registered once per

@@ -5,7 +5,7 @@
  */
 import type { Field } from "../types.js";
 import type { antlr } from "./grammar.js";
-import { bareColumn, typeOf } from "./infer.js";
+import { bareColumn, typeOf, typePlan } from "./infer.js";
 import { type ExpressionTree, type SqlError, parseSql } from "./parse.js";
 import {
   type ColumnRef,
@@ -18,7 +18,14 @@ import {
 export type { SqlError } from "./parse.js";
 export type { ColumnRef, StringLiteral } from "./tree.js";
 
-/** An expression as Spark reads it; `error` set means Spark's parser would refuse it. */
+/** An aggregate of the `aggregate:` step: a function of one column, or count(*). */
+export type SqlAggregate =
+  { fn: string; column: ColumnRef | null; error?: undefined } | { error: SqlError };
+
+/**
+ * An expression as Spark reads it; `error` set means Spark's parser would refuse it. Plain data
+ * (the parse tree is not kept: it weighs some 20 kB).
+ */
 export interface SqlExpr {
   readonly text: string;
   readonly error?: SqlError;
@@ -30,9 +37,8 @@ export interface SqlExpr {
   type(cols: readonly Field[]): Field["type"] | undefined;
   /** The column it is, when it is nothing but a column (maybe in parentheses). */
   readonly bare?: string;
-  /** The parse tree, and a token's offset in the text (absent with an error). */
-  readonly tree?: ExpressionTree;
-  readonly at?: (t: antlr.Token) => number;
+  /** It as an aggregate (`count(*)`, `sum(amount)`), or why it is not one. */
+  readonly aggregate: SqlAggregate;
 }
 
 const memo = new Map<string, SqlExpr>();
@@ -49,6 +55,9 @@ export function readSql(text: string): SqlExpr {
   return e;
 }
 
+/** Reads `count(*)`, `sum(amount)`, ...: the function's name (lower case) and its column. */
+export const readAggregate = (text: string): SqlAggregate => readSql(text).aggregate;
+
 function read(text: string): SqlExpr {
   const parsed = parseSql(text);
   const failed = (error: SqlError): SqlExpr => ({
@@ -57,40 +66,37 @@ function read(text: string): SqlExpr {
     columns: [],
     strings: [],
     type: () => undefined,
+    aggregate: { error },
   });
   if (!parsed.ok) return failed(parsed.error);
   const { tree, offset } = parsed;
   const error = treeError(tree, offset);
   if (error) return failed(error);
   const bare = bareColumn(tree);
+  const plan = typePlan(tree);
   return {
     text,
     columns: columnRefs(tree, offset),
     strings: stringLiterals(tree, offset),
-    type: (cols) => typeOf(tree, cols),
+    type: (cols) => typeOf(bare, plan, cols),
     ...(bare !== undefined ? { bare } : {}),
-    tree,
-    at: offset,
+    aggregate: aggregateOf(tree, offset),
   };
 }
 
-/** An aggregate of the `aggregate:` step: a function of one column, or count(*). */
-export type SqlAggregate =
-  { fn: string; column: ColumnRef | null; error?: undefined } | { error: SqlError };
+const shape = "an aggregate is <function>(<column>), or count(*)";
 
-/** Reads `count(*)`, `sum(amount)`, ...: the function's name (lower case) and its column. */
-export function readAggregate(text: string): SqlAggregate {
-  const e = readSql(text);
-  if (e.error) return { error: e.error };
-  const call = callOf(e.tree!);
+/** The tree as an aggregate: a call of one argument, `*` or a column. */
+function aggregateOf(tree: ExpressionTree, at: (t: antlr.Token) => number): SqlAggregate {
+  const call = callOf(tree);
   const args = call?.functionArgument() ?? [];
   const arg = args.length === 1 ? args[0]!.expression() : null;
   const quantifier = call?.setQuantifier();
   if (quantifier)
     return {
       error: {
-        offset: e.at!(quantifier.start!),
-        message: `'${quantifier.getText()}' is not part of an aggregate here: an aggregate is <function>(<column>), or count(*)`,
+        offset: at(quantifier.start!),
+        message: `'${quantifier.getText()}' is not part of an aggregate here: ${shape}`,
         hint: "approx_count_distinct(<column>) counts distinct values",
       },
     };
@@ -98,12 +104,12 @@ export function readAggregate(text: string): SqlAggregate {
     const fn = call.functionName()!.getText().toLowerCase();
     if (arg.getText() === "*") return { fn, column: null };
     const name = bareColumn(arg);
-    if (name !== undefined) return { fn, column: { name, offset: e.at!(arg.start!) } };
+    if (name !== undefined) return { fn, column: { name, offset: at(arg.start!) } };
   }
   return {
     error: {
-      offset: arg ? e.at!(arg.start!) : 0,
-      message: `${arg ? `'${arg.getText()}' is not a column: ` : ""}an aggregate is <function>(<column>), or count(*)`,
+      offset: arg ? at(arg.start!) : 0,
+      message: `${arg ? `'${arg.getText()}' is not a column: ` : ""}${shape}`,
       hint: "aggregate a column of the record; compute other values in a 'derive' step before",
     },
   };

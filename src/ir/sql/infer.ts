@@ -50,47 +50,44 @@ function isParenthesised(n: InstanceType<typeof P.PrimaryExpressionContext>): bo
   return n.getChildCount() === 3 && n.LEFT_PAREN(0) !== null && n.expression().length === 1;
 }
 
-/** The type of the expression, or undefined when it does not follow from the tree. */
-export function typeOf(tree: Ctx, cols: Cols): Field["type"] | undefined {
-  const bare = bareColumn(tree);
-  if (bare !== undefined) return cols.find((c) => c.name === bare)?.type;
-  const k = kind(tree, cols);
-  return k === "boolean" ? "boolean" : k === "integral" ? "long" : k && "double";
-}
+/**
+ * What the type depends on, read from the tree once: a plain value kept with the memoised
+ * expression (the tree is not kept), evaluated against each record's fields by `typeOf`.
+ */
+export type TypePlan =
+  | Kind
+  | { col: string }
+  | { op: "arith" | "div" | "idiv"; args: readonly TypePlan[] }
+  | { op: "neg"; arg: TypePlan };
 
-function kind(n: Ctx | null | undefined, cols: Cols): Kind {
-  if (n instanceof P.ExpressionContext) return kind(n.booleanExpression(), cols);
+/** The plan of the expression's type; a bare column is planned by `bareColumn`. */
+export function typePlan(n: Ctx | null | undefined): TypePlan {
+  if (n instanceof P.ExpressionContext) return typePlan(n.booleanExpression());
   if (n instanceof P.BooleanExpressionContext) {
-    if (n.getChildCount() === 1) return kind(n.valueExpression(), cols);
+    if (n.getChildCount() === 1) return typePlan(n.valueExpression());
     return "boolean"; // NOT, EXISTS, AND, OR, or a value with a predicate
   }
-  if (n instanceof P.ValueExpressionContext) return valueKind(n, cols);
+  if (n instanceof P.ValueExpressionContext) return valuePlan(n);
   if (n instanceof P.PrimaryExpressionContext) {
     if (n.constant()) return constantKind(n.constant()!);
-    if (n.columnNamePath()) return pathKind(n.columnNamePath()!, cols);
-    if (isParenthesised(n)) return kind(n.expression(0), cols);
+    if (n.columnNamePath()) return pathPlan(n.columnNamePath()!);
+    if (isParenthesised(n)) return typePlan(n.expression(0));
   }
   return undefined;
 }
 
-function valueKind(n: InstanceType<typeof P.ValueExpressionContext>, cols: Cols): Kind {
-  if (n.primaryExpression()) return kind(n.primaryExpression(), cols);
+function valuePlan(n: InstanceType<typeof P.ValueExpressionContext>): TypePlan {
+  if (n.primaryExpression()) return typePlan(n.primaryExpression());
   if (n.comparisonOperator()) return "boolean";
-  const [l, r] = n.valueExpression().map((v) => kind(v, cols));
+  const args = n.valueExpression().map(typePlan);
   const op = n._operator?.type;
-  if (n.valueExpression().length === 1)
-    return op === Parser.MINUS || op === Parser.PLUS ? numeric(l) : undefined; // not ~
-  if (op === Parser.ASTERISK || op === Parser.PLUS || op === Parser.MINUS) return arith(l, r);
-  if (op === Parser.SLASH) return arith(l, r) && "fractional";
-  if (op === Parser.KW_DIV) return l === "integral" && r === "integral" ? "integral" : undefined;
+  if (args.length === 1)
+    return op === Parser.MINUS || op === Parser.PLUS ? { op: "neg", arg: args[0]! } : undefined; // not ~
+  if (op === Parser.ASTERISK || op === Parser.PLUS || op === Parser.MINUS)
+    return { op: "arith", args };
+  if (op === Parser.SLASH) return { op: "div", args };
+  if (op === Parser.KW_DIV) return { op: "idiv", args };
   return undefined; // %, ||, &, |, ^
-}
-
-const numeric = (k: Kind): Kind => (k === "integral" || k === "fractional" ? k : undefined);
-
-function arith(l: Kind, r: Kind): Kind {
-  if (!numeric(l) || !numeric(r)) return undefined;
-  return l === "fractional" || r === "fractional" ? "fractional" : "integral";
 }
 
 function constantKind(c: InstanceType<typeof P.ConstantContext>): Kind {
@@ -101,18 +98,45 @@ function constantKind(c: InstanceType<typeof P.ConstantContext>): Kind {
 }
 
 /** A column, or columns subtracted (`a-b`, which this grammar reads as one dashed name). */
-function pathKind(p: InstanceType<typeof P.ColumnNamePathContext>, cols: Cols): Kind {
+function pathPlan(p: InstanceType<typeof P.ColumnNamePathContext>): TypePlan {
   const parts = p.multipartIdentifier().errorCapturingIdentifier();
   if (parts.length !== 1) return undefined; // a struct's field: its type is not known here
-  const names = [parts[0]!.identifier(), ...parts[0]!.errorCapturingIdentifierExtra().identifier()];
-  return names
-    .map((id): Kind => {
-      const t = cols.find((c) => c.name === identifierName(id))?.type;
-      return t === "int" || t === "long"
-        ? "integral"
-        : t === "float" || t === "double"
-          ? "fractional"
-          : undefined;
-    })
-    .reduce((a, b) => arith(a, b));
+  const ids = [parts[0]!.identifier(), ...parts[0]!.errorCapturingIdentifierExtra().identifier()];
+  const cols = ids.map((id) => ({ col: identifierName(id) }));
+  return cols.length === 1 ? cols[0]! : { op: "arith", args: cols };
+}
+
+/** The type of an expression: its bare column's, or its plan's against the record's fields. */
+export function typeOf(
+  bare: string | undefined,
+  plan: TypePlan,
+  cols: Cols,
+): Field["type"] | undefined {
+  if (bare !== undefined) return cols.find((c) => c.name === bare)?.type;
+  const k = kindOf(plan, cols);
+  return k === "boolean" ? "boolean" : k === "integral" ? "long" : k && "double";
+}
+
+function kindOf(plan: TypePlan, cols: Cols): Kind {
+  if (plan === undefined || typeof plan === "string") return plan;
+  if ("col" in plan) {
+    const t = cols.find((c) => c.name === plan.col)?.type;
+    return t === "int" || t === "long"
+      ? "integral"
+      : t === "float" || t === "double"
+        ? "fractional"
+        : undefined;
+  }
+  if (plan.op === "neg") return numeric(kindOf(plan.arg, cols));
+  const kinds = plan.args.map((a) => kindOf(a, cols));
+  if (plan.op === "arith") return kinds.reduce(arith);
+  if (plan.op === "div") return kinds.reduce(arith) && "fractional";
+  return kinds.every((k) => k === "integral") ? "integral" : undefined; // div
+}
+
+const numeric = (k: Kind): Kind => (k === "integral" || k === "fractional" ? k : undefined);
+
+function arith(l: Kind, r: Kind): Kind {
+  if (!numeric(l) || !numeric(r)) return undefined;
+  return l === "fractional" || r === "fractional" ? "fractional" : "integral";
 }
