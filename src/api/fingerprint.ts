@@ -40,13 +40,25 @@ export function fingerprint(): string {
     dependencies: Record<string, string>;
   };
   h.update(pkg.version);
-  for (const dep of Object.keys(pkg.dependencies).sort()) {
-    try {
-      h.update(`${dep}@${(require(`${dep}/package.json`) as { version: string }).version}`);
-    } catch {
-      h.update(`${dep}@?`);
-    }
-  }
+  for (const dep of Object.keys(pkg.dependencies).sort())
+    h.update(`${dep}@${depVersion(root, dep)}`);
   cached = h.digest("hex");
   return cached;
+}
+
+/** A dependency's installed version; its package.json read from disk when its exports hide it. */
+function depVersion(root: string, dep: string): string {
+  try {
+    return (require(`${dep}/package.json`) as { version: string }).version;
+  } catch {
+    // e.g. antlr4ng: "exports" without ./package.json
+  }
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    try {
+      const text = readFileSync(path.join(dir, "node_modules", dep, "package.json"), "utf8");
+      return (JSON.parse(text) as { version: string }).version;
+    } catch {
+      if (path.dirname(dir) === dir) return "?";
+    }
+  }
 }

@@ -17,7 +17,8 @@ export interface LoadedSpec {
   source: string;
   value: unknown;
   /** Position of the value (or, with part "key", of the key) at a JSON pointer. */
-  locate(pointer: string, part?: "key" | "value"): { line: number; col: number };
+  /** With `offset`, the position of that character of a one-line scalar's value (a SQL expression's error). */
+  locate(pointer: string, part?: "key" | "value", offset?: number): { line: number; col: number };
 }
 
 export interface LoadResult {
@@ -172,5 +173,5 @@ export function loadSpec(
   }
   const { value, diagnostic } = toValue(file, doc, limits);
   if (diagnostic) return { diagnostics: [diagnostic] };
-  return { spec: { file, source, value, locate: locator(doc, pos) }, diagnostics };
+  return { spec: { file, source, value, locate: locator(doc, source, pos) }, diagnostics };
 }

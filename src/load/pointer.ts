@@ -3,6 +3,7 @@
  * diagnostics show.
  */
 import { isMap, isPair, isScalar, isSeq, type Document, type ParsedNode } from "yaml";
+import { offsetInScalar } from "./scalar.js";
 
 export function unescapePointer(s: string): string {
   return s.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -19,9 +20,10 @@ export function pointerOf(...parts: Array<string | number>): string {
 /** The position of the value (or key) at a JSON pointer; the deepest existing node when it is missing. */
 export function locator(
   doc: Document.Parsed,
+  source: string,
   pos: (offset: number) => { line: number; col: number },
 ) {
-  return (pointer: string, part: "key" | "value" = "value") => {
+  return (pointer: string, part: "key" | "value" = "value", offset?: number) => {
     const parts = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapePointer);
     let node: unknown = doc.contents;
     let lastOffset = (doc.contents as ParsedNode | null)?.range?.[0] ?? 0;
@@ -47,6 +49,8 @@ export function locator(
         lastOffset = item.range?.[0] ?? lastOffset;
         node = item;
       } else break;
+      if (isLast && offset !== undefined && isScalar(node))
+        lastOffset = offsetInScalar(node, source, offset) ?? lastOffset;
     }
     return pos(lastOffset);
   };

@@ -23,7 +23,29 @@ export function err(
   hint?: string,
   part: "key" | "value" = "value",
 ) {
-  const { line, col } = ctx.spec.locate(pointer, part);
+  push(ctx, code, pointer, ctx.spec.locate(pointer, part), message, hint);
+}
+
+/** Reports an error at character `offset` of the string at `pointer` (at the string when it spans lines). */
+export function errAt(
+  ctx: Ctx,
+  code: string,
+  pointer: string,
+  offset: number,
+  message: string,
+  hint?: string,
+) {
+  push(ctx, code, pointer, ctx.spec.locate(pointer, "value", offset), message, hint);
+}
+
+function push(
+  ctx: Ctx,
+  code: string,
+  pointer: string,
+  { line, col }: { line: number; col: number },
+  message: string,
+  hint: string | undefined,
+) {
   ctx.diags.push({
     code,
     severity: "error",

@@ -5,7 +5,8 @@
 import type * as I from "../../types.js";
 import { durationMs } from "../../values.js";
 import { err } from "../context.js";
-import { type Shape, need, needTimestamp, withFields } from "./shape.js";
+import { readAggregate } from "../../expressions.js";
+import { type Shape, need, needTimestamp, sqlError, withFields } from "./shape.js";
 import type { StepArgs, StepAt, StepOut } from "./steps.js";
 
 type Window = Extract<I.StreamStep, { kind: "aggregate" }>["window"];
@@ -31,9 +32,10 @@ export function aggregate(at: StepAt, spec: StepArgs["aggregate"], shape: Shape)
   });
   const aggregates: Aggregate[] = [];
   for (const [a, e] of Object.entries(spec.aggregate)) {
-    const { agg, field } = aggregateColumn(at, a, e, shape, out);
-    out.push(field);
-    aggregates.push(agg);
+    const r = aggregateColumn(at, a, e, shape, out);
+    if (!r) continue;
+    out.push(r.field);
+    aggregates.push(r.agg);
   }
   return {
     step: { kind: "aggregate", window, groupBy, aggregates },
@@ -65,18 +67,25 @@ function resolveWindow(
   return window;
 }
 
-/** One aggregate `name: fn(column)` (or count(*)); `out` holds the output columns before it. */
+/**
+ * One aggregate `name: fn(column)` (or count(*)), read with Spark's grammar (PG309 when it is not
+ * a function of a column); `out` holds the output columns before it.
+ */
 function aggregateColumn(
   at: StepAt,
   name: string,
   expr: string,
   shape: Shape,
   out: readonly I.Field[],
-): { agg: Aggregate; field: I.Field } {
+): { agg: Aggregate; field: I.Field } | undefined {
   const ap = `${at.pointer}/aggregate/${name}`;
-  const m = /^\s*([a-z_]+)\(\s*(\*|[a-z][a-z0-9_]*)\s*\)\s*$/.exec(expr)!;
-  const fn = m[1]!;
-  const column = m[2] === "*" ? null : m[2]!;
+  const read = readAggregate(expr);
+  if (read.error) {
+    sqlError(at.ctx, ap, read.error);
+    return undefined;
+  }
+  const fn = read.fn;
+  const column = read.column?.name ?? null;
   if (column === null && fn !== "count")
     err(at.ctx, "PG203", ap, `${fn}(*) is not an aggregate; only count(*) takes '*'`);
   let src: I.Field | undefined;

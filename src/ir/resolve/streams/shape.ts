@@ -4,8 +4,8 @@
  * already has an error; its columns are then not checked, to report nothing twice.
  */
 import type * as I from "../../types.js";
-import { columnsUsed } from "../../expressions.js";
-import { type Ctx, err, unknownColumn } from "../context.js";
+import { type SqlError, readSql } from "../../expressions.js";
+import { type Ctx, err, errAt, unknownColumn } from "../context.js";
 
 export interface Shape {
   /** The fields, in order. */
@@ -53,7 +53,24 @@ export function needTimestamp(
   if (f && f.type !== "timestamp") err(ctx, "PG307", pointer, `${rule}; '${f.name}' is ${f.type}`);
 }
 
-/** Every column the expression uses is a field of the shape. */
-export function checkExpr(ctx: Ctx, shape: Shape, pointer: string, expr: string, where: string) {
-  for (const u of columnsUsed(expr)) need(ctx, shape, pointer, u.name, where);
+/**
+ * The expression is one Spark's parser reads (PG309 otherwise, at the character where it breaks
+ * off) and every column it uses is a field of the shape. False when it does not parse.
+ */
+export function checkExpr(
+  ctx: Ctx,
+  shape: Shape,
+  pointer: string,
+  expr: string,
+  where: string,
+): boolean {
+  const e = readSql(expr);
+  if (e.error) sqlError(ctx, pointer, e.error);
+  for (const u of e.columns) need(ctx, shape, pointer, u.name, where);
+  return !e.error;
+}
+
+/** PG309: what Spark's parser would refuse in the expression at `pointer`. */
+export function sqlError(ctx: Ctx, pointer: string, e: SqlError) {
+  errAt(ctx, "PG309", pointer, e.offset, e.message, e.hint);
 }

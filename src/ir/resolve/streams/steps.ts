@@ -4,7 +4,7 @@
  * table `stepKinds`; `resolveSteps` looks each step's kind up and threads the shape along.
  */
 import type * as S from "../../../schema/spec.gen.js";
-import { inferType } from "../../expressions.js";
+import { inferField } from "../../expressions.js";
 import type * as I from "../../types.js";
 import { durationMs } from "../../values.js";
 import { type Ctx, type Refs, err } from "../context.js";
@@ -135,9 +135,12 @@ function derive(at: StepAt, given: StepArgs["derive"], shape: Shape): StepOut {
   for (const [c, d] of Object.entries(given)) {
     const dp = `${at.pointer}/derive/${c}`;
     const expr = typeof d === "string" ? d : d.expr;
-    checkExpr(at.ctx, next, typeof d === "string" ? dp : `${dp}/expr`, expr, at.where);
+    const ok = checkExpr(at.ctx, next, typeof d === "string" ? dp : `${dp}/expr`, expr, at.where);
     let field: I.Field;
-    if (typeof d === "string") field = inferredField(at, dp, c, expr, next);
+    if (typeof d === "string")
+      field = ok
+        ? inferredField(at, dp, c, expr, next)
+        : { name: c, type: "unknown", required: false };
     else {
       field = { name: c, type: d.type, required: false };
       decimalSettings(at.ctx, field, d, dp, "columns");
@@ -156,8 +159,8 @@ function inferredField(
   expr: string,
   shape: Shape,
 ): I.Field {
-  const t = inferType(expr, shape.fields);
-  if (t === undefined && shape.checked)
+  const f = inferField(name, expr, shape.fields);
+  if (f === undefined && shape.checked)
     err(
       at.ctx,
       "PG308",
@@ -165,7 +168,7 @@ function inferredField(
       `cannot tell the type of the derived column '${name}' from its expression`,
       `write it with a type, e.g. ${name}: {expr: ${JSON.stringify(expr)}, type: decimal, precision: 12, scale: 2}`,
     );
-  return { name, type: t ?? "unknown", required: false };
+  return f ?? { name, type: "unknown", required: false };
 }
 
 /** rename: columns get new names, in place; a new name may not be taken. */
