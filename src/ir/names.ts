@@ -62,6 +62,8 @@ export const sparkNames = {
   app: (p: string, job: string) => `pipegen.${p}.${job}`,
   /** The function of the program that gives a JDBC connection's settings. */
   jdbcConnectionFn: (connection: string) => `jdbc_${connection}`,
+  /** The function of the program that gives a Cassandra connection's settings. */
+  cassandraConnectionFn: (connection: string) => `cassandra_${connection}`,
   /** A lookup join, by the (0-based) index of its step. */
   lookup: (stepIndex: number) => `step_${stepIndex + 1}`,
   /** A file sink's query and checkpoint, by the (0-based) index of the sink. */

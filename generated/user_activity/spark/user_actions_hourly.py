@@ -188,6 +188,48 @@ def mongo_upsert(
     )
 
 
+def cassandra_warehouse() -> dict:
+    return {
+        "contact_points": [
+            os.environ["CASSANDRA_HOST"],
+        ],
+        "port": int(os.environ["CASSANDRA_PORT"]),
+        "local_dc": "dc1",
+        "user": None,
+        "password": None,
+    }
+
+
+def cassandra_cluster(settings: dict):
+    """A driver Cluster for the connection's settings (the import is local: executors run it)."""
+    from cassandra.auth import PlainTextAuthProvider
+    from cassandra.cluster import Cluster
+    from cassandra.policies import DCAwareRoundRobinPolicy
+
+    auth = None
+    if settings["user"] is not None:
+        auth = PlainTextAuthProvider(settings["user"], settings["password"])
+    return Cluster(
+        settings["contact_points"],
+        port=settings["port"],
+        auth_provider=auth,
+        load_balancing_policy=DCAwareRoundRobinPolicy(settings["local_dc"]),
+        protocol_version=5,
+    )
+
+
+def cassandra_prepare(settings: dict, statements: list[str]) -> None:
+    """Creates a Cassandra sink's keyspace and table if they are missing (as the DDL file
+    declares them); run once before the queries start."""
+    cluster = cassandra_cluster(settings)
+    try:
+        session = cluster.connect()
+        for statement in statements:
+            session.execute(statement)
+    finally:
+        cluster.shutdown()
+
+
 def cassandra_upsert(
     batch: DataFrame, settings: dict, cql: str, columns: list[str]
 ) -> None:
@@ -206,22 +248,10 @@ def cassandra_upsert(
     def write_partition(partition) -> None:
         from datetime import UTC, datetime, timedelta
 
-        from cassandra.auth import PlainTextAuthProvider
-        from cassandra.cluster import Cluster
         from cassandra.concurrent import execute_concurrent_with_args
-        from cassandra.policies import DCAwareRoundRobinPolicy
 
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        auth = None
-        if settings["user"] is not None:
-            auth = PlainTextAuthProvider(settings["user"], settings["password"])
-        cluster = Cluster(
-            settings["contact_points"],
-            port=settings["port"],
-            auth_provider=auth,
-            load_balancing_policy=DCAwareRoundRobinPolicy(settings["local_dc"]),
-            protocol_version=5,
-        )
+        cluster = cassandra_cluster(settings)
         try:
             session = cluster.connect()
             statement = session.prepare(cql)
@@ -263,15 +293,7 @@ def write_batch(batch: DataFrame, batch_id: int, kafka: dict[str, str]) -> None:
         )
         cassandra_upsert(
             batch,
-            {
-                "contact_points": [
-                    os.environ["CASSANDRA_HOST"],
-                ],
-                "port": int(os.environ["CASSANDRA_PORT"]),
-                "local_dc": "dc1",
-                "user": None,
-                "password": None,
-            },
+            cassandra_warehouse(),
             'INSERT INTO "activity"."user_actions_hourly" ("window_start", "window_end", "user_id", "action", "events", "total_duration_ms") VALUES (?, ?, ?, ?, ?, ?)',
             [
                 "window_start",
@@ -289,6 +311,13 @@ def write_batch(batch: DataFrame, batch_id: int, kafka: dict[str, str]) -> None:
 def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
     kafka = kafka_options(args)
     checkpoints = f"{args.checkpoint_root.rstrip('/')}/{PIPELINE}/{STREAM}"
+    cassandra_prepare(
+        cassandra_warehouse(),
+        [
+            "CREATE KEYSPACE IF NOT EXISTS \"activity\" WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3}",
+            'CREATE TABLE IF NOT EXISTS "activity"."user_actions_hourly" (\n  "window_start" timestamp,\n  "window_end" timestamp,\n  "user_id" text,\n  "action" text,\n  "events" bigint,\n  "total_duration_ms" bigint,\n  PRIMARY KEY (("user_id", "action"), "window_start")\n)',
+        ],
+    )
     checked = decode(read_source(spark, args))
     queries = []
     valid = checked.where(F.col("__pg_reason") == "").select(

@@ -1,5 +1,6 @@
 import type { FilesConnection, S3Connection, Sink, Stream, ValueRef } from "../../ir/types.js";
-import { cassandraInsert } from "./cql.js";
+import { sparkNames } from "../../ir/names.js";
+import { cassandraInsert, createCassandraTable, createKeyspace } from "./cql.js";
 
 export type SinkOf<K extends Sink["kind"]> = Extract<Sink, { kind: K }>;
 
@@ -20,17 +21,29 @@ export function filePath(c: S3Connection | FilesConnection, path: string): Value
 
 /** What a Cassandra sink's writer needs: where the cluster is, and the insert. */
 export function cassandraSinkData(s: Stream, x: SinkOf<"cassandra">) {
-  const c = x.connection;
   return {
+    settingsFn: sparkNames.cassandraConnectionFn(x.connection.name),
+    cql: cassandraInsert(
+      x.connection,
+      x,
+      s.output.map((f) => f.name),
+    ),
+    // At start-up, before the queries: the keyspace and the table, as ddl/<connection>.cql has them.
+    prepareCql: [createKeyspace(x.connection), createCassandraTable(x.connection, x, s.output)].map(
+      (q) => q.replace(/;$/, ""),
+    ),
+  };
+}
+
+/** Each Cassandra connection a stream writes to, once, with where its cluster is. */
+export function cassandraConnections(s: Stream) {
+  const conns = new Map(sinksOf(s, "cassandra").map((x) => [x.connection.name, x.connection]));
+  return [...conns.values()].map((c) => ({
+    fn: sparkNames.cassandraConnectionFn(c.name),
     contactPoints: c.contactPoints,
     port: c.port,
     localDc: c.localDatacenter,
     user: c.user,
     password: c.password,
-    cql: cassandraInsert(
-      c,
-      x,
-      s.output.map((f) => f.name),
-    ),
-  };
+  }));
 }

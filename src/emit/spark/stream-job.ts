@@ -3,7 +3,7 @@ import type { Pipeline, Stream } from "../../ir/types.js";
 import { headerComment } from "../shared/header.js";
 import { render } from "../shared/templates.js";
 import { connectionData, jdbcConnections, jdbcSinkData, lookups } from "./jdbc.js";
-import { cassandraSinkData, filePath, sinksOf } from "./sinks.js";
+import { cassandraConnections, cassandraSinkData, filePath, sinksOf } from "./sinks.js";
 import { sourceData } from "./source.js";
 import { interval, sparkSqlType } from "./types.js";
 
@@ -138,6 +138,7 @@ function sinkData(p: Pipeline, s: Stream) {
       key: x.key,
     })),
     cassandraSinks: cassandra.map((x) => cassandraSinkData(s, x)),
+    cassandraConnections: cassandraConnections(s),
     hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
     // Table sinks wait for their query's id (QueryIdentity): the job imports threading.
     threading: jdbc.length > 0,
