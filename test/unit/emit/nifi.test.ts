@@ -254,7 +254,7 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
     for (const g of root.processGroups as Json[]) {
       expect(g.groupIdentifier).toBe(root.identifier);
       const sources = g.processors.filter((p: Json) =>
-        /QueryDatabaseTableRecord|GetMongoRecord/.test(p.type),
+        /QueryDatabaseTableRecord|\.GetMongo$/.test(p.type),
       );
       expect(sources).toHaveLength(1);
       expect(sources[0].executionNode).toBe("PRIMARY");
@@ -303,6 +303,18 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
         String(p.name).startsWith("publish dead letters"),
       );
       expect(dlqPublisher, "the spec has a dead-letter topic").toBeDefined();
+      // One JSON record per FlowFile, each published as it is (no record reader).
+      expect(dlqPublisher.properties["Record Reader"]).toBeUndefined();
+      const dlqSplitter = group.processors.find(
+        (p: Json) => p.name === "dead letters as JSON records",
+      );
+      if (dlqSplitter) {
+        expect(dlqSplitter.properties["Records Per Split"]).toBe("1");
+        const splits = (group.connections as Json[]).find(
+          (c) => c.source.id === dlqSplitter.identifier && c.selectedRelationships[0] === "splits",
+        )!;
+        expect(splits.destination.id).toBe(dlqPublisher.identifier);
+      }
       const failurePort = group.outputPorts.find((p: Json) => p.name === "failure");
       expect(failurePort.portFunction).toBe("FAILURE");
       // Disabled: valid in full NiFi without an outgoing connection; FlowFiles wait before it.
@@ -326,7 +338,8 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
         const allowed: Record<string, string[]> = {
           PublishKafka: ["success"],
           PartitionRecord: ["original"],
-          GetMongoRecord: ["original"],
+          SplitRecord: ["original"],
+          GetMongo: ["original"],
         };
         for (const rel of p.autoTerminatedRelationships as string[]) {
           expect(allowed[simpleName(p.type)] ?? [], `${p.name} auto-terminates ${rel}`).toContain(
@@ -336,25 +349,28 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
         }
         if (facts.relationships.includes("failure")) {
           expect(connected.has("failure"), `${p.name}: failure connected`).toBe(true);
-          if (p.type.endsWith("GetMongoRecord")) continue; // failure only carries an incoming FlowFile
+          if (p.type.endsWith(".GetMongo")) continue; // failure only carries an incoming FlowFile
           expect(p.retriedRelationships).toEqual(["failure"]);
           expect(p.retryCount).toBe(onError.retries ?? 3);
           expect(p.backoffMechanism).toBe("PENALIZE_FLOWFILE");
           const backoff = nifiDuration(durationMs(onError.backoff ?? "30s"));
           expect(p.penaltyDuration).toBe(backoff);
           expect(p.maxBackoffPeriod).toBe(backoff);
-          // After the retries: tagged and dead-lettered; the dead-letter publisher -> failure port.
+          // After the retries: tagged and dead-lettered (Avro content split into JSON records
+          // first); the dead-letter publisher and splitter -> failure port.
           const dest = byId.get(
             outgoing.find((c) => c.selectedRelationships.includes("failure"))!.destination.id,
           )!;
-          if (p === dlqPublisher) expect(dest).toBe(failurePort);
+          if (p === dlqPublisher || p === dlqSplitter) expect(dest).toBe(failurePort);
           else {
             expect(simpleName(dest.type)).toBe("UpdateAttribute");
             expect(dest.properties["pipegen.reason"]).toBe("failure");
             const next = (group.connections as Json[]).find(
               (c) => c.source.id === dest.identifier,
             )!;
-            expect(next.destination.id).toBe(dlqPublisher.identifier);
+            expect([dlqPublisher.identifier, dlqSplitter?.identifier]).toContain(
+              next.destination.id,
+            );
           }
         }
         if (p.type.endsWith("ValidateRecord")) {
@@ -597,14 +613,38 @@ describe("examples, spot checks", () => {
     expect(main.penaltyDuration).toBe("10 secs");
   });
 
-  it("user_activity: GetMongoRecord with the query; the secret URI comes from the NiFi JVM's environment", () => {
+  it("user_activity: GetMongo with the query, one JSON document per FlowFile, read as records; the secret URI comes from the NiFi JVM's environment", () => {
     const g = group("user_activity", "crm_activity");
-    const [source] = proc(g, "GetMongoRecord");
+    const [source] = proc(g, "GetMongo");
     expect(source.properties).toMatchObject({
       "Mongo Collection Name": "activity",
       "Mongo Database Name": "#{crm.database}",
       Query: '{"source": "web"}',
+      "JSON Type": "Standard",
+      "Pretty Print Results JSON": "false",
+      "Date Format": "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
     });
+    // No "Results Per FlowFile": GetMongo drops a batch it cannot write (and only logs it).
+    expect(source.properties).not.toHaveProperty("Results Per FlowFile");
+    const records = proc(g, "ValidateRecord").find((p) => p.name === "documents as records");
+    const reader = g.controllerServices.find(
+      (s: Json) => s.identifier === records.properties["Record Reader"],
+    );
+    expect(simpleName(reader.type)).toBe("JsonTreeReader");
+    expect(reader.properties["Timestamp Format"]).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    const relaxed = JSON.parse(reader.properties["Schema Text"]) as Json;
+    for (const f of relaxed.fields as Json[]) expect(f.type[0]).toBe("null");
+    expect(records.properties["Schema Access Strategy"]).toBe("reader-schema");
+    const invalidWriter = svc("user_activity", "JsonRecordSetWriter").find(
+      (s) => s.identifier === records.properties["Record Writer for Invalid Records"],
+    );
+    expect(invalidWriter.properties["Schema Access Strategy"]).toBe("inherit-record-schema");
+    // A document that is not a record goes to the dead-letter publisher as it is (JSON).
+    const invalid = g.connections.find(
+      (c: Json) => c.source.id === records.identifier && c.selectedRelationships[0] === "invalid",
+    );
+    const tag = g.connections.find((c: Json) => c.source.id === invalid.destination.id);
+    expect(tag.destination.name).toBe("publish dead letters to activity.dlq");
     const [client] = svc("user_activity", "MongoDBControllerService");
     expect(client.properties["Mongo URI"]).toBe("${CRM_MONGO_URI}");
     expect(client.comments).toContain("CRM_MONGO_URI");
@@ -842,7 +882,7 @@ describe("hostile spec values come out exactly", () => {
     expect(undoEl(params.get("db.user")!.value)).toBe(`u'"\\#{y}`);
     expect(params.get("db.host")!.value).toBe("db-host");
     expect(flow.flowContents.comments).toBe(`desc ${H}`);
-    const source = docsLoad.processors.find((p: Json) => p.type.endsWith("GetMongoRecord"));
+    const source = docsLoad.processors.find((p: Json) => p.type.endsWith(".GetMongo"));
     expect(undoEl(source.properties.Query)).toBe(spec.ingest.docs_load.from.query);
     expect(params.has("MONGO_URI")).toBe(false);
   });
