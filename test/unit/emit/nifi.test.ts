@@ -21,6 +21,7 @@ import {
 } from "../../../src/emit/nifi/escape.js";
 import { nifiDuration } from "../../../src/emit/nifi/flow.js";
 import { componentIds, uuidV5 } from "../../../src/emit/nifi/ids.js";
+import { enumRegex } from "../../../src/emit/nifi/validate.js";
 import { inEngineCache } from "../engine-cache.js";
 
 const dirs: string[] = [];
@@ -808,6 +809,86 @@ describe("property values NiFi reads back exactly", () => {
     expect(uuidV5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.example.com")).toBe(
       "2ed6657d-e927-568b-95e1-2665a8aea6a2",
     );
+  });
+});
+
+describe("bad records: validated against each topic's schema, dead-lettered one by one", () => {
+  // The pipeline of test/e2e/nifi-safety.e2e.test.ts: no validate steps; enum values that are
+  // Avro names (priority) and that are not (state); a JSON topic.
+  const files = compileSpecs(["test/e2e/nifi/safety.yaml"]);
+  const flow = JSON.parse(files["nifi_safety/nifi/nifi_safety.flow.json"]!) as Json;
+  const group = (name: string): Json =>
+    flow.flowContents.processGroups.find((g: Json) => g.name === name);
+  const byName = (g: Json, name: string): Json => g.processors.find((p: Json) => p.name === name);
+  /** The processors after `p` on relationship `rel`. */
+  const next = (g: Json, p: Json, rel: string): Json[] =>
+    (g.connections as Json[])
+      .filter((c) => c.source.id === p.identifier && c.selectedRelationships.includes(rel))
+      .map((c) => g.processors.find((q: Json) => q.identifier === c.destination.id));
+
+  it("without a validate step, records are validated against the topic's schema before publishing", () => {
+    const g = group("tickets");
+    const validate = byName(g, "validate for safety.tickets");
+    const schema = JSON.parse(validate.properties["Schema Text"]) as Json;
+    const type = (f: string) => schema.fields.find((x: Json) => x.name === f).type;
+    expect(type("title")).toBe("string"); // required
+    expect(type("priority")[1]).toMatchObject({ type: "enum", symbols: ["LOW", "HIGH"] });
+    expect(type("state")).toEqual(["null", "string"]); // values that are not Avro names
+    expect(next(g, byName(g, "derive message key"), "success")).toEqual([validate]);
+    const [partition] = next(g, validate, "valid");
+    expect(simpleName(partition!.type)).toBe("PartitionRecord");
+    const [router] = next(g, partition!, "success");
+    expect(router!.properties.valid).toBe("${pipegen.enum.state:isNull()}");
+    expect(next(g, router!, "valid")).toEqual([byName(g, "publish to safety.tickets")]);
+    const [tag] = next(g, router!, "unmatched");
+    expect(tag!.properties["pipegen.reason"]).toBe("invalid");
+    expect(tag!.properties["pipegen.validation.details"]).toBe(
+      "a value not in the enum of:${pipegen.enum.state:isNull():ifElse('', ' state')}",
+    );
+  });
+
+  it("an enum check: a RecordPath regex that matches exactly the values", () => {
+    const g = group("tickets");
+    const [partition] = next(g, byName(g, "validate for safety.tickets"), "valid");
+    expect(partition!.properties["pipegen.enum.state"]).toBe(
+      `/state[not(matchesRegex(., '${enumRegex(["in progress", "done-ok", "it's $#{x}", "naïve", "x\\y", "1st"])}'))]`,
+    );
+    const values = ["a b", "it's", "$#{x}", "${x}", "x\\y", "\n", "é中😀", "", "1st", "'"];
+    const re = enumRegex(values);
+    // Only letters, digits and \x{hex}: nothing that a RecordPath string, EL or a parameter
+    // reference would read.
+    expect(re).toMatch(/^\(\?:(?:[A-Za-z0-9]|\\x\{[0-9a-f]+\}|\|)*\)$/);
+    const js = new RegExp(`^${re.replace(/\\x\{([0-9a-f]+)\}/g, "\\u{$1}")}$`, "u");
+    for (const v of values) expect(js.test(v), JSON.stringify(v)).toBe(true);
+    for (const v of ["a  b", "its", "x\\\\y", "\n ", "1ST", "''", " "])
+      expect(js.test(v), JSON.stringify(v)).toBe(false);
+  });
+
+  it("a validate step with the topic's schema is the topic's validation (no second one)", () => {
+    const g = flows.shop_orders!.flowContents.processGroups[0];
+    expect(
+      g.processors
+        .filter((p: Json) => simpleName(p.type) === "ValidateRecord")
+        .map((p: Json) => p.name),
+    ).toEqual(["validate order"]);
+  });
+
+  it("JSON topics: one record per FlowFile before the publisher; dead letters one JSON record per message", () => {
+    const g = group("tickets_json");
+    const split = byName(g, "split for safety.tickets.json");
+    expect(split.properties["Records Per Split"]).toBe("1");
+    expect(next(g, split, "splits")).toEqual([byName(g, "publish to safety.tickets.json")]);
+    const dlq = byName(g, "publish dead letters to safety.dlq");
+    expect(dlq.properties["Record Reader"]).toBeUndefined();
+    expect(dlq.properties["Record Writer"]).toBeUndefined();
+    const splitter = byName(g, "dead letters as JSON records");
+    const writer = services(flow).find(
+      (x) => x.identifier === splitter.properties["Record Writer"],
+    )!;
+    expect(writer.properties).toMatchObject({
+      "Output Grouping": "output-oneline",
+      "Schema Access Strategy": "inherit-record-schema",
+    });
   });
 });
 
