@@ -9,10 +9,11 @@
  *
  *   source (QueryDatabaseTableRecord | GetMongo + ValidateRecord reading the JSON documents)
  *     -> steps in spec order (ValidateRecord [+ enum check] | UpdateAttribute)
+ *     -> ValidateRecord against the topic's schema [+ enum check], unless the last step did so
  *     -> derive message key (UpdateRecord, when the key field is not a string)
  *     -> route (PartitionRecord on the routed fields + RouteOnAttribute), when there are routes
- *     -> per destination topic: ValidateRecord against its schema [+ enum check] (unless the
- *        last validate step checked it), SplitRecord (JSON topics), PublishKafka
+ *     -> per destination topic: ValidateRecord against its schema [+ enum check] when a routed
+ *        topic's schema is another, SplitRecord (JSON topics), PublishKafka
  *   every failure relationship: retried (onError.retries, onError.backoff), then tagged
  *   (UpdateAttribute: pipegen.reason, pipegen.step) and published to the dead-letter topic, one
  *   JSON record per message (SplitRecord first for Avro content); without a dead-letter topic,

@@ -1,13 +1,13 @@
 /**
  * One ingest's process group: its layout, where its failures go (retried, then tagged and
  * published to the dead-letter topic, or the group's failure port), and the chain
- *   source -> steps -> message key -> routing -> (validation, split) -> publishers.
+ *   source -> steps -> validation -> message key -> routing -> (validation, split) -> publishers.
  */
 import type { Ingest, Pipeline } from "../../ir/types.js";
 import { literal } from "./escape.js";
 import { GroupBuilder, nifiDuration, type Endpoint, type Position, type Retry } from "./flow.js";
 import type { Parameters } from "./params.js";
-import { deadLetterPublisher, deadLetterSplitter } from "./publish.js";
+import { deadLetterPublisher, deadLetterSplitter, validateForTopic } from "./publish.js";
 import { routeAndPublish } from "./routing.js";
 import type { Services } from "./services.js";
 import { source } from "./sources.js";
@@ -157,6 +157,7 @@ export function emitIngest(flow: Flow, ing: Ingest, position: Position): void {
     if (s.kind === "route") return;
     ({ next: prev, rel } = step(x, s, i, prev, rel));
   });
+  ({ next: prev, rel } = validateForTopic(x, { next: prev, rel }));
   const key = messageKey(x, prev, rel);
   routeAndPublish(x, key.next, key.rel, key.field);
 }

@@ -1,15 +1,16 @@
 /**
- * The PublishKafka processors of an ingest: one per destination topic, each behind the
- * validation of its records against the topic's schema (unless the ingest's last validate
- * step checked that very schema) and, for JSON topics, a split into one record per FlowFile;
- * and the dead-letter publisher.
+ * The PublishKafka processors of an ingest: one per destination topic, and the dead-letter
+ * one. Every record is validated against its topic's schema first: against the ingest's topic
+ * right after the steps (unless the last validate step checked that very schema), against a
+ * routed topic before its publisher when its schema is another. A JSON topic's records are
+ * split into one record per FlowFile before its publisher.
  *
  * Why the splits: PublishKafka's record mode writes every record of a FlowFile with one
  * record writer, and NiFi's JSON writer puts its separator (a line break, or a space) before
  * every record but the first; one record per FlowFile makes each message exactly one JSON
  * object.
  */
-import type { Topic } from "../../ir/types.js";
+import type { RecordSchema, Topic } from "../../ir/types.js";
 import { literal } from "./escape.js";
 import type { Endpoint, Position } from "./flow.js";
 import type { IngestGroup } from "./ingest.js";
@@ -72,12 +73,27 @@ export function deadLetterSplitter(x: IngestGroup): Endpoint {
   });
 }
 
-/** Whether the ingest's last validate step checked the records against `t`'s schema. */
-function validatedFor(x: IngestGroup, t: Topic): boolean {
+const sameSchema = (x: IngestGroup, a: RecordSchema, b: RecordSchema) =>
+  validationSchemaText(x, a) === validationSchemaText(x, b);
+
+/**
+ * After the steps: the records validated against the ingest's topic's schema, unless the last
+ * validate step did just that.
+ */
+export function validateForTopic(x: IngestGroup, prev: Next): Next {
+  const t = x.ing.to.topic;
   const last = [...x.ing.steps].reverse().find((s) => s.kind === "validate");
-  return (
-    last?.kind === "validate" &&
-    validationSchemaText(x, last.schema) === validationSchemaText(x, t.schema!)
+  if (last?.kind === "validate" && sameSchema(x, last.schema, t.schema!)) return prev;
+  return validateRecords(
+    x,
+    {
+      path: "validate",
+      name: `validate for ${t.name}`,
+      comments: `Required fields, types and enum values of the schema of ${t.name}, before publishing.`,
+      position: () => x.pos(),
+    },
+    t.schema!,
+    prev,
   );
 }
 
@@ -118,7 +134,8 @@ export function publisher(
     entry ??= first;
     last = next;
   };
-  if (t.schema && !validatedFor(x, t)) {
+  // The records were validated against the ingest's topic's schema (validateForTopic).
+  if (t.schema && !sameSchema(x, t.schema, x.ing.to.topic.schema!)) {
     const v = validateRecords(
       x,
       {

@@ -826,7 +826,7 @@ describe("bad records: validated against each topic's schema, dead-lettered one 
       .filter((c) => c.source.id === p.identifier && c.selectedRelationships.includes(rel))
       .map((c) => g.processors.find((q: Json) => q.identifier === c.destination.id));
 
-  it("without a validate step, records are validated against the topic's schema before publishing", () => {
+  it("without a validate step, records are validated against the topic's schema after the source", () => {
     const g = group("tickets");
     const validate = byName(g, "validate for safety.tickets");
     const schema = JSON.parse(validate.properties["Schema Text"]) as Json;
@@ -834,12 +834,15 @@ describe("bad records: validated against each topic's schema, dead-lettered one 
     expect(type("title")).toBe("string"); // required
     expect(type("priority")[1]).toMatchObject({ type: "enum", symbols: ["LOW", "HIGH"] });
     expect(type("state")).toEqual(["null", "string"]); // values that are not Avro names
-    expect(next(g, byName(g, "derive message key"), "success")).toEqual([validate]);
+    expect(next(g, byName(g, "read public.tickets"), "success")).toEqual([validate]);
     const [partition] = next(g, validate, "valid");
     expect(simpleName(partition!.type)).toBe("PartitionRecord");
     const [router] = next(g, partition!, "success");
     expect(router!.properties.valid).toBe("${pipegen.enum.state:isNull()}");
-    expect(next(g, router!, "valid")).toEqual([byName(g, "publish to safety.tickets")]);
+    // Then the key (valid records only) and the publisher.
+    const key = byName(g, "derive message key");
+    expect(next(g, router!, "valid")).toEqual([key]);
+    expect(next(g, key, "success")).toEqual([byName(g, "publish to safety.tickets")]);
     const [tag] = next(g, router!, "unmatched");
     expect(tag!.properties["pipegen.reason"]).toBe("invalid");
     expect(tag!.properties["pipegen.validation.details"]).toBe(
