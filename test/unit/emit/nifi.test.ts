@@ -876,6 +876,28 @@ describe("bad records: validated against each topic's schema, dead-lettered one 
     ).toEqual(["validate order"]);
   });
 
+  it("a routed topic with another schema is validated against it before its publisher", () => {
+    const spec = parse(readFileSync("test/e2e/nifi/safety.yaml", "utf8")) as Json;
+    spec.schemas.short = { fields: { ticket_id: { type: "long", required: true } } };
+    spec.topics["safety.short"] = { schema: "short", partitions: 1 };
+    spec.topics["safety.same"] = { schema: "ticket", partitions: 1 };
+    spec.ingest.tickets.steps = [
+      { route: [{ when: { field: "priority", equals: "HIGH" }, to: "safety.short" }] },
+      { route: [{ when: { field: "priority", equals: "LOW" }, to: "safety.same" }] },
+    ];
+    const out = compileSpecs([spec]);
+    const g = (
+      JSON.parse(out["nifi_safety/nifi/nifi_safety.flow.json"]!) as Json
+    ).flowContents.processGroups.find((x: Json) => x.name === "tickets");
+    const validations = g.processors
+      .filter((p: Json) => simpleName(p.type) === "ValidateRecord")
+      .map((p: Json) => p.name)
+      .sort();
+    expect(validations).toEqual(["validate for safety.short", "validate for safety.tickets"]);
+    const v = byName(g, "validate for safety.short");
+    expect(next(g, v, "valid")).toEqual([byName(g, "publish to safety.short")]);
+  });
+
   it("JSON topics: one record per FlowFile before the publisher; dead letters one JSON record per message", () => {
     const g = group("tickets_json");
     const split = byName(g, "split for safety.tickets.json");
