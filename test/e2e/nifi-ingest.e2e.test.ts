@@ -15,7 +15,7 @@
 // the engine continuously (RunStatelessFlow -c, as the docs recommend for incremental state):
 // first rows inserted, the flow started, their messages checked; then more rows inserted into
 // the running flow and exactly those (no repeats) checked. MongoDB sources keep no state at all
-// (GetMongoRecord; the spec's ingest has no incrementalColumn): two one-shot runs, each
+// (GetMongo; the spec's ingest has no incrementalColumn): two one-shot runs, each
 // publishing every matching document.
 //
 // Parameters come from the started servers (the flow's defaults are kept where the servers
@@ -716,7 +716,7 @@ describe("user_activity: MongoDB (FerretDB) -> NiFi -> Kafka (the generated flow
     expect(reply.ok).toBe(1);
   };
 
-  it("publishes every matching document per run (GetMongoRecord keeps no state)", async () => {
+  it("publishes every matching document per run (GetMongo keeps no state)", async () => {
     const web = Array.from({ length: 12 }, (_, k) => ({ ...activity(k + 1), source: "web" }));
     const app = Array.from({ length: 3 }, (_, k) => ({ ...activity(50 + k), source: "app" }));
     const bad = [

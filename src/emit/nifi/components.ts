@@ -107,20 +107,22 @@ export const components = {
     },
     dynamic: { el: true },
   },
-  GetMongoRecord: {
-    name: "GetMongoRecord",
+  GetMongo: {
+    name: "GetMongo",
     kind: "PROCESSOR",
-    type: "org.apache.nifi.processors.mongodb.GetMongoRecord",
+    type: "org.apache.nifi.processors.mongodb.GetMongo",
     artifact: "nifi-mongodb-nar",
     relationships: ["failure", "original", "success"],
     properties: {
       "Client Service": plain,
-      "Record Writer": plain,
       "Mongo Database Name": el,
       "Mongo Collection Name": el,
-      "Schema Name": el,
+      "JSON Type": oneOf("Extended", "Standard"),
+      "Pretty Print Results JSON": bool,
+      "Character Set": el,
       Query: el,
-      "Batch Size": el,
+      "Date Format": el,
+      "Send Empty Result": bool,
     },
   },
   MongoDBControllerService: {
@@ -158,6 +160,7 @@ export const components = {
     properties: {
       "Record Reader": plain,
       "Record Writer": plain,
+      "Record Writer for Invalid Records": plain,
       "Schema Access Strategy": oneOf("reader-schema", "schema-name", "schema-text-property"),
       "Schema Text": el,
       "Allow Extra Fields": bool,
@@ -200,6 +203,18 @@ export const components = {
       "Record Writer": plain,
     },
     dynamic: { el: true },
+  },
+  SplitRecord: {
+    name: "SplitRecord",
+    kind: "PROCESSOR",
+    type: "org.apache.nifi.processors.standard.SplitRecord",
+    artifact: STANDARD,
+    relationships: ["failure", "original", "splits"],
+    properties: {
+      "Record Reader": plain,
+      "Record Writer": plain,
+      "Records Per Split": el,
+    },
   },
   RouteOnAttribute: {
     name: "RouteOnAttribute",
@@ -299,6 +314,23 @@ export const components = {
       ),
       ...schemaAccess,
       "Compression Format": oneOf("BZIP2", "DEFLATE", "NONE", "SNAPPY", "LZO"),
+    },
+  },
+  JsonTreeReader: {
+    name: "JsonTreeReader",
+    kind: "CONTROLLER_SERVICE",
+    type: "org.apache.nifi.json.JsonTreeReader",
+    artifact: RECORDS,
+    api: readerApi,
+    properties: {
+      "Schema Access Strategy": oneOf(
+        "infer-schema",
+        "schema-name",
+        "schema-text-property",
+        "schema-reference-reader",
+      ),
+      ...schemaAccess,
+      "Timestamp Format": plain,
     },
   },
   JsonRecordSetWriter: {

@@ -7,16 +7,19 @@
  * record readers and writers, one connection pool per database) and one child process group
  * per ingest:
  *
- *   source (QueryDatabaseTableRecord | GetMongoRecord)
- *     -> steps in spec order (ValidateRecord | UpdateAttribute)
+ *   source (QueryDatabaseTableRecord | GetMongo + ValidateRecord reading the JSON documents)
+ *     -> steps in spec order (ValidateRecord [+ enum check] | UpdateAttribute)
+ *     -> ValidateRecord against the topic's schema [+ enum check], unless the last step did so
  *     -> derive message key (UpdateRecord, when the key field is not a string)
  *     -> route (PartitionRecord on the routed fields + RouteOnAttribute), when there are routes
- *     -> PublishKafka per destination topic
+ *     -> per destination topic: ValidateRecord against its schema [+ enum check] when a routed
+ *        topic's schema is another, SplitRecord (JSON topics), PublishKafka
  *   every failure relationship: retried (onError.retries, onError.backoff), then tagged
- *   (UpdateAttribute: pipegen.reason, pipegen.step) and published to the dead-letter topic as
- *   JSON; without a dead-letter topic, and when the dead-letter publish fails too, the FlowFile
- *   goes to the group's "failure" port (portFunction FAILURE: a stateless run fails and rolls
- *   back; full NiFi keeps the FlowFile queued). Nothing that carries data is auto-terminated.
+ *   (UpdateAttribute: pipegen.reason, pipegen.step) and published to the dead-letter topic, one
+ *   JSON record per message (SplitRecord first for Avro content); without a dead-letter topic,
+ *   and when the dead-letter publish fails too, the FlowFile goes to the group's "failure" port
+ *   (portFunction FAILURE: a stateless run fails and rolls back; full NiFi keeps the FlowFile
+ *   queued). Nothing that carries data is auto-terminated.
  *
  * FlowFile content between processors is Avro with the schema embedded (the source's record
  * schema, then the validated schema). Avro topics are written in the Confluent wire format

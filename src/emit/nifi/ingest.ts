@@ -1,17 +1,30 @@
 /**
  * One ingest's process group: its layout, where its failures go (retried, then tagged and
  * published to the dead-letter topic, or the group's failure port), and the chain
- *   source -> steps -> message key -> routing -> publishers.
+ *   source -> steps -> validation -> message key -> routing -> (validation, split) -> publishers.
  */
 import type { Ingest, Pipeline } from "../../ir/types.js";
 import { literal } from "./escape.js";
 import { GroupBuilder, nifiDuration, type Endpoint, type Position, type Retry } from "./flow.js";
 import type { Parameters } from "./params.js";
-import { deadLetterPublisher } from "./publish.js";
+import { deadLetterPublisher, deadLetterSplitter, validateForTopic } from "./publish.js";
 import { routeAndPublish } from "./routing.js";
 import type { Services } from "./services.js";
 import { source } from "./sources.js";
 import { messageKey, step } from "./steps.js";
+import { VALIDATION_DETAILS_ATTRIBUTE } from "./validate.js";
+
+/**
+ * What a FlowFile on its way to the dead-letter topic holds: Avro records (split into one JSON
+ * message each first) or exactly one JSON document (a MongoDB document, published as it is).
+ */
+export type DeadLetterContent = "avro" | "json";
+
+export interface FailureOptions {
+  content?: DeadLetterContent;
+  /** The value of pipegen.validation.details (already a property value), when the tag sets it. */
+  details?: string;
+}
 
 /** What the ingests of a flow share. */
 export interface Flow {
@@ -29,6 +42,7 @@ export class IngestGroup {
   readonly headerAttributes: string[];
   private failurePort: Endpoint | undefined;
   private deadLetterPublisher: Endpoint | undefined;
+  private deadLetterSplit: Endpoint | undefined;
   /** Rows taken in the main column and in the side column (dead-letter tags). */
   private rows = 0;
   private sideRows = 0;
@@ -79,45 +93,56 @@ export class IngestGroup {
     return alternatives.length ? `^(?:${alternatives.join("|")})$` : undefined;
   }
 
-  /** The dead-letter publisher, created on first use; none without a dead-letter topic. */
-  private deadLetters(): Endpoint | undefined {
+  /**
+   * Where dead letters holding `content` go, created on first use: the dead-letter publisher
+   * (one message per FlowFile), behind a split into one JSON record per FlowFile for Avro
+   * content; none without a dead-letter topic.
+   */
+  private deadLetters(content: DeadLetterContent): Endpoint | undefined {
     const dlq = this.ing.onError.deadLetter;
     if (!dlq) return undefined;
     if (!this.deadLetterPublisher) {
       this.deadLetterPublisher = deadLetterPublisher(this, dlq);
       this.g.connect(this.deadLetterPublisher, ["failure"], this.failure());
     }
-    return this.deadLetterPublisher;
+    if (content === "json") return this.deadLetterPublisher;
+    if (!this.deadLetterSplit) {
+      this.deadLetterSplit = deadLetterSplitter(this);
+      this.g.connect(this.deadLetterSplit, ["splits"], this.deadLetterPublisher);
+      this.g.connect(this.deadLetterSplit, ["failure"], this.failure());
+    }
+    return this.deadLetterSplit;
   }
 
   /**
    * Where the failing FlowFiles of `source` go: a tag (pipegen.reason, pipegen.step,
-   * pipegen.ingest) and the dead-letter topic, or the failure port when there is none.
+   * pipegen.ingest, and pipegen.validation.details when given) and the dead-letter topic, or
+   * the failure port when there is none.
    */
   onFailure(
     source: Endpoint,
     relationships: string[],
     reason: "failure" | "invalid",
     path: string,
+    opts: FailureOptions = {},
   ): void {
-    const dlq = this.deadLetters();
+    const dlq = this.deadLetters(opts.content ?? "avro");
     if (!dlq) {
       this.g.connect(source, relationships, this.failure());
       return;
     }
+    const properties: Record<string, string> = {
+      "Store State": "Do not store state",
+      "pipegen.reason": literal(reason, true),
+      "pipegen.step": literal(source.name, true),
+      "pipegen.ingest": literal(this.ing.name, true),
+    };
+    if (opts.details !== undefined) properties[VALIDATION_DETAILS_ATTRIBUTE] = opts.details;
     const tag = this.g.processor(
       `dead-letter/tag/${path}`,
       "UpdateAttribute",
       `dead letter: ${reason} in ${source.name}`,
-      {
-        position: this.sidePos(),
-        properties: {
-          "Store State": "Do not store state",
-          "pipegen.reason": literal(reason, true),
-          "pipegen.step": literal(source.name, true),
-          "pipegen.ingest": literal(this.ing.name, true),
-        },
-      },
+      { position: this.sidePos(), properties },
     );
     this.g.connect(source, relationships, tag);
     this.g.connect(tag, ["success"], dlq);
@@ -127,13 +152,12 @@ export class IngestGroup {
 /** An ingest's process group, in the flow's root group at `position`. */
 export function emitIngest(flow: Flow, ing: Ingest, position: Position): void {
   const x = new IngestGroup(flow, ing, position);
-  let prev = source(x);
-  let rel = "success";
+  let { next: prev, rel } = source(x);
   ing.steps.forEach((s, i) => {
     if (s.kind === "route") return;
-    prev = step(x, s, i, prev, rel);
-    rel = s.kind === "validate" ? "valid" : "success";
+    ({ next: prev, rel } = step(x, s, i, prev, rel));
   });
+  ({ next: prev, rel } = validateForTopic(x, { next: prev, rel }));
   const key = messageKey(x, prev, rel);
   routeAndPublish(x, key.next, key.rel, key.field);
 }

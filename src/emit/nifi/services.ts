@@ -158,8 +158,30 @@ export class Services {
     };
   }
 
+  /**
+   * Records as they are, as JSON, one object per line (dead letters, MongoDB documents that
+   * failed validation, schemaless JSON topics); the service is named after its first use.
+   */
+  jsonWriter(dead: boolean): string {
+    return this.once(`writer/json`, () =>
+      this.root.service(
+        "writer/json",
+        "JsonRecordSetWriter",
+        dead
+          ? "JSON writer (dead letters: records as they are)"
+          : "JSON writer (records as they are)",
+        {
+          properties: {
+            ...this.jsonWriterProps(),
+            "Schema Access Strategy": "inherit-record-schema",
+          },
+        },
+      ),
+    );
+  }
+
   /** The writer of a topic's messages: Confluent-framed Avro from the registry, or JSON. */
-  topicWriter(t: Topic, dead: boolean): string {
+  topicWriter(t: Topic): string {
     if (t.format === "avro" && t.schema && t.subject) {
       return this.once(`writer/${t.name}`, () => {
         const { registry, referenceWriter } = this.registry();
@@ -180,32 +202,15 @@ export class Services {
         );
       });
     }
-    if (t.schema) {
-      return this.once(`writer/${t.name}`, () =>
-        this.root.service(`writer/${t.name}`, "JsonRecordSetWriter", `JSON writer for ${t.name}`, {
-          properties: {
-            ...this.jsonWriterProps(),
-            "Schema Access Strategy": "schema-text-property",
-            "Schema Text": literal(avroText(t.schema!, this.namespace, { docs: false }), true),
-          },
-        }),
-      );
-    }
-    // Dead letters (and schemaless JSON topics): every record as it is, one JSON object per message.
-    return this.once(`writer/json`, () =>
-      this.root.service(
-        "writer/json",
-        "JsonRecordSetWriter",
-        dead
-          ? "JSON writer (dead letters: records as they are)"
-          : "JSON writer (records as they are)",
-        {
-          properties: {
-            ...this.jsonWriterProps(),
-            "Schema Access Strategy": "inherit-record-schema",
-          },
+    if (!t.schema) return this.jsonWriter(false);
+    return this.once(`writer/${t.name}`, () =>
+      this.root.service(`writer/${t.name}`, "JsonRecordSetWriter", `JSON writer for ${t.name}`, {
+        properties: {
+          ...this.jsonWriterProps(),
+          "Schema Access Strategy": "schema-text-property",
+          "Schema Text": literal(avroText(t.schema!, this.namespace, { docs: false }), true),
         },
-      ),
+      }),
     );
   }
 }

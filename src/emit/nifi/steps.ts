@@ -1,12 +1,10 @@
 /** An ingest's record steps (validate, set attributes) and the message key it publishes with. */
 import type { Field, IngestStep } from "../../ir/types.js";
-import { avroText } from "../shared/avro.js";
 import { literal } from "./escape.js";
 import type { Endpoint } from "./flow.js";
 import type { IngestGroup } from "./ingest.js";
+import { validateRecords, type Next } from "./validate.js";
 
-/** The attribute ValidateRecord writes its findings to (a Kafka header on dead letters). */
-export const VALIDATION_DETAILS_ATTRIBUTE = "pipegen.validation.details";
 /** The record field PublishKafka takes the message key from when the key field is not a string. */
 export const KEY_FIELD = "_kafka_key";
 
@@ -17,30 +15,20 @@ export function step(
   i: number,
   prev: Endpoint,
   prevRel: string,
-): Endpoint {
+): Next {
   if (s.kind === "validate") {
-    const v = x.g.processor(`step/${i}`, "ValidateRecord", `validate ${s.schema.name}`, {
-      position: x.pos(),
-      comments:
-        "Required fields, types and enum values of the record schema; extra columns are dropped.",
-      retry: x.retry,
-      properties: {
-        "Record Reader": x.services.reader,
-        "Record Writer": x.services.embeddedWriter,
-        "Schema Access Strategy": "schema-text-property",
-        "Schema Text": literal(
-          avroText(s.schema, x.flow.namespace, { docs: false, enums: true }),
-          true,
-        ),
-        "Allow Extra Fields": "true",
-        "Strict Type Checking": "false",
-        "Validation Details Attribute Name": literal(VALIDATION_DETAILS_ATTRIBUTE, true),
+    return validateRecords(
+      x,
+      {
+        path: `step/${i}`,
+        name: `validate ${s.schema.name}`,
+        comments:
+          "Required fields, types and enum values of the record schema; extra columns are dropped.",
+        position: () => x.pos(),
       },
-    });
-    x.g.connect(prev, [prevRel], v);
-    x.onFailure(v, ["invalid"], "invalid", `step/${i}/invalid`);
-    x.onFailure(v, ["failure"], "failure", `step/${i}/failure`);
-    return v;
+      s.schema,
+      { next: prev, rel: prevRel },
+    );
   }
   if (s.kind === "setAttributes") {
     const properties: Record<string, string> = { "Store State": "Do not store state" };
@@ -52,7 +40,7 @@ export function step(
       properties,
     });
     x.g.connect(prev, [prevRel], u);
-    return u;
+    return { next: u, rel: "success" };
   }
   throw new Error(`step ${s.kind} is handled by routing`);
 }

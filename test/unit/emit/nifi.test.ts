@@ -21,6 +21,7 @@ import {
 } from "../../../src/emit/nifi/escape.js";
 import { nifiDuration } from "../../../src/emit/nifi/flow.js";
 import { componentIds, uuidV5 } from "../../../src/emit/nifi/ids.js";
+import { enumRegex } from "../../../src/emit/nifi/validate.js";
 import { inEngineCache } from "../engine-cache.js";
 
 const dirs: string[] = [];
@@ -254,7 +255,7 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
     for (const g of root.processGroups as Json[]) {
       expect(g.groupIdentifier).toBe(root.identifier);
       const sources = g.processors.filter((p: Json) =>
-        /QueryDatabaseTableRecord|GetMongoRecord/.test(p.type),
+        /QueryDatabaseTableRecord|\.GetMongo$/.test(p.type),
       );
       expect(sources).toHaveLength(1);
       expect(sources[0].executionNode).toBe("PRIMARY");
@@ -303,6 +304,18 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
         String(p.name).startsWith("publish dead letters"),
       );
       expect(dlqPublisher, "the spec has a dead-letter topic").toBeDefined();
+      // One JSON record per FlowFile, each published as it is (no record reader).
+      expect(dlqPublisher.properties["Record Reader"]).toBeUndefined();
+      const dlqSplitter = group.processors.find(
+        (p: Json) => p.name === "dead letters as JSON records",
+      );
+      if (dlqSplitter) {
+        expect(dlqSplitter.properties["Records Per Split"]).toBe("1");
+        const splits = (group.connections as Json[]).find(
+          (c) => c.source.id === dlqSplitter.identifier && c.selectedRelationships[0] === "splits",
+        )!;
+        expect(splits.destination.id).toBe(dlqPublisher.identifier);
+      }
       const failurePort = group.outputPorts.find((p: Json) => p.name === "failure");
       expect(failurePort.portFunction).toBe("FAILURE");
       // Disabled: valid in full NiFi without an outgoing connection; FlowFiles wait before it.
@@ -326,7 +339,8 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
         const allowed: Record<string, string[]> = {
           PublishKafka: ["success"],
           PartitionRecord: ["original"],
-          GetMongoRecord: ["original"],
+          SplitRecord: ["original"],
+          GetMongo: ["original"],
         };
         for (const rel of p.autoTerminatedRelationships as string[]) {
           expect(allowed[simpleName(p.type)] ?? [], `${p.name} auto-terminates ${rel}`).toContain(
@@ -336,25 +350,28 @@ describe.each(EXAMPLES)("the flow definition of %s", (pipeline) => {
         }
         if (facts.relationships.includes("failure")) {
           expect(connected.has("failure"), `${p.name}: failure connected`).toBe(true);
-          if (p.type.endsWith("GetMongoRecord")) continue; // failure only carries an incoming FlowFile
+          if (p.type.endsWith(".GetMongo")) continue; // failure only carries an incoming FlowFile
           expect(p.retriedRelationships).toEqual(["failure"]);
           expect(p.retryCount).toBe(onError.retries ?? 3);
           expect(p.backoffMechanism).toBe("PENALIZE_FLOWFILE");
           const backoff = nifiDuration(durationMs(onError.backoff ?? "30s"));
           expect(p.penaltyDuration).toBe(backoff);
           expect(p.maxBackoffPeriod).toBe(backoff);
-          // After the retries: tagged and dead-lettered; the dead-letter publisher -> failure port.
+          // After the retries: tagged and dead-lettered (Avro content split into JSON records
+          // first); the dead-letter publisher and splitter -> failure port.
           const dest = byId.get(
             outgoing.find((c) => c.selectedRelationships.includes("failure"))!.destination.id,
           )!;
-          if (p === dlqPublisher) expect(dest).toBe(failurePort);
+          if (p === dlqPublisher || p === dlqSplitter) expect(dest).toBe(failurePort);
           else {
             expect(simpleName(dest.type)).toBe("UpdateAttribute");
             expect(dest.properties["pipegen.reason"]).toBe("failure");
             const next = (group.connections as Json[]).find(
               (c) => c.source.id === dest.identifier,
             )!;
-            expect(next.destination.id).toBe(dlqPublisher.identifier);
+            expect([dlqPublisher.identifier, dlqSplitter?.identifier]).toContain(
+              next.destination.id,
+            );
           }
         }
         if (p.type.endsWith("ValidateRecord")) {
@@ -597,14 +614,38 @@ describe("examples, spot checks", () => {
     expect(main.penaltyDuration).toBe("10 secs");
   });
 
-  it("user_activity: GetMongoRecord with the query; the secret URI comes from the NiFi JVM's environment", () => {
+  it("user_activity: GetMongo with the query, one JSON document per FlowFile, read as records; the secret URI comes from the NiFi JVM's environment", () => {
     const g = group("user_activity", "crm_activity");
-    const [source] = proc(g, "GetMongoRecord");
+    const [source] = proc(g, "GetMongo");
     expect(source.properties).toMatchObject({
       "Mongo Collection Name": "activity",
       "Mongo Database Name": "#{crm.database}",
       Query: '{"source": "web"}',
+      "JSON Type": "Standard",
+      "Pretty Print Results JSON": "false",
+      "Date Format": "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
     });
+    // No "Results Per FlowFile": GetMongo drops a batch it cannot write (and only logs it).
+    expect(source.properties).not.toHaveProperty("Results Per FlowFile");
+    const records = proc(g, "ValidateRecord").find((p) => p.name === "documents as records");
+    const reader = g.controllerServices.find(
+      (s: Json) => s.identifier === records.properties["Record Reader"],
+    );
+    expect(simpleName(reader.type)).toBe("JsonTreeReader");
+    expect(reader.properties["Timestamp Format"]).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    const relaxed = JSON.parse(reader.properties["Schema Text"]) as Json;
+    for (const f of relaxed.fields as Json[]) expect(f.type[0]).toBe("null");
+    expect(records.properties["Schema Access Strategy"]).toBe("reader-schema");
+    const invalidWriter = svc("user_activity", "JsonRecordSetWriter").find(
+      (s) => s.identifier === records.properties["Record Writer for Invalid Records"],
+    );
+    expect(invalidWriter.properties["Schema Access Strategy"]).toBe("inherit-record-schema");
+    // A document that is not a record goes to the dead-letter publisher as it is (JSON).
+    const invalid = g.connections.find(
+      (c: Json) => c.source.id === records.identifier && c.selectedRelationships[0] === "invalid",
+    );
+    const tag = g.connections.find((c: Json) => c.source.id === invalid.destination.id);
+    expect(tag.destination.name).toBe("publish dead letters to activity.dlq");
     const [client] = svc("user_activity", "MongoDBControllerService");
     expect(client.properties["Mongo URI"]).toBe("${CRM_MONGO_URI}");
     expect(client.comments).toContain("CRM_MONGO_URI");
@@ -771,6 +812,111 @@ describe("property values NiFi reads back exactly", () => {
   });
 });
 
+describe("bad records: validated against each topic's schema, dead-lettered one by one", () => {
+  // The pipeline of test/e2e/nifi-safety.e2e.test.ts: no validate steps; enum values that are
+  // Avro names (priority) and that are not (state); a JSON topic.
+  const files = compileSpecs(["test/e2e/nifi/safety.yaml"]);
+  const flow = JSON.parse(files["nifi_safety/nifi/nifi_safety.flow.json"]!) as Json;
+  const group = (name: string): Json =>
+    flow.flowContents.processGroups.find((g: Json) => g.name === name);
+  const byName = (g: Json, name: string): Json => g.processors.find((p: Json) => p.name === name);
+  /** The processors after `p` on relationship `rel`. */
+  const next = (g: Json, p: Json, rel: string): Json[] =>
+    (g.connections as Json[])
+      .filter((c) => c.source.id === p.identifier && c.selectedRelationships.includes(rel))
+      .map((c) => g.processors.find((q: Json) => q.identifier === c.destination.id));
+
+  it("without a validate step, records are validated against the topic's schema after the source", () => {
+    const g = group("tickets");
+    const validate = byName(g, "validate for safety.tickets");
+    const schema = JSON.parse(validate.properties["Schema Text"]) as Json;
+    const type = (f: string) => schema.fields.find((x: Json) => x.name === f).type;
+    expect(type("title")).toBe("string"); // required
+    expect(type("priority")[1]).toMatchObject({ type: "enum", symbols: ["LOW", "HIGH"] });
+    expect(type("state")).toEqual(["null", "string"]); // values that are not Avro names
+    expect(next(g, byName(g, "read public.tickets"), "success")).toEqual([validate]);
+    const [partition] = next(g, validate, "valid");
+    expect(simpleName(partition!.type)).toBe("PartitionRecord");
+    const [router] = next(g, partition!, "success");
+    expect(router!.properties.valid).toBe("${pipegen.enum.state:isNull()}");
+    // Then the key (valid records only) and the publisher.
+    const key = byName(g, "derive message key");
+    expect(next(g, router!, "valid")).toEqual([key]);
+    expect(next(g, key, "success")).toEqual([byName(g, "publish to safety.tickets")]);
+    const [tag] = next(g, router!, "unmatched");
+    expect(tag!.properties["pipegen.reason"]).toBe("invalid");
+    expect(tag!.properties["pipegen.validation.details"]).toBe(
+      "a value not in the enum of:${pipegen.enum.state:isNull():ifElse('', ' state')}",
+    );
+  });
+
+  it("an enum check: a RecordPath regex that matches exactly the values", () => {
+    const g = group("tickets");
+    const [partition] = next(g, byName(g, "validate for safety.tickets"), "valid");
+    expect(partition!.properties["pipegen.enum.state"]).toBe(
+      `/state[not(matchesRegex(., '${enumRegex(["in progress", "done-ok", "it's $#{x}", "naïve", "x\\y", "1st"])}'))]`,
+    );
+    const values = ["a b", "it's", "$#{x}", "${x}", "x\\y", "\n", "é中😀", "", "1st", "'"];
+    const re = enumRegex(values);
+    // Only letters, digits and \x{hex}: nothing that a RecordPath string, EL or a parameter
+    // reference would read.
+    expect(re).toMatch(/^\(\?:(?:[A-Za-z0-9]|\\x\{[0-9a-f]+\}|\|)*\)$/);
+    const js = new RegExp(`^${re.replace(/\\x\{([0-9a-f]+)\}/g, "\\u{$1}")}$`, "u");
+    for (const v of values) expect(js.test(v), JSON.stringify(v)).toBe(true);
+    for (const v of ["a  b", "its", "x\\\\y", "\n ", "1ST", "''", " "])
+      expect(js.test(v), JSON.stringify(v)).toBe(false);
+  });
+
+  it("a validate step with the topic's schema is the topic's validation (no second one)", () => {
+    const g = flows.shop_orders!.flowContents.processGroups[0];
+    expect(
+      g.processors
+        .filter((p: Json) => simpleName(p.type) === "ValidateRecord")
+        .map((p: Json) => p.name),
+    ).toEqual(["validate order"]);
+  });
+
+  it("a routed topic with another schema is validated against it before its publisher", () => {
+    const spec = parse(readFileSync("test/e2e/nifi/safety.yaml", "utf8")) as Json;
+    spec.schemas.short = { fields: { ticket_id: { type: "long", required: true } } };
+    spec.topics["safety.short"] = { schema: "short", partitions: 1 };
+    spec.topics["safety.same"] = { schema: "ticket", partitions: 1 };
+    spec.ingest.tickets.steps = [
+      { route: [{ when: { field: "priority", equals: "HIGH" }, to: "safety.short" }] },
+      { route: [{ when: { field: "priority", equals: "LOW" }, to: "safety.same" }] },
+    ];
+    const out = compileSpecs([spec]);
+    const g = (
+      JSON.parse(out["nifi_safety/nifi/nifi_safety.flow.json"]!) as Json
+    ).flowContents.processGroups.find((x: Json) => x.name === "tickets");
+    const validations = g.processors
+      .filter((p: Json) => simpleName(p.type) === "ValidateRecord")
+      .map((p: Json) => p.name)
+      .sort();
+    expect(validations).toEqual(["validate for safety.short", "validate for safety.tickets"]);
+    const v = byName(g, "validate for safety.short");
+    expect(next(g, v, "valid")).toEqual([byName(g, "publish to safety.short")]);
+  });
+
+  it("JSON topics: one record per FlowFile before the publisher; dead letters one JSON record per message", () => {
+    const g = group("tickets_json");
+    const split = byName(g, "split for safety.tickets.json");
+    expect(split.properties["Records Per Split"]).toBe("1");
+    expect(next(g, split, "splits")).toEqual([byName(g, "publish to safety.tickets.json")]);
+    const dlq = byName(g, "publish dead letters to safety.dlq");
+    expect(dlq.properties["Record Reader"]).toBeUndefined();
+    expect(dlq.properties["Record Writer"]).toBeUndefined();
+    const splitter = byName(g, "dead letters as JSON records");
+    const writer = services(flow).find(
+      (x) => x.identifier === splitter.properties["Record Writer"],
+    )!;
+    expect(writer.properties).toMatchObject({
+      "Output Grouping": "output-oneline",
+      "Schema Access Strategy": "inherit-record-schema",
+    });
+  });
+});
+
 describe("hostile spec values come out exactly", () => {
   const H = `q'"\\ \${x} $\${y} #{z} ##{w} }{ é 中 😀 \t ctl\u0001 end$`;
   const spec = {
@@ -842,7 +988,7 @@ describe("hostile spec values come out exactly", () => {
     expect(undoEl(params.get("db.user")!.value)).toBe(`u'"\\#{y}`);
     expect(params.get("db.host")!.value).toBe("db-host");
     expect(flow.flowContents.comments).toBe(`desc ${H}`);
-    const source = docsLoad.processors.find((p: Json) => p.type.endsWith("GetMongoRecord"));
+    const source = docsLoad.processors.find((p: Json) => p.type.endsWith(".GetMongo"));
     expect(undoEl(source.properties.Query)).toBe(spec.ingest.docs_load.from.query);
     expect(params.has("MONGO_URI")).toBe(false);
   });
