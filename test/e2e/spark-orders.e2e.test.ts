@@ -3,7 +3,7 @@
 // filter, typed derive, 1-minute windows with a watermark, idempotent JDBC upsert, a Kafka sink)
 // and generated/shop_orders/spark/orders_daily.py (the archive, Parquet read back).
 // The expected table is computed in test/e2e/spark/orders-data.ts, not by Spark.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -222,6 +222,29 @@ describe("shop_orders: orders_daily archive on real Spark", () => {
     console.log(
       `orders_daily archive: ${got.ids.length} records read back from Parquet in ` +
         `${got.dts.length} dt partitions, ${got.bad} undecodable kept`,
+    );
+  });
+
+  it("a new checkpoint over the archive's output is refused (Spark's file sink would skip its batches silently)", async () => {
+    const out = path.join(work, "archive");
+    const before = readdirSync(out, { recursive: true }).length;
+    const r = await runSparkJob(
+      archiveJob,
+      [
+        "--bootstrap-servers",
+        kafka.bootstrap,
+        "--checkpoint-root",
+        path.join(work, "checkpoints-archive-new"),
+        "--output-path",
+        out,
+      ],
+      { env, timeoutMs: 400_000 },
+    );
+    expect(r.code, describeSparkJob("orders_daily on a new checkpoint", r)).toBe(1);
+    expect(r.stderr).toContain("holds files a file sink wrote under another checkpoint");
+    expect(readdirSync(out, { recursive: true }).length).toBe(before);
+    console.log(
+      "orders_daily on a new checkpoint over its output: refused, exit 1, nothing written",
     );
   });
 });

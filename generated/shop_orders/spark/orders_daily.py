@@ -127,9 +127,32 @@ def decode(raw: DataFrame) -> DataFrame:
     return decoded
 
 
+def file_sink_guard(spark: SparkSession, checkpoint: str, path: str) -> None:
+    """Refuses to start a file sink on a new checkpoint over output another checkpoint wrote.
+
+    Spark's file sink records its batches by id in <path>/_spark_metadata; a new checkpoint
+    starts at batch 0 again, and Spark would skip every batch id recorded there: the records
+    would never be written, without an error."""
+    jvm = spark._jvm
+    conf = spark._jsc.hadoopConfiguration()
+
+    def exists(p: str) -> bool:
+        jp = jvm.org.apache.hadoop.fs.Path(p)
+        return jp.getFileSystem(conf).exists(jp)
+
+    if exists(f"{path}/_spark_metadata") and not exists(f"{checkpoint}/offsets"):
+        raise SystemExit(
+            f"pipegen: {path} holds files a file sink wrote under another checkpoint, and "
+            f"{checkpoint} is new: Spark would skip the batches recorded there. Restore the "
+            "checkpoint, or move the output away (or write to another path), and run again."
+        )
+
+
 def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
     checkpoints = f"{args.checkpoint_root.rstrip('/')}/{PIPELINE}/{ARCHIVE}"
     output = args.output_path.rstrip("/")
+    file_sink_guard(spark, f"{checkpoints}/records", output)
+    file_sink_guard(spark, f"{checkpoints}/undecodable", f"{output}/_undecodable")
     decoded = decode(read_source(spark, args))
     names = [f.name for f in SCHEMA.fields]
     derived = {
