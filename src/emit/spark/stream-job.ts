@@ -179,5 +179,7 @@ export function streamJob(p: Pipeline, s: Stream): string {
       columns: [...l.step.on, ...l.step.select],
     })),
     ...sinkData(p, s),
+    // The Kafka producer options serve the dead-letter query and the batch sinks' writer.
+    writesKafka: s.onInvalid.kind === "deadLetter" || s.sinks.some((x) => x.kind !== "files"),
   });
 }

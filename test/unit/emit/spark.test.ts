@@ -13,13 +13,14 @@ import {
 import { cassandraKey, createCassandraTable } from "../../../src/emit/spark/cql.js";
 import { jdbcUrl } from "../../../src/emit/spark/jdbc.js";
 import { interval } from "../../../src/emit/spark/types.js";
-import { lintPython } from "../../../src/format/python.js";
+import { formatWhole, lintPython } from "../../../src/format/python.js";
 import type { Field, QualityRule } from "../../../src/ir/types.js";
 import { streamJob } from "../../../src/emit/spark/stream-job.js";
 import {
   cassandra,
   env,
   field,
+  files as filesConnection,
   lit,
   mysql,
   pipeline,
@@ -287,5 +288,25 @@ describe("a schema's enum is checked on every record", () => {
     const job = streamJob(pipeline({ streams: [s] }), s);
     expect(job.split("schema: status not in the enum of event").length - 1).toBe(schemaChecks);
     if (reason) expect(job).toContain(`F.col("status").isin(["NEW", "DONE"])`);
+  });
+});
+
+describe("a stream that writes nothing to Kafka", () => {
+  it("opens no Kafka producer options: its job is ruff-clean (F841 before)", () => {
+    const s = stream({
+      onInvalid: { kind: "drop" },
+      sinks: [
+        {
+          kind: "files",
+          connection: filesConnection(),
+          path: "out",
+          format: "parquet",
+          partitionBy: [],
+        },
+      ],
+    });
+    const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
+    expect(job).not.toContain("kafka = kafka_options(args)");
+    expect(lintPython(job)).toEqual([]);
   });
 });
