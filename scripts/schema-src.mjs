@@ -4,6 +4,9 @@
 const id = { $ref: "#/definitions/identifier" };
 const col = { $ref: "#/definitions/column" };
 const cols = { type: "array", items: col, minItems: 1 };
+// Keys take a single column or a list of them, everywhere (a single one is read as a list of one).
+const keyCols = { $ref: "#/definitions/columns" };
+const ref = (name) => ({ $ref: `#/definitions/${name}` });
 const dur = { $ref: "#/definitions/duration" };
 const str = { type: "string", minLength: 1 };
 const strOrRef = { $ref: "#/definitions/stringOrRef" };
@@ -81,7 +84,7 @@ const connectionTypes = {
     {
       type: { const: "s3" },
       bucket: { $ref: "#/definitions/bucket" },
-      prefix: { type: "string", pattern: "^([A-Za-z0-9_.=-]+/)*$" },
+      prefix: ref("prefix"),
       endpoint: strOrRef,
       region: strOrRef,
       pathStyle: { type: "boolean" },
@@ -154,10 +157,7 @@ const topic = obj(
         "NONE",
       ],
     },
-    config: map(
-      { type: "string", pattern: "^[a-z][a-z0-9.]*$" },
-      { type: ["string", "number", "boolean"] },
-    ),
+    config: map(ref("topicConfigName"), { type: ["string", "number", "boolean"] }),
     doc: { type: "string" },
   },
   ["partitions"],
@@ -166,10 +166,7 @@ const topic = obj(
 const ingestStep = obj(
   {
     validate: id,
-    setAttributes: map(
-      { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$" },
-      { type: "string" },
-    ),
+    setAttributes: map(ref("attributeName"), { type: "string" }),
     route: {
       type: "array",
       minItems: 1,
@@ -194,12 +191,6 @@ const ingestStep = obj(
   [],
   { minProperties: 1, maxProperties: 1 },
 );
-
-const aggregateExpr = {
-  type: "string",
-  pattern:
-    "^\\s*(count\\(\\s*\\*\\s*\\)|(count|sum|avg|min|max|approx_count_distinct)\\(\\s*[a-z][a-z0-9_]*\\s*\\))\\s*$",
-};
 
 const streamStep = obj(
   {
@@ -238,10 +229,10 @@ const streamStep = obj(
     ),
     rename: map(col, col, { minProperties: 1 }),
     drop: cols,
-    dedupe: obj({ key: cols, on: col, watermark: dur }, ["key"]),
+    dedupe: obj({ key: keyCols, on: col, watermark: dur }, ["key"]),
     window: obj({ on: col, size: dur, slide: dur, watermark: dur }, ["on", "size", "watermark"]),
     groupBy: { type: "array", items: col },
-    aggregate: map(col, aggregateExpr, { minProperties: 1 }),
+    aggregate: map(col, ref("aggregate"), { minProperties: 1 }),
     join: obj(
       {
         connection: id,
@@ -263,9 +254,9 @@ const sink = obj(
     table: { $ref: "#/definitions/tableName" },
     collection: id,
     topic: { $ref: "#/definitions/topicName" },
-    path: { type: "string", pattern: "^([A-Za-z0-9_.=-]+/)*[A-Za-z0-9_.=-]+$" },
+    path: ref("relativePath"),
     mode: { enum: ["append", "upsert"] },
-    key: { type: "array", items: col, minItems: 1 },
+    key: keyCols,
     format: { enum: ["parquet", "json", "avro"] },
     partitionBy: { type: "array", items: col, minItems: 1 },
   },
@@ -282,16 +273,13 @@ const platform = obj({
     saslUser: strOrRef,
     saslPassword: secret,
   }),
-  nifi: obj({ url: strOrRef, version: { type: "string", pattern: "^2\\.[0-9]+\\.[0-9]+$" } }),
+  nifi: obj({ url: strOrRef, version: ref("nifiVersion") }),
   spark: obj({
     master: strOrRef,
     deployMode: { enum: ["client", "cluster"] },
     checkpointRoot: strOrRef,
     shufflePartitions: { type: "integer", minimum: 1 },
-    conf: map(
-      { type: "string", pattern: "^spark\\.[A-Za-z0-9_.-]+$" },
-      { type: ["string", "number", "boolean"] },
-    ),
+    conf: map(ref("sparkConfName"), { type: ["string", "number", "boolean"] }),
   }),
   airflow: obj({
     sparkConnection: id,
@@ -303,7 +291,7 @@ const platform = obj({
 
 const orchestration = obj({
   schedule: { $ref: "#/definitions/schedule" },
-  startDate: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+  startDate: ref("isoDate"),
   retries: { type: "integer", minimum: 0, maximum: 100 },
   retryDelay: dur,
   deadline: dur,
@@ -311,7 +299,7 @@ const orchestration = obj({
   owner: str,
   tags: {
     type: "array",
-    items: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
+    items: ref("tag"),
     uniqueItems: true,
   },
   alerts: obj({
@@ -320,9 +308,7 @@ const orchestration = obj({
       items: { $ref: "#/definitions/email" },
       minItems: 1,
     },
-    slack: obj({ connection: id, channel: { type: "string", pattern: "^#?[a-z0-9_-]+$" } }, [
-      "connection",
-    ]),
+    slack: obj({ connection: id, channel: ref("slackChannel") }, ["connection"]),
   }),
 });
 
@@ -358,7 +344,7 @@ const schema = {
       id,
       obj(
         {
-          key: { type: "array", items: col, minItems: 1 },
+          key: keyCols,
           fields: map(col, field, { minProperties: 1 }),
           doc: { type: "string" },
         },
@@ -386,7 +372,7 @@ const schema = {
           to: obj(
             {
               topic: { $ref: "#/definitions/topicName" },
-              key: col,
+              key: keyCols,
               format: { enum: ["avro", "json"] },
             },
             ["topic"],
@@ -433,12 +419,7 @@ const schema = {
               { minProperties: 1 },
             ),
           },
-          onInvalid: {
-            anyOf: [
-              { const: "drop" },
-              obj({ deadLetter: { $ref: "#/definitions/topicName" } }, ["deadLetter"]),
-            ],
-          },
+          onInvalid: ref("onInvalid"),
           steps: { type: "array", items: streamStep },
           to: { type: "array", items: sink, minItems: 1 },
           trigger,
@@ -461,7 +442,7 @@ const schema = {
           to: obj(
             {
               connection: id,
-              path: { type: "string", pattern: "^([A-Za-z0-9_.=-]+/)*[A-Za-z0-9_.=-]+$" },
+              path: ref("relativePath"),
               format: { enum: ["parquet", "json"] },
               partitionBy: { type: "array", items: col, minItems: 1 },
             },
@@ -502,6 +483,31 @@ const schema = {
     schedule: { type: "string", format: "schedule" },
     email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },
     bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
+    columns: {
+      anyOf: [col, cols],
+      tsType: "Column[]",
+      description: "One column or a list of columns; a single column is read as a list of one.",
+    },
+    aggregate: {
+      type: "string",
+      pattern:
+        "^\\s*(count\\(\\s*\\*\\s*\\)|(count|sum|avg|min|max|approx_count_distinct)\\(\\s*[a-z][a-z0-9_]*\\s*\\))\\s*$",
+    },
+    isoDate: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+    prefix: { type: "string", pattern: "^([A-Za-z0-9_.=-]+/)*$" },
+    relativePath: { type: "string", pattern: "^([A-Za-z0-9_.=-]+/)*[A-Za-z0-9_.=-]+$" },
+    nifiVersion: { type: "string", pattern: "^2\\.[0-9]+\\.[0-9]+$" },
+    topicConfigName: { type: "string", pattern: "^[a-z][a-z0-9.]*$" },
+    sparkConfName: { type: "string", pattern: "^spark\\.[A-Za-z0-9_.-]+$" },
+    attributeName: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$" },
+    tag: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
+    slackChannel: { type: "string", pattern: "^#?[a-z0-9_-]+$" },
+    onInvalid: {
+      anyOf: [
+        { const: "drop" },
+        obj({ deadLetter: { $ref: "#/definitions/topicName" } }, ["deadLetter"]),
+      ],
+    },
     expression: { type: "string", minLength: 1, maxLength: 4000 },
     secretRef: { type: "string", pattern: "^\\$\\{secret:[A-Z][A-Z0-9_]*\\}$" },
     stringOrRef: {

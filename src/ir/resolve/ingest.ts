@@ -40,7 +40,8 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
       "remove 'incrementalColumn' and narrow what each poll reads with 'query', or ingest from a SQL table",
       "key",
     );
-  inTopic(`${p}/to/key`, g.to.key);
+  const key = recordKey(ctx, `${p}/to/key`, g.to.key);
+  inTopic(`${p}/to/key/0`, key);
   const format = targetFormat(ctx, p, g.to, to);
   const steps = ingestSteps(ctx, p, g.steps ?? [], { ...r, schemas }, to, inTopic);
   const dlq =
@@ -60,7 +61,7 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
       fetchSize: g.from.fetchSize ?? null,
     },
     steps,
-    to: { topic: to, key: g.to.key ?? null, format },
+    to: { topic: to, key: key ?? null, format },
     onError: {
       retries: g.onError?.retries ?? defaults.ingestRetries,
       backoffMs: durationMs(g.onError?.backoff ?? defaults.ingestBackoff),
@@ -68,6 +69,22 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
     },
     ...(g.doc ? { doc: g.doc } : {}),
   };
+}
+
+/** The column of the Kafka record key, if any: a key is one column here. */
+function recordKey(ctx: Ctx, pointer: string, key: readonly string[] | undefined) {
+  if (key === undefined) return undefined;
+  if (key.length !== 1) {
+    err(
+      ctx,
+      "PG305",
+      pointer,
+      `a Kafka record key is one column, not ${key.length}`,
+      `keep the column that identifies a record, e.g. key: ${key[0]}`,
+    );
+    return undefined;
+  }
+  return key[0];
 }
 
 /** A MongoDB source reads a collection; a SQL source reads a table. */
