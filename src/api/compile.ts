@@ -29,26 +29,33 @@ export interface Compilation {
   sources: Map<string, string>;
 }
 
-/** One spec through load -> validate -> resolve, or its diagnostics. */
+/**
+ * One spec through load -> validate -> resolve, or its diagnostics. Schema and reference checks
+ * run in one pass: the part of the spec without schema errors is resolved too (schema/sound.ts),
+ * and plaintext credentials are looked for everywhere, whatever else is wrong.
+ */
 export function resolveSpec(
   spec: SpecSource,
   opts: Pick<CompileOptions, "env" | "limits"> = {},
 ): { pipeline?: Pipeline; diagnostics: Diagnostic[]; locate?: (pointer: string) => Position } {
   const loaded = loadSpec(spec.file, spec.text, opts.limits ?? defaultLimits);
   if (!loaded.spec) return { diagnostics: loaded.diagnostics };
-  const diagnostics = [...loaded.diagnostics];
-  const valid = validateSchema(loaded.spec);
-  diagnostics.push(...valid.diagnostics);
-  if (!valid.value) {
-    // Schema errors stop the semantic checks, but plaintext credentials are always worth reporting.
-    diagnostics.push(...checkInlineCredentials(loaded.spec));
-    return { diagnostics };
-  }
-  if (hasErrors(loaded.diagnostics)) return { diagnostics };
-  const r = resolve(loaded.spec, valid.value, { env: opts.env ?? null });
+  const duplicates = loaded.diagnostics.filter((d) => d.code === "PG102").map((d) => d.pointer);
+  const valid = validateSchema(loaded.spec, duplicates);
+  const diagnostics = [
+    ...loaded.diagnostics,
+    ...valid.diagnostics,
+    ...checkInlineCredentials(loaded.spec),
+  ];
+  if (!valid.sound) return { diagnostics };
+  const r = resolve(loaded.spec, valid.sound.value, {
+    env: opts.env ?? null,
+    broken: valid.sound.broken,
+  });
   diagnostics.push(...r.diagnostics);
+  if (!r.pipeline || hasErrors(diagnostics)) return { diagnostics };
   const locate = (pointer: string) => loaded.spec!.locate(pointer);
-  return r.pipeline ? { pipeline: r.pipeline, diagnostics, locate } : { diagnostics };
+  return { pipeline: r.pipeline, diagnostics, locate };
 }
 
 interface Position {

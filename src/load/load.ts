@@ -6,7 +6,7 @@
 import { Document, LineCounter, parseDocument, visit, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { defaultLimits, findTooDeep, roughDepth, type LoadLimits } from "./limits.js";
-import { locator } from "./pointer.js";
+import { keyPointers, locator } from "./pointer.js";
 import { syntaxDiagnostics } from "./syntax.js";
 
 export { defaultLimits, type LoadLimits } from "./limits.js";
@@ -72,21 +72,26 @@ function beforeParsing(file: string, source: string, limits: LoadLimits): Diagno
 
 /** Duplicate keys (PG102): each is reported, and the document stays usable. */
 function duplicateKeys(file: string, source: string, doc: Document.Parsed, pos: Position) {
+  let pointers: Map<number, string> | undefined;
   return doc.errors
     .filter((err) => err.code === "DUPLICATE_KEY")
     .map((err) => {
       const { line, col } = pos(err.pos[0]);
+      const pointer = (pointers ??= keyPointers(doc)).get(err.pos[0]) ?? "";
       const keyText =
         /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:,{}[\]#\n]+)/.exec(source.slice(err.pos[0]))?.[1]?.trim() ??
         "";
-      return diag(
-        file,
-        "PG102",
-        `duplicate key${keyText ? ` '${keyText}'` : ""}: YAML keys must be unique in a mapping`,
-        line,
-        col,
-        "remove one of the two entries or rename it; pipegen never guesses which one you meant",
-      );
+      return {
+        ...diag(
+          file,
+          "PG102",
+          `duplicate key${keyText ? ` '${keyText}'` : ""}: YAML keys must be unique in a mapping`,
+          line,
+          col,
+          "remove one of the two entries or rename it; pipegen never guesses which one you meant",
+        ),
+        pointer,
+      };
     });
 }
 

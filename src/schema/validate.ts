@@ -12,6 +12,7 @@ import type { LoadedSpec } from "../load/load.js";
 import { escapePointer } from "../load/load.js";
 import { type Described, byKeyword, shapeMessage, tooLong } from "./keywords.js";
 import { normalize } from "./normalize.js";
+import { type Sound, soundPart } from "./sound.js";
 import { isSchedule } from "./schedule.js";
 import type { PipegenSpec } from "./spec.gen.js";
 import { describe, shapes } from "./words.js";
@@ -162,23 +163,39 @@ function withoutTypoEchoes(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
-/** Validates the loaded document against the JSON Schema; every error gets a place and a fix. */
-export function validateSchema(spec: LoadedSpec): {
-  value?: PipegenSpec;
-  diagnostics: Diagnostic[];
-} {
+/**
+ * Validates the loaded document against the JSON Schema; every error gets a place and a fix.
+ * `value` is the spec when it is valid and nothing else is wrong (`alsoBroken`: pointers of
+ * problems found before, such as duplicate keys); `sound` is the part that can be resolved
+ * all the same (sound.ts), with every key in its one form (normalize.ts).
+ */
+export function validateSchema(
+  spec: LoadedSpec,
+  alsoBroken: readonly string[] = [],
+): { value?: PipegenSpec; sound?: Sound; diagnostics: Diagnostic[] } {
   const validate = validator();
-  if (validate(spec.value)) return { value: normalize(spec.value as PipegenSpec), diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
-  for (const e of explain(validate.errors ?? [])) {
-    const d = toDiag(spec, e);
-    const k = `${d.pointer}|${d.code}|${d.message}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    diagnostics.push(d);
+  if (!validate(spec.value)) {
+    const seen = new Set<string>();
+    for (const e of explain(validate.errors ?? [])) {
+      const d = toDiag(spec, e);
+      const k = `${d.pointer}|${d.code}|${d.message}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      diagnostics.push(d);
+    }
   }
-  return { diagnostics };
+  const problems = [...diagnostics.map((d) => d.pointer), ...alsoBroken];
+  if (problems.length === 0) {
+    const value = normalize(spec.value as PipegenSpec);
+    return { value, sound: { value, broken: new Set() }, diagnostics };
+  }
+  const part = soundPart(spec.value as Record<string, unknown>, problems, (v) => validate(v));
+  if (!part) return { diagnostics };
+  return {
+    sound: { value: normalize(part.value as unknown as PipegenSpec), broken: part.broken },
+    diagnostics,
+  };
 }
 
 /** The named definition whose pattern, format, length or type an error is about. */

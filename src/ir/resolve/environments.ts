@@ -5,7 +5,7 @@
 import { didYouMean } from "../../diagnostics/suggest.js";
 import { pointerOf } from "../../load/load.js";
 import type * as S from "../../schema/spec.gen.js";
-import { type Ctx, err, isObj } from "./context.js";
+import { type Ctx, err, isBroken, isObj } from "./context.js";
 
 /** Deep merge of plain objects; anything else in `over` replaces `base`. */
 function merge<T>(base: T, over: unknown): T {
@@ -24,6 +24,8 @@ export function applyEnvironment(
   if (env === null) return spec;
   const envs = spec.environments ?? {};
   const overlay = envs[env];
+  // An overlay with schema errors of its own cannot be applied: its errors are reported.
+  if (isBroken(ctx, "environments", env)) return undefined;
   if (!overlay) {
     err(
       ctx,
@@ -43,6 +45,7 @@ export function applyEnvironment(
     const base = spec.connections?.[name];
     const p = pointerOf("environments", env, "connections", name);
     if (!base) {
+      if (isBroken(ctx, "connections", name)) continue;
       err(
         ctx,
         "PG301",

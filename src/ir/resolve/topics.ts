@@ -9,7 +9,7 @@ import type * as S from "../../schema/spec.gen.js";
 import { kafkaTopicConfigNames } from "../kafka-configs.js";
 import type * as I from "../types.js";
 import { durationMs } from "../values.js";
-import { type Ctx, type Refs, err, unknownRef } from "./context.js";
+import { type Ctx, type Refs, err, isBroken, unknownRef } from "./context.js";
 import { defaults } from "./defaults.js";
 
 type TopicSpec = NonNullable<S.PipegenSpec["topics"]>[string];
@@ -29,6 +29,11 @@ export function resolveTopics(
     let schema: I.RecordSchema | null = null;
     if (t.schema !== undefined) {
       schema = schemas.get(t.schema) ?? null;
+      // A topic of a schema with errors of its own is not resolved either: nothing is known of its records.
+      if (!schema && isBroken(ctx, "schemas", t.schema)) {
+        ctx.broken?.add(p);
+        continue;
+      }
       if (!schema) unknownRef(ctx, `${p}/schema`, "schema", t.schema, schemas.keys());
     }
     const configs = topicConfigs(ctx, name, t);
