@@ -91,16 +91,30 @@ function recordKey(ctx: Ctx, pointer: string, key: readonly string[] | undefined
 function checkSource(ctx: Ctx, p: string, from: IngestSpec["from"], conn: I.Connection) {
   const isMongo = conn.type === "mongodb";
   if (isMongo && !from.collection)
-    err(ctx, "PG204", `${p}/from`, "a MongoDB source needs 'collection'", undefined, "key");
+    err(
+      ctx,
+      "PG204",
+      `${p}/from`,
+      "a MongoDB source needs 'collection'",
+      "add 'collection: <name>' to 'from'",
+      "key",
+    );
   if (!isMongo && !from.table)
-    err(ctx, "PG204", `${p}/from`, `a ${conn.type} source needs 'table'`, undefined, "key");
+    err(
+      ctx,
+      "PG204",
+      `${p}/from`,
+      `a ${conn.type} source needs 'table'`,
+      "add 'table: <schema.table>' to 'from', e.g. table: public.orders",
+      "key",
+    );
   if (isMongo && from.table)
     err(
       ctx,
       "PG305",
       `${p}/from/table`,
       "a MongoDB source reads a 'collection', not a 'table'",
-      undefined,
+      "write 'collection:' instead of 'table:'",
       "key",
     );
   if (!isMongo && from.collection)
@@ -109,7 +123,7 @@ function checkSource(ctx: Ctx, p: string, from: IngestSpec["from"], conn: I.Conn
       "PG305",
       `${p}/from/collection`,
       `a ${conn.type} source reads a 'table', not a 'collection'`,
-      undefined,
+      "write 'table:' instead of 'collection:'",
       "key",
     );
 }
@@ -169,6 +183,7 @@ function ingestSteps(
             "PG305",
             `${sp}/route/${j}/to`,
             `route target '${target.name}' is ${target.format} but the ingest writes ${to.format}`,
+            `route to a ${to.format} topic, or give '${target.name}' 'format: ${to.format}'`,
           );
         const op =
           rt.when.equals !== undefined

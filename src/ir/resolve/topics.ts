@@ -122,6 +122,7 @@ function checkSettings(
       "PG305",
       `${p}/minInsyncReplicas`,
       `minInsyncReplicas ${t.minInsyncReplicas} is larger than replicationFactor ${t.replicationFactor}: no write could ever succeed`,
+      `set minInsyncReplicas to at most ${t.replicationFactor} (usually replicationFactor - 1)`,
     );
   if (format === "avro" && !schema)
     err(
