@@ -6,6 +6,8 @@ export interface ManifestEntry {
   spec: string;
   /** sha256 of each file as written. */
   files: Record<string, string>;
+  /** The environment overlay the pipeline was built with (`--env`); absent when none applied. */
+  environment?: string;
 }
 
 export interface Manifest {
@@ -31,7 +33,11 @@ export function serializeManifest(m: Manifest): string {
     const e = m.pipelines[name]!;
     const files: Record<string, string> = {};
     for (const f of Object.keys(e.files).sort()) files[f] = e.files[f]!;
-    pipelines[name] = { spec: e.spec, files };
+    pipelines[name] = {
+      spec: e.spec,
+      ...(e.environment ? { environment: e.environment } : {}),
+      files,
+    };
   }
   return (
     JSON.stringify(

@@ -16,6 +16,8 @@ export interface PipelineOutput {
   files: readonly GeneratedFile[];
   /** True when the files were just read from disk and checked against the manifest (a reused output). */
   onDisk?: boolean;
+  /** The environment overlay applied, recorded in the manifest; null or absent when none. */
+  environment?: string | null;
 }
 
 export type Change =
@@ -104,7 +106,11 @@ export function planWrite(
           ...(old !== undefined ? { old } : {}),
         });
     }
-    next.pipelines[o.pipeline] = { spec: o.spec, files };
+    next.pipelines[o.pipeline] = {
+      spec: o.spec,
+      files,
+      ...(o.environment ? { environment: o.environment } : {}),
+    };
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)

@@ -33,6 +33,11 @@ export interface ResolveOptions {
    * reported as unknown, and nothing is checked against it.
    */
   broken?: ReadonlySet<string>;
+  /**
+   * A spec that does not define `env` is resolved as written, and the error that says so is
+   * handed back as `missingEnv` instead (a folder built with --env may hold such specs).
+   */
+  envOptional?: boolean;
 }
 
 /** Resolves a schema-valid spec into the immutable IR, collecting every semantic error. */
@@ -40,12 +45,27 @@ export function resolve(
   spec: LoadedSpec,
   raw: S.PipegenSpec,
   opts: ResolveOptions,
-): { pipeline?: I.Pipeline; diagnostics: Diagnostic[] } {
+): { pipeline?: I.Pipeline; diagnostics: Diagnostic[]; missingEnv?: Diagnostic } {
   const ctx: Ctx = { spec, diags: [], broken: new Set(opts.broken ?? []) };
-  const s = applyEnvironment(ctx, raw, opts.env);
-  if (!s) return { diagnostics: ctx.diags };
+  const overlay = applyEnvironment(ctx, raw, opts.env);
+  const missingEnv = opts.envOptional ? overlay.missing : undefined;
+  if (overlay.missing && !missingEnv) ctx.diags.push(overlay.missing);
+  const s = overlay.spec;
+  if (!s || (overlay.missing && !missingEnv)) return { diagnostics: ctx.diags };
+  const env = overlay.applied;
+  const r = resolveSections(ctx, raw, s, env);
+  return { ...r, ...(missingEnv ? { missingEnv } : {}) };
+}
 
-  const connections = resolveConnections(ctx, s, raw, opts.env);
+/** The sections of the spec `s` (the overlay of `env` applied) into the IR. */
+function resolveSections(
+  ctx: Ctx,
+  raw: S.PipegenSpec,
+  s: S.PipegenSpec,
+  env: string | null,
+): { pipeline?: I.Pipeline; diagnostics: Diagnostic[] } {
+  const spec = ctx.spec;
+  const connections = resolveConnections(ctx, s, raw, env);
   const schemas = resolveSchemas(ctx, s);
   const topics = resolveTopics(ctx, s, schemas);
   const refs: Refs = {
@@ -69,7 +89,7 @@ export function resolve(
     resolveArchive(at("archive", n), a),
   );
   const orchestration = resolveOrchestration(s);
-  const platform = resolvePlatform(ctx, s, opts.env);
+  const platform = resolvePlatform(ctx, s, env);
   if (!isBroken(ctx, "orchestration")) checkScheduled(ctx, streams, orchestration);
 
   // With entries left out for their schema errors the model is incomplete: diagnostics only.
@@ -77,7 +97,7 @@ export function resolve(
   const pipeline: I.Pipeline = {
     name: s.pipeline,
     specFile: spec.file.split("\\").join("/"),
-    environment: opts.env,
+    environment: env,
     description: s.description ?? "",
     owner: s.owner ?? orchestration.owner,
     platform,
