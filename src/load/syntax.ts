@@ -61,11 +61,27 @@ const unquotedReference = (s: Slip): Cause | undefined => {
   };
 };
 
+/** The slip's line and the content line after it (a tab there may trip the parser a line early). */
+function thisAndNextLine(s: Slip): Array<{ start: number; text: string }> {
+  const out = [{ start: s.lineStart, text: s.line }];
+  let start = s.lineEnd + 1;
+  while (start < s.source.length) {
+    const nl = s.source.indexOf("\n", start);
+    const text = s.source.slice(start, nl < 0 ? s.source.length : nl);
+    if (text.trim() !== "" && !text.trim().startsWith("#")) return [...out, { start, text }];
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
 const tabIndent = (s: Slip): Cause | undefined => {
-  const indent = /^[ \t]*/.exec(s.line)![0];
-  if (!indent.includes("\t") && s.err.code !== "TAB_AS_INDENT") return undefined;
+  const at = thisAndNextLine(s)
+    .map((l) => ({ l, tab: /^[ \t]*/.exec(l.text)![0].indexOf("\t") }))
+    .find((x) => x.tab >= 0);
+  if (!at && s.err.code !== "TAB_AS_INDENT") return undefined;
   return {
-    offset: s.lineStart + Math.max(0, indent.indexOf("\t")),
+    offset: at ? at.l.start + at.tab : s.lineStart,
     message: "a tab in the indentation: YAML indents with spaces only",
     hint: "replace the tab with spaces, lined up with the keys around it",
   };
@@ -112,11 +128,13 @@ const missingSpace = (s: Slip): Cause | undefined => {
   const block = /^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_.-]*):(?=[^\s:/])(\S*)/;
   const flow = /[{,]\s*([A-Za-z_][A-Za-z0-9_.-]*):(?=[^\s:/,}\]])([^\s,}\]]*)/;
   const prev = previousLine(s);
-  for (const [start, text] of [
+  for (const [start, line] of [
     [s.lineStart, s.line] as const,
     [prev?.start, prev?.text] as const,
   ]) {
-    if (start === undefined || text === undefined) continue;
+    if (start === undefined || line === undefined) continue;
+    // What is quoted is a value, whatever it holds: blank it out, keeping the columns.
+    const text = line.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, (q) => " ".repeat(q.length));
     const b = block.exec(text);
     const f = b ? undefined : flow.exec(text);
     const m = b

@@ -78,8 +78,10 @@ const foreignKeys: Record<string, { key: string; why?: string }> = {
 
 function unknownKeyHint(key: string, allowed: readonly string[], data: unknown): string {
   const colon = /^([A-Za-z_][\w.-]*):(.+)$/.exec(key);
-  if (colon && allowed.includes(colon[1]!) && (data === null || data === undefined))
-    return `a space is missing after ':': write '${colon[1]}: ${colon[2]}'`;
+  if (colon && allowed.includes(colon[1]!))
+    return data === null || data === undefined
+      ? `a space is missing after ':': write '${colon[1]}: ${colon[2]}'`
+      : `a space is missing after '${colon[1]}:'`;
   const foreign = foreignKeys[key];
   if (foreign && allowed.includes(foreign.key))
     return `${foreign.why ? `${foreign.why}: ` : ""}write '${foreign.key}'`;
@@ -92,6 +94,9 @@ function typeHint(e: ErrorObject, data: unknown): string | undefined {
   const schema = e.parentSchema as SchemaNode;
   if (want.includes("array") && (typeof data === "string" || typeof data === "number"))
     return `write a list: [${String(data)}]`;
+  const colon = typeof data === "string" ? /^([A-Za-z_][\w.-]*):(\S.*)$/.exec(data) : null;
+  if (want.includes("object") && colon)
+    return `a space is missing after ':': write '${colon[1]}: ${colon[2]}'`;
   if (want.includes("object") && typeof data !== "object") {
     const req = Array.isArray(schema?.required) ? (schema.required as string[]) : [];
     if (req.length === 1 && data !== null) return `write {${req[0]}: ${String(data)}}`;

@@ -150,16 +150,23 @@ function explain(raw: readonly ErrorObject[]): ErrorObject[] {
   return withoutTypoEchoes([...kept, ...outer.flatMap(explainAnyOf)]);
 }
 
-/** A missing key that an unknown key beside it misspells is one mistake: the unknown key says it. */
+/**
+ * One mistake, one error: a missing key that an unknown key beside it misspells, or an object
+ * with too many keys because of an unknown one, is said by the unknown key.
+ */
 function withoutTypoEchoes(errors: ErrorObject[]): ErrorObject[] {
   const unknown = (path: string) =>
     errors
       .filter((e) => e.keyword === "additionalProperties" && e.instancePath === path)
       .map((e) => String((e.params as { additionalProperty: string }).additionalProperty));
   return errors.filter((e) => {
+    // An unknown key is why an object has too many keys: said once, by the unknown key.
+    if (e.keyword === "maxProperties") return unknown(e.instancePath).length === 0;
     if (e.keyword !== "required") return true;
     const missing = String((e.params as { missingProperty: string }).missingProperty);
-    return !unknown(e.instancePath).some((k) => closest(k, [missing]) === missing);
+    return !unknown(e.instancePath).some(
+      (k) => closest(k, [missing]) === missing || k.startsWith(`${missing}:`),
+    );
   });
 }
 

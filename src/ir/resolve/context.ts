@@ -4,9 +4,9 @@
  * column that does not resolve), and the lookups a section uses to reach other sections.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { didYouMean } from "../../diagnostics/suggest.js";
+import { closest, didYouMean } from "../../diagnostics/suggest.js";
 import type { LoadedSpec } from "../../load/load.js";
-import { pointerOf } from "../../load/load.js";
+import { pointerOf, unescapePointer } from "../../load/load.js";
 import type * as I from "../types.js";
 import { type FlowState, aggregationStep, columnsEverIn, isFollowOn } from "./followons.js";
 
@@ -30,6 +30,22 @@ export function isBroken(ctx: Ctx, section: string, name?: string): boolean {
     ctx.broken.has(pointerOf(section)) ||
     (name !== undefined && ctx.broken.has(pointerOf(section, name)))
   );
+}
+
+/**
+ * Whether a name that does not resolve means an entry left out for its schema errors: that
+ * entry, or probably it when the entry's own name is not a valid one (the declaration says
+ * 'Orders', the references 'orders').
+ */
+export function meansBroken(ctx: Ctx, section: string, name: string): boolean {
+  if (isBroken(ctx, section, name)) return true;
+  const prefix = `${pointerOf(section)}/`;
+  const names = [...(ctx.broken ?? [])]
+    .filter((p) => p.startsWith(prefix))
+    .map((p) => unescapePointer(p.slice(prefix.length)))
+    // Only a declaration whose name is not a valid name is meant by a name close to it.
+    .filter((n) => !/^[a-z][a-z0-9_.-]*$/.test(n));
+  return closest(name, names) !== undefined;
 }
 
 /** Reports an error at `pointer` (its key or its value) of the spec. */
@@ -81,7 +97,7 @@ export function unknownRef(
   known: Iterable<string>,
   fix?: string,
 ) {
-  if (isBroken(ctx, sectionOf[what], name)) return;
+  if (meansBroken(ctx, sectionOf[what], name)) return;
   const hint = didYouMean(name, [...known], `${what}s`);
   err(
     ctx,

@@ -6,7 +6,7 @@ import { didYouMean } from "../../diagnostics/suggest.js";
 import { pointerOf } from "../../load/load.js";
 import type * as S from "../../schema/spec.gen.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { type Ctx, err, isBroken, isObj } from "./context.js";
+import { type Ctx, err, isObj, meansBroken } from "./context.js";
 
 /** Deep merge of plain objects; anything else in `over` replaces `base`. */
 function merge<T>(base: T, over: unknown): T {
@@ -31,7 +31,7 @@ export function applyEnvironment(
   const envs = spec.environments ?? {};
   const overlay = envs[env];
   // An overlay with schema errors of its own cannot be applied: its errors are reported.
-  if (isBroken(ctx, "environments", env)) return { applied: null };
+  if (meansBroken(ctx, "environments", env)) return { applied: null };
   if (!overlay) {
     const said: Ctx = { spec: ctx.spec, diags: [] };
     err(
@@ -59,7 +59,7 @@ function overlaid(ctx: Ctx, spec: S.PipegenSpec, env: string, overlay: Overlay):
     const base = spec.connections?.[name];
     const p = pointerOf("environments", env, "connections", name);
     if (!base) {
-      if (isBroken(ctx, "connections", name)) continue;
+      if (meansBroken(ctx, "connections", name)) continue;
       err(
         ctx,
         "PG301",

@@ -5,7 +5,8 @@
  * the user meant: a column the stream had before is missing after it, a type is unknown. Those
  * later errors are echoes of the first and are not reported; a column the stream never had is
  * still reported (an independent typo). An error about a column already reported in the stream
- * (two sinks keyed on one nullable column) is said once.
+ * (two sinks keyed on one nullable column) is said once, and so is a step with an error in it
+ * (not again for how it fits the other steps).
  */
 import type { Ctx } from "./context.js";
 
@@ -15,6 +16,8 @@ export interface FlowState {
   shapeBroken: boolean;
   /** Columns already named by an error in this stream. */
   columns: Set<string>;
+  /** Steps with an error ("/streams/s/steps/2"). */
+  steps: Set<string>;
 }
 
 const flowCodes = new Set(["PG304", "PG307", "PG308"]);
@@ -78,10 +81,19 @@ export function aggregationStep(ctx: Ctx, stream: string): number | undefined {
  */
 export function isFollowOn(ctx: Ctx, code: string, pointer: string, column?: string): boolean {
   const stream = /^\/streams\/[^/]+/.exec(pointer)?.[0];
-  if (!stream || !isFlowError(code, pointer)) return false;
+  if (!stream) return false;
   ctx.flows ??= new Map();
-  const state = ctx.flows.get(stream) ?? { shapeBroken: false, columns: new Set<string>() };
+  const state = ctx.flows.get(stream) ?? {
+    shapeBroken: false,
+    columns: new Set(),
+    steps: new Set(),
+  };
   ctx.flows.set(stream, state);
+  // An error about a whole step (how it fits the others) after one inside it is its echo.
+  const step = /^\/streams\/[^/]+\/steps\/\d+/.exec(pointer)?.[0];
+  if (step === pointer && state.steps.has(step)) return true;
+  if (step) state.steps.add(step);
+  if (!isFlowError(code, pointer)) return false;
   const at = valueAt(ctx.spec.value, pointer);
   const col = column ?? (typeof at === "string" && /^[a-z][a-z0-9_]*$/.test(at) ? at : undefined);
   if (col !== undefined && state.columns.has(col)) return true;

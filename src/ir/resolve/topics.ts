@@ -9,7 +9,7 @@ import type * as S from "../../schema/spec.gen.js";
 import { kafkaTopicConfigNames } from "../kafka-configs.js";
 import type * as I from "../types.js";
 import { durationMs } from "../values.js";
-import { type Ctx, type Refs, err, isBroken, unknownRef } from "./context.js";
+import { type Ctx, type Refs, err, meansBroken, unknownRef } from "./context.js";
 import { defaults } from "./defaults.js";
 
 type TopicSpec = NonNullable<S.PipegenSpec["topics"]>[string];
@@ -30,11 +30,16 @@ export function resolveTopics(
     if (t.schema !== undefined) {
       schema = schemas.get(t.schema) ?? null;
       // A topic of a schema with errors of its own is not resolved either: nothing is known of its records.
-      if (!schema && isBroken(ctx, "schemas", t.schema)) {
+      if (!schema && meansBroken(ctx, "schemas", t.schema)) {
         ctx.broken?.add(p);
         continue;
       }
-      if (!schema) unknownRef(ctx, `${p}/schema`, "schema", t.schema, schemas.keys());
+      if (!schema) {
+        // Nothing is known of the topic's records: what uses it is not checked against them.
+        unknownRef(ctx, `${p}/schema`, "schema", t.schema, schemas.keys());
+        ctx.broken?.add(p);
+        continue;
+      }
     }
     const configs = topicConfigs(ctx, name, t);
     const format = t.format ?? (schema ? "avro" : "json");
