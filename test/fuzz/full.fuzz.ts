@@ -9,7 +9,13 @@ it("fuzz", { timeout: 6 * 3600_000 }, () => {
   const numRuns = Number(process.env.FUZZ_RUNS ?? 10_000);
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
   const s = runFuzz({ numRuns, seed, counting: true, diskEvery: 100 });
-  for (const f of s.failures.slice(0, 5)) console.log(`FAILURE ${f}\n`);
+  const kinds = new Map<string, number>();
+  for (const f of s.failures) {
+    const k = f.split("\n")[0]!.replace(/[\w.-]*\/[\w./-]*\.py/, "<file>.py");
+    if (!kinds.has(k)) console.log(`FAILURE ${f}\n`);
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  for (const [k, n] of kinds) console.log(`${n} x ${k}`);
   console.log(report(s));
   expect(s.failures).toEqual([]);
   expect(s.cases).toBe(numRuns);

@@ -29,7 +29,7 @@ function places(spec: Spec) {
     agg: steps.findIndex((s) => "aggregate" in s),
     filter: steps.findIndex((s) => "filter" in s),
     dedupe: steps.findIndex((s) => "dedupe" in s),
-    tableSink: sinks.findIndex((k) => "connection" in k),
+    tableSink: sinks.findIndex((k) => "table" in k),
     topicSink: sinks.findIndex((k) => "topic" in k),
     ingest,
     ip: ingest === undefined ? "" : `/ingest/${ingest}`,

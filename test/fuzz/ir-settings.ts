@@ -128,13 +128,15 @@ const safety: Rule[] = [
           `${p.sp}/to/${p.tableSink}`,
         ),
   (_, p) => set("safety: no word on invalid records", `${p.sp}/onInvalid`, undefined, p.sp),
-  (_, p) =>
-    set(
-      "safety: availableNow never scheduled",
-      `${p.sp}/trigger`,
-      { availableNow: true },
-      `${p.sp}/trigger`,
-    ),
+  (c, p) =>
+    obj(c.spec.orchestration ?? {}).schedule
+      ? undefined
+      : set(
+          "safety: availableNow never scheduled",
+          `${p.sp}/trigger`,
+          { availableNow: true },
+          `${p.sp}/trigger`,
+        ),
   (c) => {
     const cass = connOf(c.spec, "cassandra");
     return cass

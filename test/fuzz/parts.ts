@@ -46,7 +46,7 @@ function field(type: string, required: boolean, doc?: string, values?: string[])
 
 export const schemaModel = fc.record({
   names: fc
-    .uniqueArray(ident, { minLength: 10, maxLength: 10 })
+    .uniqueArray(ident, { minLength: 12, maxLength: 12 })
     .filter((ns) => ns.every((n) => !reserved.has(n))),
   measure: fc.constantFrom(...measureTypes),
   extras: fc.array(fc.tuple(fc.constantFrom(...extraTypes), fc.boolean()), { maxLength: 3 }),
@@ -61,9 +61,13 @@ export interface Roles {
   ts: string;
   group: string;
   measure: string;
+  /** The other fields. */
+  extras: string[];
+  /** The group column's enum values (none when it has no enum). */
+  groupValues: string[];
 }
 
-/** A record schema and its columns' roles; `spare` are unused column names for derived columns. */
+/** A record schema and its columns' roles; `spare` are unused names for columns steps make. */
 export function buildSchema(m: SchemaModel): { schema: Spec; roles: Roles; spare: string[] } {
   const [id, ts, group, measure, ...more] = m.names as [
     string,
@@ -80,10 +84,16 @@ export function buildSchema(m: SchemaModel): { schema: Spec; roles: Roles; spare
     [group]: field("string", true, m.docs[2], m.groupValues),
     [measure]: field(m.measure, false, m.docs[3]),
   };
+  const extras: string[] = [];
   m.extras.forEach(([type, required], i) => {
-    if (rest[i]) fields[rest[i]] = field(type, required);
+    fields[rest[i]!] = field(type, required);
+    extras.push(rest[i]!);
   });
-  return { schema: { key: [id], fields }, roles: { id, ts, group, measure }, spare };
+  return {
+    schema: { key: [id], fields },
+    roles: { id, ts, group, measure, extras, groupValues: m.groupValues },
+    spare,
+  };
 }
 
 export const topicSettings = fc.record({
@@ -106,7 +116,7 @@ export function topic(s: Of<typeof topicSettings>, schema?: string) {
 }
 
 export const connectionModel = fc.record({
-  names: fc.uniqueArray(ident, { minLength: 3, maxLength: 3 }),
+  names: fc.uniqueArray(ident, { minLength: 4, maxLength: 4 }),
   source: fc.constantFrom("postgres", "mysql"),
   sink: fc.constantFrom("postgres", "mysql", "cassandra"),
   hostEnv: fc.option(envName, { nil: undefined }),
@@ -116,7 +126,7 @@ export const connectionModel = fc.record({
 });
 
 export function buildConnections(m: Of<typeof connectionModel>) {
-  const [src, sink, lake] = m.names as [string, string, string];
+  const [src, sink, lake, docs] = m.names as [string, string, string, string];
   const host = m.hostEnv ? `\${env:${m.hostEnv}}` : "db.internal";
   const sql = (type: string) => ({
     type,
@@ -135,11 +145,12 @@ export function buildConnections(m: Of<typeof connectionModel>) {
         }
       : sql(m.sink);
   return {
-    names: { src, sink, lake, sinkType: m.sink },
+    names: { src, sink, lake, docs, sinkType: m.sink },
     connections: {
       [src]: sql(m.source),
       [sink]: sinkConn,
       [lake]: { type: "s3", bucket: m.bucket },
+      [docs]: { type: "mongodb", uri: `\${secret:${m.secret}_URI}`, database: m.database },
     },
   };
 }

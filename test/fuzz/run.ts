@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { type FuzzCase, fuzzCase } from "./cases.js";
 import { Failure, checkBroken, checkNothingWritten, checkValid } from "./properties.js";
+import { knownBugs } from "./valid.js";
 
 export interface FuzzStats {
   seed: number;
@@ -91,5 +92,6 @@ export function report(s: FuzzStats): string {
     `failures: ${s.failures.length}`,
     `diagnostics per single violation: median ${median(s.diagnostics)}, max ${Math.max(0, ...s.diagnostics)}`,
     `broken specs built to disk with nothing written: ${s.builtToDisk}`,
+    ...knownBugs.map((b) => `left out of the valid cases, a known bug: ${b.what}`),
   ].join("\n");
 }
