@@ -15,6 +15,15 @@ export interface Manifest {
   pipelines: Record<string, ManifestEntry>;
 }
 
+/** A pipeline's entry: its spec, its files, and the environment it was built with (if any). */
+export function manifestEntry(
+  spec: string,
+  files: Record<string, string>,
+  environment?: string | null,
+): ManifestEntry {
+  return { spec, files, ...(environment ? { environment } : {}) };
+}
+
 export function sha256(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }

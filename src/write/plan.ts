@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { GeneratedFile } from "../emit/shared/types.js";
 import {
+  manifestEntry,
   manifestName,
   parseManifest,
   serializeManifest,
@@ -106,11 +107,7 @@ export function planWrite(
           ...(old !== undefined ? { old } : {}),
         });
     }
-    next.pipelines[o.pipeline] = {
-      spec: o.spec,
-      files,
-      ...(o.environment ? { environment: o.environment } : {}),
-    };
+    next.pipelines[o.pipeline] = manifestEntry(o.spec, files, o.environment);
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)
