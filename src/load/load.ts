@@ -7,6 +7,7 @@ import { Document, LineCounter, parseDocument, visit, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { defaultLimits, findTooDeep, roughDepth, type LoadLimits } from "./limits.js";
 import { keyPointers, locator } from "./pointer.js";
+import { unsupportedNode } from "./nodes.js";
 import { syntaxDiagnostics } from "./syntax.js";
 
 export { defaultLimits, type LoadLimits } from "./limits.js";
@@ -185,8 +186,8 @@ export function loadSpec(
   // A syntax error stops here: whatever follows it (duplicate keys included) may be its echo.
   const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
   if (syntax.length) return { diagnostics: syntaxDiagnostics(file, source, syntax, pos) };
-  const alias = unresolvedAlias(file, doc, pos);
-  if (alias) return { diagnostics: [alias] };
+  const unusable = unresolvedAlias(file, doc, pos) ?? unsupportedNode(file, source, doc, pos);
+  if (unusable) return { diagnostics: [unusable] };
   // Duplicate keys leave a usable document: keep going so every other error is reported too.
   const diagnostics = duplicateKeys(file, source, doc, pos);
   // Depth after parsing covers block nesting, which the rough scan does not see.

@@ -216,8 +216,18 @@ const indentation = (s: Slip): Cause | undefined => {
   };
 };
 
+const secondDocument = (s: Slip): Cause | undefined =>
+  s.err.code === "MULTIPLE_DOCS"
+    ? {
+        offset: s.offset,
+        message: "a spec is one YAML document, and a second one starts here",
+        hint: "remove this '---' and what follows it, or move the second document into a spec file of its own",
+      }
+    : undefined;
+
 /** The usual causes, most specific first. */
 const causes = [
+  secondDocument,
   unquotedReference,
   tabIndent,
   unclosedQuote,

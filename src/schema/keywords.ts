@@ -82,6 +82,8 @@ function unknownKeyHint(key: string, allowed: readonly string[], data: unknown):
     return data === null || data === undefined
       ? `a space is missing after ':': write '${colon[1]}: ${colon[2]}'`
       : `a space is missing after '${colon[1]}:'`;
+  if (key === "<<")
+    return "merge keys ('<<') are YAML 1.1, which pipegen does not read: write the keys out (an alias such as '*name' may stand for a whole value)";
   const foreign = foreignKeys[key];
   if (foreign && allowed.includes(foreign.key))
     return `${foreign.why ? `${foreign.why}: ` : ""}write '${foreign.key}'`;

@@ -164,8 +164,9 @@ function withoutTypoEchoes(errors: ErrorObject[]): ErrorObject[] {
     if (e.keyword === "maxProperties") return unknown(e.instancePath).length === 0;
     if (e.keyword !== "required") return true;
     const missing = String((e.params as { missingProperty: string }).missingProperty);
+    // A merge key ('<<') meant to bring the missing keys in: its own error says why it does not.
     return !unknown(e.instancePath).some(
-      (k) => closest(k, [missing]) === missing || k.startsWith(`${missing}:`),
+      (k) => closest(k, [missing]) === missing || k.startsWith(`${missing}:`) || k === "<<",
     );
   });
 }

@@ -106,7 +106,19 @@ const lostColon: Damager = (lines, i) => {
   };
 };
 
+/** An explicit YAML tag before a value. */
+const tag: Damager = (lines, i) => {
+  const m = blockEntry(lines[i]!);
+  if (!m) return undefined;
+  return {
+    kind: "yaml: a tag",
+    text: replaced(lines, i, `${m[1]}${m[2]}: !custom ${m[3]}`),
+    line: i + 1,
+  };
+};
+
 export const damagers: readonly Damager[] = [
+  tag,
   unquoteReference,
   tab,
   noSpaceAfterColon,

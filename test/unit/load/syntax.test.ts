@@ -99,6 +99,27 @@ const slips: Array<{ name: string; src: string; at: string; message: RegExp; hin
     hint: /"\*x"/,
   },
   {
+    name: "a YAML tag",
+    src: "a:\n  b: !!binary aGVsbG8=\n",
+    at: "2:6",
+    message: /the YAML tag '!!binary' has no place/,
+    hint: /remove it/,
+  },
+  {
+    name: "a list as a key",
+    src: "? [a, b]\n: 1\n",
+    at: "1:3",
+    message: /a key must be a name/,
+    hint: /plain text/,
+  },
+  {
+    name: "a second document",
+    src: "a: 1\n---\nb: 2\n",
+    at: "2:1",
+    message: /a second one starts here/,
+    hint: /remove this '---'/,
+  },
+  {
     name: "a key without ':'",
     src: "a\nb: 1\n",
     at: "1:1",

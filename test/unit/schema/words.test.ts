@@ -118,6 +118,13 @@ const cases: Array<{
     hint: /space is missing after ':': write 'partitions: 6'/,
   },
   {
+    name: "a YAML 1.1 merge key, said once",
+    from: "  orders.dlq: {partitions: 1, retention: 30d, maxMessageBytes: 2097152}",
+    to: "  orders.dlq: {<<: {partitions: 1}, retention: 30d}",
+    message: /unknown key '<<' in topic 'orders.dlq'/,
+    hint: /YAML 1.1.*write the keys out/,
+  },
+  {
     name: "a missing required key says what to add",
     from: "    from: {connection: shop_db, table: public.orders, incrementalColumn: updated_at, every: 1m}",
     to: "    from: {connection: shop_db, table: public.orders, incrementalColumn: updated_at}",
