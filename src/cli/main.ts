@@ -15,8 +15,13 @@ const { version } = require("../../package.json") as { version: string };
 
 quietPipes();
 const json = wantsJson(process.argv.slice(2));
-/** The command named on the command line, for the JSON document of a usage error. */
-const named = process.argv.slice(2).find((a) => !a.startsWith("-")) ?? null;
+/** The command named on the command line (not an option's value), for a usage error's document. */
+const named =
+  process.argv
+    .slice(2)
+    .find(
+      (a, i, all) => !a.startsWith("-") && !["--format", "--env", "--out"].includes(all[i - 1]!),
+    ) ?? null;
 let commanderSaid = "";
 
 /** Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 70 internal error. */
