@@ -13,6 +13,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "fuzz",
+          include: ["test/fuzz/**/*.fuzz.ts"],
+          testTimeout: 6 * 3600_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.e2e.test.ts"],
           fileParallelism: false,

@@ -27,28 +27,50 @@ export interface Compilation {
   outputs: PipelineOutput[];
   /** Spec texts by file, for code frames. */
   sources: Map<string, string>;
+  /**
+   * With an environment: the specs that do not define it and were built as written (when
+   * another spec of the build defines it; when none does, each gets a PG306 error instead).
+   */
+  asWritten: string[];
 }
 
-/** One spec through load -> validate -> resolve, or its diagnostics. */
+/**
+ * One spec through load -> validate -> resolve, or its diagnostics. Schema and reference checks
+ * run in one pass: the part of the spec without schema errors is resolved too (schema/sound.ts),
+ * and plaintext credentials are looked for everywhere, whatever else is wrong.
+ */
 export function resolveSpec(
   spec: SpecSource,
   opts: Pick<CompileOptions, "env" | "limits"> = {},
-): { pipeline?: Pipeline; diagnostics: Diagnostic[]; locate?: (pointer: string) => Position } {
+): {
+  pipeline?: Pipeline;
+  diagnostics: Diagnostic[];
+  locate?: (pointer: string) => Position;
+  /** The spec does not define the environment asked for: the error that says so. */
+  missingEnv?: Diagnostic;
+  /** Whether the spec got as far as resolving (so whether it defines the environment is known). */
+  resolved?: boolean;
+} {
   const loaded = loadSpec(spec.file, spec.text, opts.limits ?? defaultLimits);
   if (!loaded.spec) return { diagnostics: loaded.diagnostics };
-  const diagnostics = [...loaded.diagnostics];
-  const valid = validateSchema(loaded.spec);
-  diagnostics.push(...valid.diagnostics);
-  if (!valid.value) {
-    // Schema errors stop the semantic checks, but plaintext credentials are always worth reporting.
-    diagnostics.push(...checkInlineCredentials(loaded.spec));
-    return { diagnostics };
-  }
-  if (hasErrors(loaded.diagnostics)) return { diagnostics };
-  const r = resolve(loaded.spec, valid.value, { env: opts.env ?? null });
+  const duplicates = loaded.diagnostics.filter((d) => d.code === "PG102").map((d) => d.pointer);
+  const valid = validateSchema(loaded.spec, duplicates);
+  const diagnostics = [
+    ...loaded.diagnostics,
+    ...valid.diagnostics,
+    ...checkInlineCredentials(loaded.spec),
+  ];
+  if (!valid.sound) return { diagnostics };
+  const r = resolve(loaded.spec, valid.sound.value, {
+    env: opts.env ?? null,
+    broken: valid.sound.broken,
+    envOptional: true,
+  });
   diagnostics.push(...r.diagnostics);
+  const missingEnv = { resolved: true, ...(r.missingEnv ? { missingEnv: r.missingEnv } : {}) };
+  if (!r.pipeline || hasErrors(diagnostics)) return { diagnostics, ...missingEnv };
   const locate = (pointer: string) => loaded.spec!.locate(pointer);
-  return r.pipeline ? { pipeline: r.pipeline, diagnostics, locate } : { diagnostics };
+  return { pipeline: r.pipeline, diagnostics, locate, ...missingEnv };
 }
 
 interface Position {
@@ -69,40 +91,69 @@ function duplicateName(file: string, name: string, other: string, at: Position):
   };
 }
 
+/** What compile() gathers, spec by spec. */
+interface Gathered {
+  diagnostics: Diagnostic[];
+  pipelines: Pipeline[];
+  outputs: PipelineOutput[];
+  byName: Map<string, string>;
+  /** Specs that do not define the environment, with the error that says so. */
+  missingEnv: Array<{ file: string; diagnostic: Diagnostic }>;
+  /** Whether a spec of the build defines the environment. */
+  envDefined: boolean;
+}
+
+function compileOne(spec: SpecSource, opts: CompileOptions, g: Gathered): void {
+  const reused = opts.reused?.get(spec.file);
+  if (reused && !g.byName.has(reused.pipeline)) {
+    g.byName.set(reused.pipeline, spec.file);
+    g.outputs.push(reused);
+    if (opts.env && reused.environment === opts.env) g.envDefined = true;
+    return;
+  }
+  const r = resolveSpec(spec, opts);
+  g.diagnostics.push(...r.diagnostics);
+  if (r.missingEnv) g.missingEnv.push({ file: spec.file, diagnostic: r.missingEnv });
+  else if (opts.env && r.resolved) g.envDefined = true;
+  if (!r.pipeline) return;
+  const prev = g.byName.get(r.pipeline.name);
+  if (prev) {
+    g.diagnostics.push(duplicateName(spec.file, r.pipeline.name, prev, r.locate!("/pipeline")));
+    return;
+  }
+  g.byName.set(r.pipeline.name, spec.file);
+  g.pipelines.push(r.pipeline);
+  g.outputs.push({
+    pipeline: r.pipeline.name,
+    spec: spec.file,
+    files: formatFiles(emitAll(r.pipeline)),
+    environment: r.pipeline.environment,
+  });
+}
+
 /**
  * load -> validate -> resolve -> emit -> format, for every spec. Pure: it reads nothing but
  * the spec texts and options it is given, so the same input always gives the same bytes.
+ * With an environment, a spec that does not define it is built as written, unless no spec of
+ * the build defines it (a misspelled --env): then each spec says so.
  */
 export function compile(specs: readonly SpecSource[], opts: CompileOptions = {}): Compilation {
-  const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  const pipelines: Pipeline[] = [];
-  const outputs: PipelineOutput[] = [];
-  const byName = new Map<string, string>();
+  const g: Gathered = {
+    diagnostics: [],
+    pipelines: [],
+    outputs: [],
+    byName: new Map(),
+    missingEnv: [],
+    envDefined: false,
+  };
   specs.forEach((spec, i) => {
     sources.set(spec.file, spec.text);
-    const reused = opts.reused?.get(spec.file);
-    if (reused && !byName.has(reused.pipeline)) {
-      byName.set(reused.pipeline, spec.file);
-      outputs.push(reused);
-    } else {
-      const r = resolveSpec(spec, opts);
-      diagnostics.push(...r.diagnostics);
-      if (!r.pipeline) return;
-      const prev = byName.get(r.pipeline.name);
-      if (prev) {
-        diagnostics.push(duplicateName(spec.file, r.pipeline.name, prev, r.locate!("/pipeline")));
-        return;
-      }
-      byName.set(r.pipeline.name, spec.file);
-      pipelines.push(r.pipeline);
-      outputs.push({
-        pipeline: r.pipeline.name,
-        spec: spec.file,
-        files: formatFiles(emitAll(r.pipeline)),
-      });
-    }
+    compileOne(spec, opts, g);
     opts.onProgress?.(i + 1, specs.length, spec.file);
   });
-  return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources };
+  if (!g.envDefined) g.diagnostics.push(...g.missingEnv.map((m) => m.diagnostic));
+  const asWritten = g.envDefined ? g.missingEnv.map((m) => m.file) : [];
+  const { diagnostics, pipelines, outputs } = g;
+  return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources, asWritten };
 }

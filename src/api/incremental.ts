@@ -67,7 +67,14 @@ export function previousOutputs(
     const entry = found?.e.key === key ? manifest.pipelines[found.n] : undefined;
     if (!found || !entry || entry.spec !== spec.file) continue;
     const files = filesOnDisk(root, entry.files);
-    if (files) reused.set(spec.file, { pipeline: found.n, spec: spec.file, files, onDisk: true });
+    if (files)
+      reused.set(spec.file, {
+        pipeline: found.n,
+        spec: spec.file,
+        files,
+        onDisk: true,
+        environment: entry.environment ?? null,
+      });
   }
   return { cache, reused, keys };
 }

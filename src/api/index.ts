@@ -28,6 +28,11 @@ export interface Options {
 
 export interface BuildResult extends Compilation {
   plan?: Plan;
+  /**
+   * For check: pipelines whose files on disk were built for another environment than the one
+   * checked now (`built` from the manifest, `now` the --env of the check; null for none).
+   */
+  otherEnvironment?: Array<{ pipeline: string; built: string | null; now: string | null }>;
 }
 
 /** Reads the specs the inputs name and compiles them (nothing reused): what `validate` runs. */
@@ -116,5 +121,12 @@ export function check(inputs: readonly string[], opts: Options = {}): BuildResul
   if (hasErrors(r.diagnostics)) return r;
   const root = opts.out ?? "generated";
   const plan = planWrite(root, r.outputs, gone(root, inputs, specs));
-  return { ...r, plan };
+  const built = readManifest(root).pipelines;
+  const otherEnvironment = r.outputs.flatMap((o) => {
+    const entry = built[o.pipeline];
+    const was = entry?.environment ?? null;
+    const now = o.environment ?? null;
+    return entry && was !== now ? [{ pipeline: o.pipeline, built: was, now }] : [];
+  });
+  return { ...r, plan, otherEnvironment };
 }

@@ -1,25 +1,39 @@
 import { build } from "../api/index.js";
-import { printDiagnostics, progress, type CommonOptions } from "./output.js";
+import { diagnosticsDocument } from "../diagnostics/format.js";
+import { type CommonOptions, type Outcome, printDiagnostics, progress } from "./output.js";
 
-export function runBuild(specs: string[], o: CommonOptions): void {
+export function runBuild(specs: string[], o: CommonOptions): Outcome {
   const r = build(specs, {
     env: o.env ?? null,
     out: o.out ?? "generated",
     reuse: true,
     onProgress: progress(o),
   });
-  const bad = printDiagnostics(r.diagnostics, r.sources, o);
-  if (bad) {
+  const diagnostics = diagnosticsDocument(r.diagnostics);
+  if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan) {
     if (o.format === "text") process.stderr.write("nothing was written\n");
-    process.exitCode = 1;
-    return;
+    return { exitCode: 1, json: { ...diagnostics, written: null } };
   }
-  if (!o.quiet && o.format === "text" && r.plan) {
-    const count = (k: string) => r.plan!.changes.filter((c) => c.kind === k).length;
+  const count = (k: string) => r.plan!.changes.filter((c) => c.kind === k).length;
+  const written = {
+    root: r.plan.root,
+    pipelines: r.outputs.length,
+    created: count("create"),
+    updated: count("update"),
+    deleted: count("delete"),
+    unchanged: r.plan.unchanged,
+  };
+  if (!o.quiet && o.format === "text") {
+    const n = written.pipelines;
     process.stdout.write(
-      `${r.outputs.length} pipeline${r.outputs.length === 1 ? "" : "s"} built into ${r.plan.root}: ` +
-        `${count("create")} created, ${count("update")} updated, ${count("delete")} deleted, ${r.plan.unchanged} unchanged\n`,
+      `${n} pipeline${n === 1 ? "" : "s"} built into ${written.root}: ` +
+        `${written.created} created, ${written.updated} updated, ${written.deleted} deleted, ${written.unchanged} unchanged\n`,
     );
+    if (r.asWritten.length)
+      process.stdout.write(
+        `environment '${o.env}' is not defined in ${r.asWritten.join(", ")}: built as written\n`,
+      );
   }
-  process.exitCode = 0;
+  const environment = o.env ? { environment: { name: o.env, asWritten: r.asWritten } } : {};
+  return { exitCode: 0, json: { ...diagnostics, written, ...environment } };
 }

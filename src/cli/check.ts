@@ -1,72 +1,150 @@
 import { createTwoFilesPatch } from "diff";
 import path from "node:path";
-import { check } from "../api/index.js";
+import { type BuildResult, check } from "../api/index.js";
+import { diagnosticsDocument } from "../diagnostics/format.js";
 import { manifestName } from "../write/manifest.js";
-import { printDiagnostics, useColor, type CommonOptions } from "./output.js";
+import type { Change, Plan } from "../write/plan.js";
+import { type CommonOptions, type Outcome, printDiagnostics, useColor } from "./output.js";
 
-export function runCheck(specs: string[], o: CommonOptions): void {
-  const r = check(specs, { env: o.env ?? null, out: o.out ?? "generated", reuse: true });
-  if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan) {
-    process.exitCode = 1;
-    return;
+type Mismatch = NonNullable<BuildResult["otherEnvironment"]>[number];
+
+/** An argument as a shell reads it back. */
+const shellWord = (s: string) => (/^[\w./:@=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The command line of `command` over the same inputs, with the same --out and the given --env. */
+function commandLine(command: string, specs: string[], o: CommonOptions, env: string | null) {
+  const out = o.out && o.out !== "generated" ? ["--out", o.out] : [];
+  const words = [...specs, ...out, ...(env ? ["--env", env] : [])];
+  return `pipegen ${command} ${words.map(shellWord).join(" ")}`;
+}
+
+const envWords = (env: string | null) => (env ? `--env ${env}` : "no --env");
+
+/** Pipelines built for another environment, grouped by what they were built and checked with. */
+function byEnvironments(mismatches: Mismatch[]) {
+  const groups = new Map<
+    string,
+    { built: string | null; now: string | null; pipelines: string[] }
+  >();
+  for (const m of mismatches) {
+    const k = `${m.built}|${m.now}`;
+    const g = groups.get(k) ?? { built: m.built, now: m.now, pipelines: [] };
+    g.pipelines.push(m.pipeline);
+    groups.set(k, g);
   }
-  const plan = r.plan;
-  const color = useColor(process.stdout);
-  const paint = (c: string, s: string) => (color ? `\u001b[${c}m${s}\u001b[0m` : s);
+  return [...groups.values()];
+}
+
+/** What to do about each kind of problem, as commands that work. */
+function advice(plan: Plan, specs: string[], o: CommonOptions, mismatches: Mismatch[]): string[] {
   const out: string[] = [];
   const show = (rel: string) => path.join(plan.root, rel).split(path.sep).join("/");
-  for (const c of plan.changes) {
-    const label = c.kind === "create" ? "missing" : c.kind === "update" ? "stale" : "extra";
-    const patch = createTwoFilesPatch(
-      `a/${show(c.rel)}`,
-      `b/${show(c.rel)}`,
-      c.old ?? "",
-      c.kind === "delete" ? "" : c.content,
-      undefined,
-      undefined,
-      { context: 3 },
-    );
-    out.push(`${paint("1", label)}: ${show(c.rel)}`);
+  for (const g of byEnvironments(mismatches))
     out.push(
-      ...patch
-        .split("\n")
-        .slice(2)
-        .map((l) => (l.startsWith("+") ? paint("32", l) : l.startsWith("-") ? paint("31", l) : l)),
+      `${g.pipelines.map(show).join(", ")} ${g.pipelines.length === 1 ? "was" : "were"} built with ${envWords(g.built)}; this check has ${envWords(g.now)}. ` +
+        `To check as built: ${commandLine("check", specs, o, g.built)}. To rebuild: ${commandLine("build", specs, o, g.now)}`,
     );
+  const own = plan.changes.filter(
+    (c) => !mismatches.some((m) => c.rel.startsWith(`${m.pipeline}/`)),
+  );
+  if (own.length || (plan.manifestChanged && !mismatches.length))
+    out.push(
+      `${plan.root} is out of date with the specs: run '${commandLine("build", specs, o, o.env ?? null)}' and commit the result`,
+    );
+  if (plan.foreign.length)
+    out.push(
+      `pipegen did not write ${plan.foreign.map(show).join(", ")} and never writes or deletes such files: remove ${plan.foreign.length === 1 ? "it" : "them"}, or move ${plan.foreign.length === 1 ? "it" : "them"} out of ${plan.root}`,
+    );
+  if (plan.conflicts.length)
+    out.push(
+      `pipegen would write ${plan.conflicts.map(show).join(", ")}, but a file it did not write is there and a build refuses to overwrite it: move it away, or choose another --out`,
+    );
+  return out;
+}
+
+/** The diff of one change, in colour on a terminal. */
+function patchOf(
+  c: Change,
+  show: (rel: string) => string,
+  paint: (c: string, s: string) => string,
+) {
+  const patch = createTwoFilesPatch(
+    `a/${show(c.rel)}`,
+    `b/${show(c.rel)}`,
+    c.old ?? "",
+    c.kind === "delete" ? "" : c.content,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+  return patch
+    .split("\n")
+    .slice(2)
+    .map((l) => (l.startsWith("+") ? paint("32", l) : l.startsWith("-") ? paint("31", l) : l));
+}
+
+/** The text report: each file with its diff (none for a pipeline built for another environment). */
+function textReport(plan: Plan, mismatches: Mismatch[]): string[] {
+  const color = useColor(process.stdout);
+  const paint = (c: string, s: string) => (color ? `\u001b[${c}m${s}\u001b[0m` : s);
+  const show = (rel: string) => path.join(plan.root, rel).split(path.sep).join("/");
+  const out: string[] = [];
+  const other = (rel: string) => mismatches.find((m) => rel.startsWith(`${m.pipeline}/`));
+  for (const m of mismatches) {
+    const n = plan.changes.filter((c) => other(c.rel) === m).length;
+    out.push(
+      `${paint("1", "other environment")}: ${show(m.pipeline)} (${n} files built with ${envWords(m.built)})`,
+    );
+  }
+  for (const c of plan.changes) {
+    if (other(c.rel)) continue;
+    const label = c.kind === "create" ? "missing" : c.kind === "update" ? "stale" : "extra";
+    out.push(`${paint("1", label)}: ${show(c.rel)}`, ...patchOf(c, show, paint));
   }
   for (const f of [...plan.conflicts, ...plan.foreign])
     out.push(`${paint("1", "extra")}: ${show(f)} (not written by pipegen)`);
   if (plan.manifestChanged && plan.changes.length === 0)
     out.push(`${paint("1", "stale")}: ${show(manifestName)}`);
+  return out;
+}
+
+/** The check's fields of the JSON document. */
+function jsonReport(plan: Plan, mismatches: Mismatch[], advised: string[]) {
+  const show = (rel: string) => path.join(plan.root, rel).split(path.sep).join("/");
+  const of = (kind: string) => plan.changes.filter((c) => c.kind === kind).map((c) => show(c.rel));
+  return {
+    root: plan.root,
+    missing: of("create"),
+    stale: of("update"),
+    extra: [...of("delete"), ...plan.conflicts.map(show), ...plan.foreign.map(show)],
+    notWrittenByPipegen: [...plan.conflicts, ...plan.foreign].sort().map(show),
+    manifestStale: plan.manifestChanged,
+    otherEnvironment: mismatches,
+    advice: advised,
+    unchanged: plan.unchanged,
+  };
+}
+
+export function runCheck(specs: string[], o: CommonOptions): Outcome {
+  const r = check(specs, { env: o.env ?? null, out: o.out ?? "generated", reuse: true });
+  const diagnostics = diagnosticsDocument(r.diagnostics);
+  if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan)
+    return { exitCode: 1, json: { ...diagnostics } };
+  const plan = r.plan;
+  const mismatches = r.otherEnvironment ?? [];
   const problems =
     plan.changes.length +
     plan.conflicts.length +
     plan.foreign.length +
     (plan.manifestChanged ? 1 : 0);
-  if (o.format === "json") {
-    process.stdout.write(
-      JSON.stringify(
-        {
-          ok: problems === 0,
-          missing: plan.changes.filter((c) => c.kind === "create").map((c) => show(c.rel)),
-          stale: plan.changes.filter((c) => c.kind === "update").map((c) => show(c.rel)),
-          extra: [
-            ...plan.changes.filter((c) => c.kind === "delete").map((c) => show(c.rel)),
-            ...plan.conflicts.map(show),
-            ...plan.foreign.map(show),
-          ],
-          manifestStale: plan.manifestChanged,
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-  } else if (problems) {
-    process.stdout.write(out.join("\n") + "\n");
-    process.stderr.write(
-      `\n${plan.root} is out of date with the specs: run 'pipegen build ${specs.join(" ")}' and commit the result\n`,
-    );
-  } else if (!o.quiet)
+  const advised = problems ? advice(plan, specs, o, mismatches) : [];
+  if (o.format === "text" && problems) {
+    process.stdout.write(textReport(plan, mismatches).join("\n") + "\n");
+    process.stderr.write(`\n${advised.join("\n")}\n`);
+  } else if (o.format === "text" && !o.quiet)
     process.stdout.write(`${plan.root} is up to date (${plan.unchanged} files)\n`);
-  process.exitCode = problems ? 1 : 0;
+  return {
+    exitCode: problems ? 1 : 0,
+    json: { ...diagnostics, ...jsonReport(plan, mismatches, advised) },
+  };
 }

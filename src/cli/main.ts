@@ -1,16 +1,38 @@
 import { createRequire } from "node:module";
 import { Command, Option } from "commander";
+import {
+  type CommonOptions,
+  type Outcome,
+  quietPipes,
+  report,
+  usage,
+  wantsJson,
+  writeJson,
+} from "./output.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
+
+quietPipes();
+const json = wantsJson(process.argv.slice(2));
+/** The command named on the command line (not an option's value), for a usage error's document. */
+const named =
+  process.argv
+    .slice(2)
+    .find(
+      (a, i, all) => !a.startsWith("-") && !["--format", "--env", "--out"].includes(all[i - 1]!),
+    ) ?? null;
+let commanderSaid = "";
 
 /** Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 70 internal error. */
 const program = new Command()
   .name("pipegen")
   .description("Compile a declarative pipeline spec into Kafka, NiFi, Spark and Airflow artifacts.")
   .version(version, "-V, --version")
-  .showHelpAfterError()
-  .configureOutput({ outputError: (s, write) => write(s) })
+  .showHelpAfterError(!json)
+  .configureOutput({
+    outputError: (s, write) => (json ? (commanderSaid += s) : write(s)),
+  })
   .exitOverride();
 
 const common = (c: Command) =>
@@ -18,17 +40,26 @@ const common = (c: Command) =>
     .argument("<spec...>", "spec files or folders of specs (*.yaml, *.yml)")
     .option("--env <name>", "apply the environment overlay environments.<name>")
     .addOption(
-      new Option("--format <format>", "diagnostics format")
+      new Option("--format <format>", "output format: text, or one JSON document on stdout")
         .choices(["text", "json"])
         .default("text"),
     )
     .option("-q, --quiet", "print only errors");
 
+/** Ends a command: its exit code, and its one JSON document when asked for. */
+function finish(command: string, o: CommonOptions, outcome: Outcome) {
+  if (o.format === "json") writeJson(command, outcome);
+  process.exitCode = outcome.exitCode;
+}
+
 common(program.command("build").description("validate the specs and write the generated files"))
   .option("--out <dir>", "output root", "generated")
-  .action(async (specs: string[], o) => (await import("./build.js")).runBuild(specs, o));
+  .action(async (specs: string[], o: CommonOptions) =>
+    finish("build", o, (await import("./build.js")).runBuild(specs, o)),
+  );
 common(program.command("validate").description("validate the specs; write nothing")).action(
-  async (specs: string[], o) => (await import("./validate.js")).runValidate(specs, o),
+  async (specs: string[], o: CommonOptions) =>
+    finish("validate", o, (await import("./validate.js")).runValidate(specs, o)),
 );
 common(
   program
@@ -36,14 +67,17 @@ common(
     .description("exit 1 with a diff when the generated files are missing, stale or extra"),
 )
   .option("--out <dir>", "output root", "generated")
-  .action(async (specs: string[], o) => (await import("./check.js")).runCheck(specs, o));
+  .action(async (specs: string[], o: CommonOptions) =>
+    finish("check", o, (await import("./check.js")).runCheck(specs, o)),
+  );
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  const err = e as { code?: string; exitCode?: number };
+  const err = e as { code?: string; exitCode?: number; message?: string };
   if (err.code === "commander.helpDisplayed" || err.code === "commander.version") process.exit(0);
-  if (typeof err.code === "string" && err.code.startsWith("commander.")) process.exit(2);
-  const { report } = await import("./output.js");
-  process.exit(report(e));
+  if (typeof err.code === "string" && err.code.startsWith("commander.")) {
+    const said = (commanderSaid || err.message || "").replace(/^error: /, "").trim();
+    process.exitCode = json ? usage(named, said, true) : 2;
+  } else process.exitCode = report(e, named, json);
 }

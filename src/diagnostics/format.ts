@@ -33,26 +33,20 @@ export function formatDiagnostics(diags: readonly Diagnostic[], opts: FormatOpti
   return diags.map((d) => formatDiagnostic(d, opts)).join("\n\n");
 }
 
-/** Machine form for `--format json`: stable keys, one document. */
-export function diagnosticsToJson(diags: readonly Diagnostic[]): string {
-  return (
-    JSON.stringify(
-      {
-        diagnostics: diags.map((d) => ({
-          code: d.code,
-          severity: d.severity,
-          file: d.file,
-          line: d.line,
-          col: d.col,
-          pointer: d.pointer,
-          message: d.message,
-          ...(d.hint ? { hint: d.hint } : {}),
-        })),
-        errors: diags.filter((d) => d.severity === "error").length,
-        warnings: diags.filter((d) => d.severity === "warning").length,
-      },
-      null,
-      2,
-    ) + "\n"
-  );
+/** Machine form of diagnostics, the part of every `--format json` document that has them. */
+export function diagnosticsDocument(diags: readonly Diagnostic[]) {
+  return {
+    diagnostics: diags.map((d) => ({
+      code: d.code,
+      severity: d.severity,
+      file: d.file,
+      line: d.line,
+      col: d.col,
+      pointer: d.pointer,
+      message: d.message,
+      ...(d.hint ? { hint: d.hint } : {}),
+    })),
+    errors: diags.filter((d) => d.severity === "error").length,
+    warnings: diags.filter((d) => d.severity === "warning").length,
+  };
 }

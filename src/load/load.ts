@@ -3,10 +3,12 @@
  * aliases), then the YAML errors (a duplicate key is reported and the load goes on), then the
  * value with a locator from JSON pointers back to line and column.
  */
-import { Document, LineCounter, parseDocument, type Node } from "yaml";
+import { Document, LineCounter, parseDocument, visit, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { defaultLimits, findTooDeep, roughDepth, type LoadLimits } from "./limits.js";
-import { locator } from "./pointer.js";
+import { keyPointers, locator } from "./pointer.js";
+import { unsupportedNode } from "./nodes.js";
+import { syntaxDiagnostics } from "./syntax.js";
 
 export { defaultLimits, type LoadLimits } from "./limits.js";
 export { escapePointer, pointerOf, unescapePointer } from "./pointer.js";
@@ -70,26 +72,50 @@ function beforeParsing(file: string, source: string, limits: LoadLimits): Diagno
   return undefined;
 }
 
-/** The parser's errors as diagnostics: duplicate keys (PG102) and YAML syntax (PG101). */
-function yamlErrors(file: string, source: string, doc: Document.Parsed, pos: Position) {
-  return doc.errors.map((err) => {
-    const { line, col } = pos(err.pos[0]);
-    if (err.code === "DUPLICATE_KEY") {
+/** Duplicate keys (PG102): each is reported, and the document stays usable. */
+function duplicateKeys(file: string, source: string, doc: Document.Parsed, pos: Position) {
+  let pointers: Map<number, string> | undefined;
+  return doc.errors
+    .filter((err) => err.code === "DUPLICATE_KEY")
+    .map((err) => {
+      const { line, col } = pos(err.pos[0]);
+      const pointer = (pointers ??= keyPointers(doc)).get(err.pos[0]) ?? "";
       const keyText =
         /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:,{}[\]#\n]+)/.exec(source.slice(err.pos[0]))?.[1]?.trim() ??
         "";
-      return diag(
+      return {
+        ...diag(
+          file,
+          "PG102",
+          `duplicate key${keyText ? ` '${keyText}'` : ""}: YAML keys must be unique in a mapping`,
+          line,
+          col,
+          "remove one of the two entries or rename it; pipegen never guesses which one you meant",
+        ),
+        pointer,
+      };
+    });
+}
+
+/** An alias (`*name`) with no anchor (`&name`) before it: YAML cannot resolve it. */
+function unresolvedAlias(file: string, doc: Document.Parsed, pos: Position) {
+  let found: Diagnostic | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      const { line, col } = pos(node.range?.[0] ?? 0);
+      found = diag(
         file,
-        "PG102",
-        `duplicate key${keyText ? ` '${keyText}'` : ""}: YAML keys must be unique in a mapping`,
+        "PG101",
+        `'*${node.source}' refers to no anchor: YAML reads a value starting with '*' as an alias`,
         line,
         col,
-        "remove one of the two entries or rename it; pipegen never guesses which one you meant",
+        `put the value in quotes ("*${node.source}"), or define '&${node.source}' on an earlier value`,
       );
-    }
-    const firstLine = err.message.split("\n")[0] ?? err.message;
-    return diag(file, "PG101", firstLine.replace(/ at line \d+, column \d+:?$/, ""), line, col);
+      return visit.BREAK;
+    },
   });
+  return found;
 }
 
 /** The document's value (aliases expanded within the limit), or the diagnostic that stops it. */
@@ -158,9 +184,13 @@ export function loadSpec(
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  const diagnostics = yamlErrors(file, source, doc, pos);
+  // A syntax error stops here: whatever follows it (duplicate keys included) may be its echo.
+  const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+  if (syntax.length) return { diagnostics: syntaxDiagnostics(file, source, syntax, pos) };
+  const unusable = unresolvedAlias(file, doc, pos) ?? unsupportedNode(file, source, doc, pos);
+  if (unusable) return { diagnostics: [unusable] };
   // Duplicate keys leave a usable document: keep going so every other error is reported too.
-  if (diagnostics.some((d) => d.code !== "PG102")) return { diagnostics };
+  const diagnostics = duplicateKeys(file, source, doc, pos);
   // Depth after parsing covers block nesting, which the rough scan does not see.
   const tooDeep = findTooDeep(doc.contents as Node | null, limits.maxDepth);
   if (tooDeep) {

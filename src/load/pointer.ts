@@ -2,7 +2,7 @@
  * JSON pointers into a parsed spec, and back from a pointer to the position in the source that
  * diagnostics show.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type ParsedNode } from "yaml";
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type ParsedNode } from "yaml";
 import { offsetInScalar } from "./scalar.js";
 
 export function unescapePointer(s: string): string {
@@ -54,4 +54,26 @@ export function locator(
     }
     return pos(lastOffset);
   };
+}
+
+/** The JSON pointer of every mapping key, by the offset where the key starts. */
+export function keyPointers(doc: Document.Parsed): Map<number, string> {
+  const out = new Map<number, string>();
+  visit(doc, {
+    Pair(_, pair, path) {
+      const key = pair.key as ParsedNode | null;
+      if (!key?.range) return;
+      const parts: string[] = [];
+      let child: unknown = pair;
+      for (let i = path.length - 1; i >= 0; i--) {
+        const parent = path[i];
+        if (isPair(parent) && isScalar(parent.key) && child === parent.value)
+          parts.unshift(String(parent.key.value));
+        else if (isSeq(parent)) parts.unshift(String(parent.items.indexOf(child as never)));
+        child = parent;
+      }
+      out.set(key.range[0], pointerOf(...parts, isScalar(key) ? String(key.value) : ""));
+    },
+  });
+  return out;
 }

@@ -12,6 +12,11 @@ export type StringOrRef = string;
 export type SecretRef = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "nifiVersion".
+ */
+export type NifiVersion = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "identifier".
  */
 export type Identifier = string;
@@ -27,10 +32,12 @@ export type Connection =
   | ConnectionS3
   | ConnectionFiles;
 /**
+ * One column or a list of columns; a single column is read as a list of one.
+ *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
- * via the `definition` "column".
+ * via the `definition` "columns".
  */
-export type Column = string;
+export type Columns = Column[];
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "duration".
@@ -43,6 +50,11 @@ export type Duration = string;
 export type TableName = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "column".
+ */
+export type Column = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "topicName".
  */
 export type TopicName = string;
@@ -51,6 +63,25 @@ export type TopicName = string;
  * via the `definition` "expression".
  */
 export type Expression = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "onInvalid".
+ */
+export type OnInvalid =
+  | "drop"
+  | {
+      deadLetter: TopicName;
+    };
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "aggregate".
+ */
+export type Aggregate = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "relativePath".
+ */
+export type RelativePath = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "schedule".
@@ -63,9 +94,24 @@ export type Schedule = string;
 export type Memory = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "isoDate".
+ */
+export type IsoDate = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "tag".
+ */
+export type Tag = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "email".
  */
 export type Email = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "slackChannel".
+ */
+export type SlackChannel = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "port".
@@ -81,6 +127,26 @@ export type EnvRef = string;
  * via the `definition` "bucket".
  */
 export type Bucket = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "prefix".
+ */
+export type Prefix = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "topicConfigName".
+ */
+export type TopicConfigName = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "sparkConfName".
+ */
+export type SparkConfName = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "attributeName".
+ */
+export type AttributeName = string;
 
 /**
  * pipegen spec language v1: one pipeline, end to end.
@@ -107,7 +173,7 @@ export interface PipegenSpec {
     };
     nifi?: {
       url?: StringOrRef;
-      version?: string;
+      version?: NifiVersion;
     };
     spark?: {
       master?: StringOrRef;
@@ -130,10 +196,7 @@ export interface PipegenSpec {
   };
   schemas?: {
     [k: string]: {
-      /**
-       * @minItems 1
-       */
-      key?: [Column, ...Column[]];
+      key?: Columns;
       fields: {
         [k: string]: {
           type:
@@ -235,7 +298,7 @@ export interface PipegenSpec {
       }[];
       to: {
         topic: TopicName;
-        key?: Column;
+        key?: Columns;
         format?: "avro" | "json";
       };
       onError?: {
@@ -269,11 +332,7 @@ export interface PipegenSpec {
           values: [string | number, ...(string | number)[]];
         };
       }[];
-      onInvalid?:
-        | "drop"
-        | {
-            deadLetter: TopicName;
-          };
+      onInvalid?: OnInvalid;
       steps?: {
         filter?: Expression;
         /**
@@ -308,10 +367,7 @@ export interface PipegenSpec {
          */
         drop?: [Column, ...Column[]];
         dedupe?: {
-          /**
-           * @minItems 1
-           */
-          key: [Column, ...Column[]];
+          key: Columns;
           on?: Column;
           watermark?: Duration;
         };
@@ -323,7 +379,7 @@ export interface PipegenSpec {
         };
         groupBy?: Column[];
         aggregate?: {
-          [k: string]: string;
+          [k: string]: Aggregate;
         };
         join?: {
           connection: Identifier;
@@ -348,12 +404,9 @@ export interface PipegenSpec {
           table?: TableName;
           collection?: Identifier;
           topic?: TopicName;
-          path?: string;
+          path?: RelativePath;
           mode?: "append" | "upsert";
-          /**
-           * @minItems 1
-           */
-          key?: [Column, ...Column[]];
+          key?: Columns;
           format?: "parquet" | "json" | "avro";
           /**
            * @minItems 1
@@ -365,12 +418,9 @@ export interface PipegenSpec {
           table?: TableName;
           collection?: Identifier;
           topic?: TopicName;
-          path?: string;
+          path?: RelativePath;
           mode?: "append" | "upsert";
-          /**
-           * @minItems 1
-           */
-          key?: [Column, ...Column[]];
+          key?: Columns;
           format?: "parquet" | "json" | "avro";
           /**
            * @minItems 1
@@ -399,7 +449,7 @@ export interface PipegenSpec {
       };
       to: {
         connection: Identifier;
-        path?: string;
+        path?: RelativePath;
         format?: "parquet" | "json";
         /**
          * @minItems 1
@@ -412,13 +462,13 @@ export interface PipegenSpec {
   };
   orchestration?: {
     schedule?: Schedule;
-    startDate?: string;
+    startDate?: IsoDate;
     retries?: number;
     retryDelay?: Duration;
     deadline?: Duration;
     maxActiveRuns?: number;
     owner?: string;
-    tags?: string[];
+    tags?: Tag[];
     alerts?: {
       /**
        * @minItems 1
@@ -426,7 +476,7 @@ export interface PipegenSpec {
       email?: [Email, ...Email[]];
       slack?: {
         connection: Identifier;
-        channel?: string;
+        channel?: SlackChannel;
       };
     };
   };
@@ -447,7 +497,7 @@ export interface PipegenSpec {
         };
         nifi?: {
           url?: StringOrRef;
-          version?: string;
+          version?: NifiVersion;
         };
         spark?: {
           master?: StringOrRef;
@@ -470,13 +520,13 @@ export interface PipegenSpec {
       };
       orchestration?: {
         schedule?: Schedule;
-        startDate?: string;
+        startDate?: IsoDate;
         retries?: number;
         retryDelay?: Duration;
         deadline?: Duration;
         maxActiveRuns?: number;
         owner?: string;
-        tags?: string[];
+        tags?: Tag[];
         alerts?: {
           /**
            * @minItems 1
@@ -484,7 +534,7 @@ export interface PipegenSpec {
           email?: [Email, ...Email[]];
           slack?: {
             connection: Identifier;
-            channel?: string;
+            channel?: SlackChannel;
           };
         };
       };
@@ -521,7 +571,7 @@ export interface ConnectionOverlay {
     };
   };
   bucket?: Bucket;
-  prefix?: string;
+  prefix?: Prefix;
   endpoint?: StringOrRef;
   region?: StringOrRef;
   pathStyle?: boolean;
@@ -602,7 +652,7 @@ export interface ConnectionCassandra {
 export interface ConnectionS3 {
   type: "s3";
   bucket: Bucket;
-  prefix?: string;
+  prefix?: Prefix;
   endpoint?: StringOrRef;
   region?: StringOrRef;
   pathStyle?: boolean;

@@ -1,268 +1,259 @@
+/**
+ * The schema stage: the loaded document against the JSON Schema. Every error gets a place, plain
+ * words and a hint (keywords.ts); a choice (`anyOf`) is explained by the one branch the value
+ * was evidently meant for, or else by the forms it allows, never by all its branches at once.
+ */
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { didYouMean } from "../diagnostics/suggest.js";
+import { placeOf } from "../diagnostics/place.js";
+import { closest } from "../diagnostics/suggest.js";
 import type { LoadedSpec } from "../load/load.js";
 import { escapePointer } from "../load/load.js";
-import { isSchedule, schedulePresets } from "./schedule.js";
+import { type Described, byKeyword, shapeMessage, tooLong } from "./keywords.js";
+import { normalize } from "./normalize.js";
+import { type Sound, soundPart } from "./sound.js";
+import { isSchedule } from "./schedule.js";
 import type { PipegenSpec } from "./spec.gen.js";
+import { describe, shapes } from "./words.js";
 
 const require = createRequire(import.meta.url);
 const specSchema = require("../../schema/pipegen.v1.schema.json") as Record<string, unknown>;
+const schemaId = String(specSchema.$id);
 
+let ajv: InstanceType<typeof import("ajv").default> | undefined;
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (compiled) return compiled;
   // ajv is CommonJS; loading it lazily keeps `pipegen --version` fast.
   const AjvCtor = require("ajv").default as typeof import("ajv").default;
-  const ajv = new AjvCtor({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  ajv = new AjvCtor({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword("tsType");
   ajv.addFormat("schedule", { type: "string", validate: isSchedule });
-  compiled = ajv.compile(specSchema);
-  return compiled;
+  const validate = ajv.compile(specSchema);
+  compiled = validate;
+  return validate;
 }
 
 export function schemaDocument(): Record<string, unknown> {
   return specSchema;
 }
 
-/** Friendly words for the shapes defined once in the schema's definitions. */
-const shapes: Record<string, { what: string; hint: string }> = {
-  identifier: {
-    what: "an identifier",
-    hint: "use lower case letters, digits and '_', starting with a letter, e.g. 'shop_orders'",
-  },
-  column: {
-    what: "a column name",
-    hint: "use lower case letters, digits and '_', starting with a letter, e.g. 'customer_id'",
-  },
-  topicName: {
-    what: "a topic name",
-    hint: "use lower case letters, digits, '_', '.' and '-', starting with a letter, e.g. 'orders.raw'",
-  },
-  tableName: {
-    what: "a table name",
-    hint: "write 'table' or 'schema.table' in lower case, e.g. 'public.orders'",
-  },
-  duration: {
-    what: "a duration",
-    hint: "write a whole number and a unit: ms, s, m, h, d or w, e.g. '30s', '5m', '7d'",
-  },
-  memory: {
-    what: "a memory size",
-    hint: "write a whole number and a unit: k, m, g or t, e.g. '4g'",
-  },
-  schedule: {
-    what: "a schedule",
-    hint: `write a five-field cron expression such as '*/15 * * * *' or one of ${schedulePresets.join(", ")}`,
-  },
-  secretRef: {
-    what: "a secret reference",
-    hint: "secrets never appear in a spec: write '${secret:NAME}' and provide NAME at run time (Airflow connection or variable, NiFi sensitive parameter, environment variable)",
-  },
-  email: { what: "an email address", hint: "write it as name@example.com" },
-  bucket: {
-    what: "an S3 bucket name",
-    hint: "use 3 to 63 lower case letters, digits, '.' and '-'",
-  },
-  stringOrRef: {
-    what: "a plain value or a '${env:NAME}' / '${secret:NAME}' reference",
-    hint: "a '${...}' reference must be '${env:NAME}' or '${secret:NAME}' with NAME in upper case",
-  },
-};
+type SchemaNode = Record<string, unknown>;
 
-function shapeOf(e: ErrorObject): string | undefined {
-  const m = /#\/definitions\/([A-Za-z]+)\/(pattern|format|maxLength)$/.exec(e.schemaPath);
-  return m?.[1];
+/** The schema node at a pointer of the root document ("#/definitions/port"). */
+function nodeAt(ref: string): SchemaNode | undefined {
+  let node: unknown = specSchema;
+  for (const seg of ref.replace(/^#\/?/, "").split("/").filter(Boolean))
+    node = (node as Record<string, unknown> | undefined)?.[
+      seg.replace(/~1/g, "/").replace(/~0/g, "~")
+    ];
+  return node as SchemaNode | undefined;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
+let index: Map<object, string> | undefined;
+
+/**
+ * Where a schema node is in the root document ("#/definitions/port"). ajv reports paths relative
+ * to the definition a $ref compiled on its own, but hands back the schema's own objects: they
+ * are found by identity.
+ */
+function pathOf(node: unknown): string | undefined {
+  if (!index) {
+    index = new Map();
+    const walk = (n: unknown, p: string) => {
+      if (n === null || typeof n !== "object") return;
+      index!.set(n, p);
+      for (const [k, v] of Object.entries(n)) walk(v, `${p}/${escapePointer(k)}`);
+    };
+    walk(specSchema, "#");
+  }
+  return node !== null && typeof node === "object" ? index.get(node) : undefined;
 }
 
-const typeWords: Record<string, string> = {
-  object: "a mapping",
-  array: "a list",
-  string: "a string",
-  integer: "a whole number",
-  number: "a number",
-  boolean: "true or false",
-};
+/** The named definition a schema node is, if any. */
+const definitionOf = (node: unknown) =>
+  /^#\/definitions\/([A-Za-z_]+)$/.exec(pathOf(node) ?? "")?.[1];
 
-function listTypes(t: unknown): string {
-  const ts = Array.isArray(t) ? t : [t];
-  return ts.map((x) => typeWords[String(x)] ?? String(x)).join(" or ");
+/** A branch with its $ref followed. */
+function deref(node: SchemaNode): SchemaNode {
+  const r = node.$ref;
+  return typeof r === "string" ? deref(nodeAt(r) ?? {}) : node;
 }
 
-/** Validates the loaded document against the JSON Schema; every error gets a place and a fix. */
-export function validateSchema(spec: LoadedSpec): {
-  value?: PipegenSpec;
-  diagnostics: Diagnostic[];
-} {
+/** A value's JSON Schema type. */
+function typeOf(data: unknown): string {
+  if (Array.isArray(data)) return "array";
+  if (data === null) return "null";
+  if (typeof data === "number") return Number.isInteger(data) ? "integer" : "number";
+  return typeof data;
+}
+
+/**
+ * Whether the value looks meant for the branch: it has a type the branch takes (a number in
+ * quotes counts as a number; a word the branch allows counts as its type).
+ */
+function fits(branch: SchemaNode, data: unknown): boolean {
+  const b = deref(branch);
+  if (b.anyOf) return (b.anyOf as SchemaNode[]).some((x) => fits(x, data));
+  if ("const" in b) return typeOf(b.const) === typeOf(data);
+  const types = [b.type ?? (b.properties || b.allOf ? "object" : undefined)].flat();
+  const actual = typeOf(data);
+  const numeric = typeof data === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(data);
+  return types.some(
+    (t) =>
+      t === actual ||
+      (t === "number" && actual === "integer") ||
+      (numeric && (t === "integer" || t === "number")),
+  );
+}
+
+/** Whether a pointer is at or below another. */
+const within = (p: string, base: string) => p === base || p.startsWith(`${base}/`);
+
+/**
+ * The errors of an anyOf: those of the one branch whose type the value has (validated again
+ * against that branch alone), or the anyOf itself when no branch or several fit.
+ */
+function explainAnyOf(e: ErrorObject): ErrorObject[] {
+  const branches = (e.schema as SchemaNode[]) ?? [];
+  const fitting = branches.map((b, i) => [b, i] as const).filter(([b]) => fits(b, e.data));
+  if (fitting.length !== 1) return [e];
+  const [branch, i] = fitting[0]!;
+  const at = pathOf(e.parentSchema);
+  const sub = at === undefined ? undefined : ajv!.getSchema(`${schemaId}${at}/anyOf/${i}`);
+  if (!sub || "const" in deref(branch) || sub(e.data)) return [e];
+  const errors = (sub.errors ?? []).map((x: ErrorObject) => ({
+    ...x,
+    instancePath: `${e.instancePath}${x.instancePath}`,
+  }));
+  return explain(errors);
+}
+
+/** The errors worth reporting: anyOf explained, wrappers dropped, a key typo said once. */
+function explain(raw: readonly ErrorObject[]): ErrorObject[] {
+  const anyOfs = raw.filter((e) => e.keyword === "anyOf");
+  const outer = anyOfs.filter(
+    (a, i) =>
+      !anyOfs.some((b, j) =>
+        b.instancePath !== a.instancePath ? within(a.instancePath, b.instancePath) : j < i,
+      ),
+  );
+  const kept = raw.filter(
+    (e) =>
+      e.keyword !== "if" &&
+      e.keyword !== "propertyNames" &&
+      e.keyword !== "anyOf" &&
+      !anyOfs.some((a) => within(e.instancePath, a.instancePath)),
+  );
+  return withoutTypoEchoes([...kept, ...outer.flatMap(explainAnyOf)]);
+}
+
+/**
+ * One mistake, one error: a missing key that an unknown key beside it misspells, or an object
+ * with too many keys because of an unknown one, is said by the unknown key.
+ */
+function withoutTypoEchoes(errors: ErrorObject[]): ErrorObject[] {
+  const unknown = (path: string) =>
+    errors
+      .filter((e) => e.keyword === "additionalProperties" && e.instancePath === path)
+      .map((e) => String((e.params as { additionalProperty: string }).additionalProperty));
+  return errors.filter((e) => {
+    // An unknown key is why an object has too many keys: said once, by the unknown key.
+    if (e.keyword === "maxProperties") return unknown(e.instancePath).length === 0;
+    if (e.keyword !== "required") return true;
+    const missing = String((e.params as { missingProperty: string }).missingProperty);
+    // A merge key ('<<') meant to bring the missing keys in: its own error says why it does not.
+    return !unknown(e.instancePath).some(
+      (k) => closest(k, [missing]) === missing || k.startsWith(`${missing}:`) || k === "<<",
+    );
+  });
+}
+
+/**
+ * Validates the loaded document against the JSON Schema; every error gets a place and a fix.
+ * `value` is the spec when it is valid and nothing else is wrong (`alsoBroken`: pointers of
+ * problems found before, such as duplicate keys); `sound` is the part that can be resolved
+ * all the same (sound.ts), with every key in its one form (normalize.ts).
+ */
+export function validateSchema(
+  spec: LoadedSpec,
+  alsoBroken: readonly string[] = [],
+): { value?: PipegenSpec; sound?: Sound; diagnostics: Diagnostic[] } {
   const validate = validator();
-  if (validate(spec.value)) return { value: spec.value as PipegenSpec, diagnostics: [] };
-  const raw = validate.errors ?? [];
-  // anyOf/if wrappers only repeat what their branches say; drop them unless alone.
-  const anyOfPaths = new Set(raw.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath));
   const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
-  for (const e of raw) {
-    // "if" and "propertyNames" only wrap the error of their branch, which is reported itself.
-    if (e.keyword === "if" || e.keyword === "propertyNames") continue;
-    if (e.keyword === "anyOf") {
-      diagnostics.push(toDiag(spec, e, true));
-      continue;
-    }
-    if (anyOfPaths.has(e.instancePath)) continue;
-    const d = toDiag(spec, e, false);
-    const k = `${d.pointer}|${d.code}|${d.message}`;
-    if (!seen.has(k)) {
+  if (!validate(spec.value)) {
+    const seen = new Set<string>();
+    for (const e of explain(validate.errors ?? [])) {
+      const d = toDiag(spec, e);
+      const k = `${d.pointer}|${d.code}|${d.message}`;
+      if (seen.has(k)) continue;
       seen.add(k);
       diagnostics.push(d);
     }
   }
-  return { diagnostics };
-}
-
-/** What an ajv error says in plain words: code, message, hint, and where exactly it points. */
-interface Described {
-  code: string;
-  message: string;
-  hint?: string | undefined;
-  /** A pointer below the error's instance path (a key), and whether to show the key. */
-  pointer?: string;
-  part?: "key" | "value";
-}
-
-type Describe = (e: ErrorObject, where: string, data: unknown) => Described;
-
-/** Properties the schema at an error allows. */
-const propsOf = (e: ErrorObject) =>
-  Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
-
-const range: Describe = (e, where, data) => ({
-  code: "PG203",
-  message: `${where} is ${String(data)}; it ${e.message ?? "is out of range"}`,
-});
-
-const count: Describe = (e, where) => {
-  const schema = e.parentSchema as Record<string, unknown>;
-  const exactlyOne = schema?.minProperties === 1 && schema?.maxProperties === 1;
+  const problems = [...diagnostics.map((d) => d.pointer), ...alsoBroken];
+  if (problems.length === 0) {
+    const value = normalize(spec.value as PipegenSpec);
+    return { value, sound: { value, broken: new Set() }, diagnostics };
+  }
+  const part = soundPart(spec.value as Record<string, unknown>, problems, (v) => validate(v));
+  if (!part) return { diagnostics };
   return {
-    code: "PG206",
-    message: exactlyOne
-      ? `${where} must have exactly one of: ${propsOf(e).join(", ")}`
-      : `${where} ${e.message ?? "has the wrong number of keys"}`,
+    sound: { value: normalize(part.value as unknown as PipegenSpec), broken: part.broken },
+    diagnostics,
   };
-};
+}
 
-/** One message per JSON Schema keyword. */
-const byKeyword: Record<string, Describe> = {
-  additionalProperties: (e, where) => {
-    const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    return {
-      code: "PG201",
-      message: `unknown key '${key}' in ${where}`,
-      hint: didYouMean(key, propsOf(e), "keys here"),
-      pointer: `${e.instancePath}/${escapePointer(key)}`,
-      part: "key",
-    };
-  },
-  required: (e, where) => ({
-    code: "PG204",
-    message: `${where} is missing the required key '${String((e.params as { missingProperty: string }).missingProperty)}'`,
-    part: e.instancePath === "" ? "value" : "key",
-  }),
-  type: (e, where, data) => ({
-    code: "PG202",
-    message: `${where} must be ${listTypes((e.params as { type: unknown }).type)}, not ${describe(data)}`,
-  }),
-  enum: (e, where, data) => {
-    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-    return {
-      code: "PG205",
-      message: `${where} is ${describe(data)}; allowed: ${allowed.join(", ")}`,
-      hint: typeof data === "string" ? didYouMean(data, allowed, "values") : undefined,
-    };
-  },
-  const: (e, where, data) => ({
-    code: "PG205",
-    message: `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, not ${describe(data)}`,
-    hint:
-      e.instancePath === "/pipegen"
-        ? "this pipegen reads spec language version 1: write 'pipegen: 1'"
-        : undefined,
-  }),
-  minProperties: count,
-  maxProperties: count,
-  minItems: (_e, where) => ({ code: "PG203", message: `${where} must not be empty` }),
-  uniqueItems: (_e, where) => ({ code: "PG302", message: `${where} lists the same value twice` }),
-  minimum: range,
-  maximum: range,
-};
+/** The named definition whose pattern, format, length or type an error is about. */
+function shapeOf(e: ErrorObject): string | undefined {
+  const shaped = ["pattern", "format", "maxLength", "minLength", "type"];
+  return shaped.includes(e.keyword) ? definitionOf(e.parentSchema) : undefined;
+}
 
-/** An anyOf: the forms its branches allow. */
-const anyOfMessage: Describe = (e, where, data) => {
-  const branches = (e.schema as Array<Record<string, unknown>>) ?? [];
-  const consts = branches.filter((b) => "const" in b).map((b) => JSON.stringify(b.const));
+/** An anyOf: the forms its branches allow, and the hint of the shape it is. */
+function anyOfMessage(e: ErrorObject, where: string, data: unknown): Described {
+  const defName = definitionOf(e.parentSchema);
+  const own = defName ? shapes[defName] : undefined;
+  const branches = (e.schema as SchemaNode[]) ?? [];
   const refs = branches
     .map((b) => (typeof b.$ref === "string" ? b.$ref.split("/").pop()! : undefined))
     .filter((x): x is string => !!x);
-  const alts = [...refs.map((r) => shapes[r]?.what ?? r), ...consts];
+  const consts = branches.filter((b) => "const" in b).map((b) => JSON.stringify(b.const));
+  const alts = own ? [own.what] : [...refs.map((r) => shapes[r]?.what ?? r), ...consts];
+  const hint = own?.hint(data) ?? refs.map((r) => shapes[r]?.hint(data)).find(Boolean);
   return {
     code: "PG203",
     message: `${where} must be ${alts.join(" or ") || "one of the allowed forms"}, not ${describe(data)}`,
-    hint: refs.map((r) => shapes[r]?.hint).find(Boolean),
-  };
-};
-
-/** Patterns and formats: said by the shape (a named definition) they belong to, never as a regex. */
-function shapeMessage(e: ErrorObject, where: string, data: unknown, shape?: string): Described {
-  if (shape === "secretRef")
-    return {
-      code: "PG303",
-      message:
-        typeof data === "string" && data.startsWith("${env:")
-          ? `${where} is a secret: it takes a '\${secret:NAME}' reference, not '\${env:...}'`
-          : `plaintext secret in ${where}: a secret must be a '\${secret:NAME}' reference`,
-      hint: shapes.secretRef!.hint,
-    };
-  if (shape && shapes[shape])
-    return {
-      code: "PG203",
-      message: `${where} must be ${shapes[shape].what}, not ${describe(data)}`,
-      hint: shapes[shape].hint,
-    };
-  return {
-    code: "PG203",
-    message: `${where} ${e.message ?? "is invalid"}${typeof data === "string" ? `: ${JSON.stringify(data)}` : ""}`,
+    hint,
   };
 }
 
-function toDiag(spec: LoadedSpec, e: ErrorObject, anyOf: boolean): Diagnostic {
-  const pointerAt = e.instancePath;
-  const where = pointerAt === "" ? "the spec" : `'${pointerAt.slice(1).split("/").join(".")}'`;
+function describeError(e: ErrorObject, where: string): Described {
   const shape = shapeOf(e);
-  const described = anyOf
-    ? anyOfMessage(e, where, e.data)
-    : (byKeyword[e.keyword]?.(e, where, e.data) ?? shapeMessage(e, where, e.data, shape));
+  if (e.keyword === "anyOf") return anyOfMessage(e, where, e.data);
+  if (e.keyword === "maxLength") return tooLong(where, e, shape);
+  if (shape && e.keyword !== "minLength") {
+    const d = shapeMessage(where, e.data, shape);
+    return e.keyword === "type" && d.code === "PG203" ? { ...d, code: "PG202" } : d;
+  }
+  return byKeyword[e.keyword]?.(e, where, e.data) ?? shapeMessage(where, e.data, shape);
+}
+
+function toDiag(spec: LoadedSpec, e: ErrorObject): Diagnostic {
+  const described = describeError(e, placeOf(e.instancePath));
   let { code, message, hint } = described;
-  let pointer = described.pointer ?? pointerAt;
+  let pointer = described.pointer ?? e.instancePath;
   let part = described.part ?? "value";
   // propertyNames errors come with a nested path ending in the key; point at the key itself.
   if (e.propertyName !== undefined && e.keyword !== "propertyNames") {
     pointer = `${e.instancePath}/${escapePointer(e.propertyName)}`;
     part = "key";
-    const s = shape && shapes[shape];
-    message = s
-      ? `'${e.propertyName}' is not ${s.what}`
-      : `'${e.propertyName}' is not a valid name`;
-    hint = s ? s.hint : hint;
+    const s = shapeOf(e);
+    const shape = s ? shapes[s] : undefined;
+    message = `'${e.propertyName}' is not ${shape ? shape.what : "a valid name"}`;
+    hint = shape ? shape.hint(e.propertyName) : hint;
   }
   const { line, col } = spec.locate(pointer, part);
   return {

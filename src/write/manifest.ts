@@ -6,11 +6,22 @@ export interface ManifestEntry {
   spec: string;
   /** sha256 of each file as written. */
   files: Record<string, string>;
+  /** The environment overlay the pipeline was built with (`--env`); absent when none applied. */
+  environment?: string;
 }
 
 export interface Manifest {
   version: 1;
   pipelines: Record<string, ManifestEntry>;
+}
+
+/** A pipeline's entry: its spec, its files, and the environment it was built with (if any). */
+export function manifestEntry(
+  spec: string,
+  files: Record<string, string>,
+  environment?: string | null,
+): ManifestEntry {
+  return { spec, files, ...(environment ? { environment } : {}) };
 }
 
 export function sha256(text: string | Buffer): string {
@@ -31,7 +42,11 @@ export function serializeManifest(m: Manifest): string {
     const e = m.pipelines[name]!;
     const files: Record<string, string> = {};
     for (const f of Object.keys(e.files).sort()) files[f] = e.files[f]!;
-    pipelines[name] = { spec: e.spec, files };
+    pipelines[name] = {
+      spec: e.spec,
+      ...(e.environment ? { environment: e.environment } : {}),
+      files,
+    };
   }
   return (
     JSON.stringify(

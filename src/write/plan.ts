@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { GeneratedFile } from "../emit/shared/types.js";
 import {
+  manifestEntry,
   manifestName,
   parseManifest,
   serializeManifest,
@@ -16,6 +17,8 @@ export interface PipelineOutput {
   files: readonly GeneratedFile[];
   /** True when the files were just read from disk and checked against the manifest (a reused output). */
   onDisk?: boolean;
+  /** The environment overlay applied, recorded in the manifest; null or absent when none. */
+  environment?: string | null;
 }
 
 export type Change =
@@ -104,7 +107,7 @@ export function planWrite(
           ...(old !== undefined ? { old } : {}),
         });
     }
-    next.pipelines[o.pipeline] = { spec: o.spec, files };
+    next.pipelines[o.pipeline] = manifestEntry(o.spec, files, o.environment);
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)

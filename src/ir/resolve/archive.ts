@@ -36,6 +36,7 @@ export function resolveArchive(at: EntryAt, a: ArchiveSpec): I.Archive {
       "PG305",
       `${p}/from/topic`,
       `topic '${from.name}' has no schema; an archive needs one to write typed columns`,
+      `give topic '${from.name}' a 'schema:', or archive a topic that has one`,
     );
   return {
     name,

@@ -225,6 +225,7 @@ export function connectionLookup(
         "PG305",
         pointer,
         `connection '${name}' is ${c.type}; ${role} needs ${types.join(" or ")}`,
+        `name a ${types.join(" or ")} connection here, or declare one under 'connections:'`,
       );
       return undefined;
     }

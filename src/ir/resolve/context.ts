@@ -4,15 +4,49 @@
  * column that does not resolve), and the lookups a section uses to reach other sections.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { didYouMean } from "../../diagnostics/suggest.js";
+import { closest, didYouMean } from "../../diagnostics/suggest.js";
 import type { LoadedSpec } from "../../load/load.js";
+import { pointerOf, unescapePointer } from "../../load/load.js";
 import type * as I from "../types.js";
+import { type FlowState, aggregationStep, columnsEverIn, isFollowOn } from "./followons.js";
 
 /** The spec being resolved and every diagnostic found so far; errors are collected, never thrown. */
 export type Ctx = {
   spec: LoadedSpec;
   diags: Diagnostic[];
+  /**
+   * What was left out because it has schema errors ("/topics/t", "/orchestration"): a
+   * reference to it is not reported as unknown, and nothing is checked against it.
+   */
+  broken?: Set<string>;
+  /** What is known of each stream's record flow, to tell follow-on errors (followons.ts). */
+  flows?: Map<string, FlowState>;
 };
+
+/** Whether an entry of a section (or the whole section) was left out for its schema errors. */
+export function isBroken(ctx: Ctx, section: string, name?: string): boolean {
+  if (!ctx.broken) return false;
+  return (
+    ctx.broken.has(pointerOf(section)) ||
+    (name !== undefined && ctx.broken.has(pointerOf(section, name)))
+  );
+}
+
+/**
+ * Whether a name that does not resolve means an entry left out for its schema errors: that
+ * entry, or probably it when the entry's own name is not a valid one (the declaration says
+ * 'Orders', the references 'orders').
+ */
+export function meansBroken(ctx: Ctx, section: string, name: string): boolean {
+  if (isBroken(ctx, section, name)) return true;
+  const prefix = `${pointerOf(section)}/`;
+  const names = [...(ctx.broken ?? [])]
+    .filter((p) => p.startsWith(prefix))
+    .map((p) => unescapePointer(p.slice(prefix.length)))
+    // Only a declaration whose name is not a valid name is meant by a name close to it.
+    .filter((n) => !/^[a-z][a-z0-9_.-]*$/.test(n));
+  return closest(name, names) !== undefined;
+}
 
 /** Reports an error at `pointer` (its key or its value) of the spec. */
 export function err(
@@ -23,7 +57,8 @@ export function err(
   hint?: string,
   part: "key" | "value" = "value",
 ) {
-  push(ctx, code, pointer, ctx.spec.locate(pointer, part), message, hint);
+  if (!isFollowOn(ctx, code, pointer))
+    push(ctx, code, pointer, ctx.spec.locate(pointer, part), message, hint);
 }
 
 /** Reports an error at character `offset` of the string at `pointer` (at the string when it spans lines). */
@@ -35,7 +70,8 @@ export function errAt(
   message: string,
   hint?: string,
 ) {
-  push(ctx, code, pointer, ctx.spec.locate(pointer, "value", offset), message, hint);
+  if (!isFollowOn(ctx, code, pointer))
+    push(ctx, code, pointer, ctx.spec.locate(pointer, "value", offset), message, hint);
 }
 
 function push(
@@ -58,15 +94,23 @@ function push(
   });
 }
 
+/** The section that declares each kind of name. */
+const sectionOf = {
+  schema: "schemas",
+  topic: "topics",
+  connection: "connections",
+} as const;
+
 /** PG301: a reference to a schema, topic, connection... that is not declared. */
 export function unknownRef(
   ctx: Ctx,
   pointer: string,
-  what: string,
+  what: keyof typeof sectionOf,
   name: string,
   known: Iterable<string>,
   fix?: string,
 ) {
+  if (meansBroken(ctx, sectionOf[what], name)) return;
   const hint = didYouMean(name, [...known], `${what}s`);
   err(
     ctx,
@@ -85,13 +129,26 @@ export function unknownColumn(
   known: readonly string[],
   where: string,
 ) {
-  err(
+  if (isFollowOn(ctx, "PG304", pointer, name)) return;
+  push(
     ctx,
     "PG304",
     pointer,
+    ctx.spec.locate(pointer, "value"),
     `unknown column '${name}' in ${where}`,
-    didYouMean(name, known, "columns"),
+    columnHint(ctx, pointer, name, known),
   );
+}
+
+/** Did you mean; or, for a column an aggregation before it left behind, how to keep it. */
+function columnHint(ctx: Ctx, pointer: string, name: string, known: readonly string[]): string {
+  const hint = didYouMean(name, known, "columns");
+  const m = /^(\/streams\/[^/]+)\/(to|steps\/(\d+))\//.exec(pointer);
+  const agg = m ? aggregationStep(ctx, m[1]!) : undefined;
+  if (!m || agg === undefined || hint.startsWith("did you mean")) return hint;
+  if (m[3] !== undefined && Number(m[3]) <= agg) return hint;
+  if (!columnsEverIn(ctx, m[1]!).has(name)) return hint;
+  return `after the aggregation in step ${agg + 1} a record has only the window bounds, the groupBy columns and the aggregates: add '${name}' to that step's groupBy`;
 }
 
 /** Lookups of resolved topics and connections by name; each reports an unknown or unfit name. */

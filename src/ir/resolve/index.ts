@@ -2,7 +2,7 @@
  * resolve: a schema-valid spec -> the immutable IR (`Pipeline`), section by section, collecting
  * every semantic error. Each section has its module: environments (the overlay, applied first),
  * connections, schemas, topics, ingest, streams/, archive, orchestration, platform; plaintext
- * credentials are checked on the raw spec (credentials). Pure: no I/O.
+ * credentials are checked on the whole raw spec by the caller (credentials). Pure: no I/O.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { LoadedSpec } from "../../load/load.js";
@@ -12,8 +12,7 @@ import type * as I from "../types.js";
 import { deepFreeze } from "../values.js";
 import { resolveArchive } from "./archive.js";
 import { connectionLookup, resolveConnections } from "./connections.js";
-import { type Ctx, type EntryAt, type Refs, byName, err } from "./context.js";
-import { findInlineCredentials } from "./credentials.js";
+import { type Ctx, type EntryAt, type Refs, byName, err, isBroken } from "./context.js";
 import { applyEnvironment } from "./environments.js";
 import { resolveIngest } from "./ingest.js";
 import { resolveOrchestration } from "./orchestration.js";
@@ -29,6 +28,16 @@ export { defaults } from "./defaults.js";
 export interface ResolveOptions {
   /** Environment overlay to apply, or null. */
   env: string | null;
+  /**
+   * What the schema stage left out for its errors (schema/sound.ts): references to it are not
+   * reported as unknown, and nothing is checked against it.
+   */
+  broken?: ReadonlySet<string>;
+  /**
+   * A spec that does not define `env` is resolved as written, and the error that says so is
+   * handed back as `missingEnv` instead (a folder built with --env may hold such specs).
+   */
+  envOptional?: boolean;
 }
 
 /** Resolves a schema-valid spec into the immutable IR, collecting every semantic error. */
@@ -36,13 +45,27 @@ export function resolve(
   spec: LoadedSpec,
   raw: S.PipegenSpec,
   opts: ResolveOptions,
-): { pipeline?: I.Pipeline; diagnostics: Diagnostic[] } {
-  const ctx: Ctx = { spec, diags: [] };
-  findInlineCredentials(ctx, raw, "");
-  const s = applyEnvironment(ctx, raw, opts.env);
-  if (!s) return { diagnostics: ctx.diags };
+): { pipeline?: I.Pipeline; diagnostics: Diagnostic[]; missingEnv?: Diagnostic } {
+  const ctx: Ctx = { spec, diags: [], broken: new Set(opts.broken ?? []) };
+  const overlay = applyEnvironment(ctx, raw, opts.env);
+  const missingEnv = opts.envOptional ? overlay.missing : undefined;
+  if (overlay.missing && !missingEnv) ctx.diags.push(overlay.missing);
+  const s = overlay.spec;
+  if (!s || (overlay.missing && !missingEnv)) return { diagnostics: ctx.diags };
+  const env = overlay.applied;
+  const r = resolveSections(ctx, raw, s, env);
+  return { ...r, ...(missingEnv ? { missingEnv } : {}) };
+}
 
-  const connections = resolveConnections(ctx, s, raw, opts.env);
+/** The sections of the spec `s` (the overlay of `env` applied) into the IR. */
+function resolveSections(
+  ctx: Ctx,
+  raw: S.PipegenSpec,
+  s: S.PipegenSpec,
+  env: string | null,
+): { pipeline?: I.Pipeline; diagnostics: Diagnostic[] } {
+  const spec = ctx.spec;
+  const connections = resolveConnections(ctx, s, raw, env);
   const schemas = resolveSchemas(ctx, s);
   const topics = resolveTopics(ctx, s, schemas);
   const refs: Refs = {
@@ -66,14 +89,15 @@ export function resolve(
     resolveArchive(at("archive", n), a),
   );
   const orchestration = resolveOrchestration(s);
-  const platform = resolvePlatform(ctx, s, opts.env);
-  checkScheduled(ctx, streams, orchestration);
+  const platform = resolvePlatform(ctx, s, env);
+  if (!isBroken(ctx, "orchestration")) checkScheduled(ctx, streams, orchestration);
 
-  if (ctx.diags.length) return { diagnostics: ctx.diags };
+  // With entries left out for their schema errors the model is incomplete: diagnostics only.
+  if (ctx.diags.length || ctx.broken?.size) return { diagnostics: ctx.diags };
   const pipeline: I.Pipeline = {
     name: s.pipeline,
     specFile: spec.file.split("\\").join("/"),
-    environment: opts.env,
+    environment: env,
     description: s.description ?? "",
     owner: s.owner ?? orchestration.owner,
     platform,

@@ -40,7 +40,8 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
       "remove 'incrementalColumn' and narrow what each poll reads with 'query', or ingest from a SQL table",
       "key",
     );
-  inTopic(`${p}/to/key`, g.to.key);
+  const key = recordKey(ctx, `${p}/to/key`, g.to.key);
+  inTopic(`${p}/to/key/0`, key);
   const format = targetFormat(ctx, p, g.to, to);
   const steps = ingestSteps(ctx, p, g.steps ?? [], { ...r, schemas }, to, inTopic);
   const dlq =
@@ -60,7 +61,7 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
       fetchSize: g.from.fetchSize ?? null,
     },
     steps,
-    to: { topic: to, key: g.to.key ?? null, format },
+    to: { topic: to, key: key ?? null, format },
     onError: {
       retries: g.onError?.retries ?? defaults.ingestRetries,
       backoffMs: durationMs(g.onError?.backoff ?? defaults.ingestBackoff),
@@ -70,20 +71,50 @@ export function resolveIngest(at: EntryAt, g: IngestSpec, schemas: Schemas): I.I
   };
 }
 
+/** The column of the Kafka record key, if any: a key is one column here. */
+function recordKey(ctx: Ctx, pointer: string, key: readonly string[] | undefined) {
+  if (key === undefined) return undefined;
+  if (key.length !== 1) {
+    err(
+      ctx,
+      "PG305",
+      pointer,
+      `a Kafka record key is one column, not ${key.length}`,
+      `keep the column that identifies a record, e.g. key: ${key[0]}`,
+    );
+    return undefined;
+  }
+  return key[0];
+}
+
 /** A MongoDB source reads a collection; a SQL source reads a table. */
 function checkSource(ctx: Ctx, p: string, from: IngestSpec["from"], conn: I.Connection) {
   const isMongo = conn.type === "mongodb";
   if (isMongo && !from.collection)
-    err(ctx, "PG204", `${p}/from`, "a MongoDB source needs 'collection'", undefined, "key");
+    err(
+      ctx,
+      "PG204",
+      `${p}/from`,
+      "a MongoDB source needs 'collection'",
+      "add 'collection: <name>' to 'from'",
+      "key",
+    );
   if (!isMongo && !from.table)
-    err(ctx, "PG204", `${p}/from`, `a ${conn.type} source needs 'table'`, undefined, "key");
+    err(
+      ctx,
+      "PG204",
+      `${p}/from`,
+      `a ${conn.type} source needs 'table'`,
+      "add 'table: <schema.table>' to 'from', e.g. table: public.orders",
+      "key",
+    );
   if (isMongo && from.table)
     err(
       ctx,
       "PG305",
       `${p}/from/table`,
       "a MongoDB source reads a 'collection', not a 'table'",
-      undefined,
+      "write 'collection:' instead of 'table:'",
       "key",
     );
   if (!isMongo && from.collection)
@@ -92,7 +123,7 @@ function checkSource(ctx: Ctx, p: string, from: IngestSpec["from"], conn: I.Conn
       "PG305",
       `${p}/from/collection`,
       `a ${conn.type} source reads a 'table', not a 'collection'`,
-      undefined,
+      "write 'table:' instead of 'collection:'",
       "key",
     );
 }
@@ -152,6 +183,7 @@ function ingestSteps(
             "PG305",
             `${sp}/route/${j}/to`,
             `route target '${target.name}' is ${target.format} but the ingest writes ${to.format}`,
+            `route to a ${to.format} topic, or give '${target.name}' 'format: ${to.format}'`,
           );
         const op =
           rt.when.equals !== undefined

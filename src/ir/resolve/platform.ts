@@ -42,6 +42,7 @@ export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null):
       "PG305",
       "/platform/kafka/securityProtocol",
       `${pf.kafka.securityProtocol} needs saslUser and saslPassword`,
+      "add saslUser: <user> and saslPassword: \"${secret:NAME}\" to 'platform.kafka'",
     );
   checkSpark(ctx, s, env, platform.spark);
   return platform;

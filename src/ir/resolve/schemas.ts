@@ -33,7 +33,13 @@ function resolveField(
   decimalSettings(ctx, out, f, pointer, "fields");
   if (f.enum) {
     if (f.type !== "string")
-      err(ctx, "PG305", `${pointer}/enum`, `enum applies only to string fields, not ${f.type}`);
+      err(
+        ctx,
+        "PG305",
+        `${pointer}/enum`,
+        `enum applies only to string fields, not ${f.type}`,
+        "remove 'enum', or make the field 'type: string'",
+      );
     out.enum = f.enum;
   }
   if (f.doc) out.doc = f.doc;
@@ -92,6 +98,7 @@ export function decimalSettings(
         "PG203",
         `${pointer}/scale`,
         `scale ${field.scale} is larger than precision ${field.precision}`,
+        `scale counts the digits after the point among the precision's: at most ${field.precision} here`,
       );
   } else if (given.precision !== undefined || given.scale !== undefined)
     err(
@@ -99,5 +106,6 @@ export function decimalSettings(
       "PG305",
       pointer,
       `precision and scale apply only to decimal ${noun}, not ${field.type}`,
+      "remove 'precision' and 'scale', or make it 'type: decimal'",
     );
 }

@@ -9,7 +9,7 @@ import type * as S from "../../schema/spec.gen.js";
 import { kafkaTopicConfigNames } from "../kafka-configs.js";
 import type * as I from "../types.js";
 import { durationMs } from "../values.js";
-import { type Ctx, type Refs, err, unknownRef } from "./context.js";
+import { type Ctx, type Refs, err, meansBroken, unknownRef } from "./context.js";
 import { defaults } from "./defaults.js";
 
 type TopicSpec = NonNullable<S.PipegenSpec["topics"]>[string];
@@ -29,7 +29,17 @@ export function resolveTopics(
     let schema: I.RecordSchema | null = null;
     if (t.schema !== undefined) {
       schema = schemas.get(t.schema) ?? null;
-      if (!schema) unknownRef(ctx, `${p}/schema`, "schema", t.schema, schemas.keys());
+      // A topic of a schema with errors of its own is not resolved either: nothing is known of its records.
+      if (!schema && meansBroken(ctx, "schemas", t.schema)) {
+        ctx.broken?.add(p);
+        continue;
+      }
+      if (!schema) {
+        // Nothing is known of the topic's records: what uses it is not checked against them.
+        unknownRef(ctx, `${p}/schema`, "schema", t.schema, schemas.keys());
+        ctx.broken?.add(p);
+        continue;
+      }
     }
     const configs = topicConfigs(ctx, name, t);
     const format = t.format ?? (schema ? "avro" : "json");
@@ -117,6 +127,7 @@ function checkSettings(
       "PG305",
       `${p}/minInsyncReplicas`,
       `minInsyncReplicas ${t.minInsyncReplicas} is larger than replicationFactor ${t.replicationFactor}: no write could ever succeed`,
+      `set minInsyncReplicas to at most ${t.replicationFactor} (usually replicationFactor - 1)`,
     );
   if (format === "avro" && !schema)
     err(
