@@ -78,15 +78,35 @@ function watermarks(s: Stream): () => string | null {
   };
 }
 
+/** Where a record was in Kafka, carried through the steps of a stream that upserts. */
+const seqColumn = "__pg_seq";
+
+/**
+ * A stream whose sinks write by key (a table upsert, MongoDB, Cassandra) and that does not
+ * aggregate keeps each record's place in Kafka through its steps: a micro-batch may hold a key
+ * twice, and the sink must keep the latest record (an aggregation's rows are one per group).
+ */
+function ordered(s: Stream): boolean {
+  return (
+    !s.steps.some((x) => x.kind === "aggregate") &&
+    s.sinks.some(
+      (x) =>
+        (x.kind === "jdbc" && x.mode === "upsert") ||
+        x.kind === "mongodb" ||
+        x.kind === "cassandra",
+    )
+  );
+}
+
 /** The stream's steps as the job's transform() writes them. */
-function stepData(s: Stream): object[] {
+function stepData(s: Stream, ordered: boolean): object[] {
   const watermark = watermarks(s);
   return s.steps.map((x, i) => {
     switch (x.kind) {
       case "filter":
         return { filter: x.expr };
       case "select":
-        return { select: x.columns };
+        return { select: ordered ? [...x.columns, seqColumn] : x.columns };
       case "drop":
         return { drop: x.columns };
       case "derive":
@@ -124,25 +144,31 @@ function stepData(s: Stream): object[] {
 
 /** What the stream job's sinks need: per kind, in spec order. */
 function sinkData(p: Pipeline, s: Stream) {
+  const latest = ordered(s);
   const jdbc = sinksOf(s, "jdbc");
   const kafka = sinksOf(s, "kafka");
   const mongo = sinksOf(s, "mongodb");
   const cassandra = sinksOf(s, "cassandra");
   return {
-    jdbcSinks: jdbc.map((x) => jdbcSinkData(p, s, x, s.sinks.indexOf(x))),
+    jdbcSinks: jdbc.map((x) => ({
+      ...jdbcSinkData(p, s, x, s.sinks.indexOf(x)),
+      latest: latest && x.mode === "upsert",
+    })),
     kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
     mongoSinks: mongo.map((x) => ({
       uri: x.connection.uri,
       database: x.connection.database,
       collection: x.collection,
       key: x.key,
+      latest,
     })),
-    cassandraSinks: cassandra.map((x) => cassandraSinkData(s, x)),
+    cassandraSinks: cassandra.map((x) => ({ ...cassandraSinkData(s, x), key: x.key, latest })),
     cassandraConnections: cassandraConnections(s),
     hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
     // Table sinks wait for their query's id (QueryIdentity): the job imports threading.
     threading: jdbc.length > 0,
     fileSinks: sinksOf(s, "files").map((x) => ({
+      ordered: latest,
       name: sparkNames.fileSink(s.sinks.indexOf(x)),
       format: x.format,
       partitionBy: x.partitionBy,
@@ -170,8 +196,10 @@ export function streamJob(p: Pipeline, s: Stream): string {
     ...sourceData(p, s.from.topic),
     connections: jdbcConnections(s).map(connectionData),
     rules: qualityRules(s),
-    steps: stepData(s),
+    steps: stepData(s, ordered(s)),
     output: s.output.map((f) => f.name),
+    ordered: ordered(s),
+    transformOutput: [...s.output.map((f) => f.name), ...(ordered(s) ? [seqColumn] : [])],
     lookups: lookups(s).map((l) => ({
       name: l.name,
       connectionFn: sparkNames.jdbcConnectionFn(l.step.connection.name),

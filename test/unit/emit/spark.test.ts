@@ -22,6 +22,7 @@ import {
   field,
   files as filesConnection,
   lit,
+  mongodb,
   mysql,
   pipeline,
   postgres,
@@ -308,5 +309,46 @@ describe("a stream that writes nothing to Kafka", () => {
     const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
     expect(job).not.toContain("kafka = kafka_options(args)");
     expect(lintPython(job)).toEqual([]);
+  });
+});
+
+describe("an upsert without aggregation keeps the latest record of a key within a micro-batch", () => {
+  const key = ["id"];
+  const upsert = (mode: "upsert" | "append") => ({
+    kind: "jdbc" as const,
+    connection: postgres(),
+    table: "t",
+    mode,
+    key: mode === "upsert" ? key : [],
+  });
+  const filesSink = {
+    kind: "files" as const,
+    connection: filesConnection(),
+    path: "out",
+    format: "parquet" as const,
+    partitionBy: [],
+  };
+  it.each([
+    ["a table upsert", [upsert("upsert"), filesSink], true],
+    [
+      "a MongoDB sink",
+      [{ kind: "mongodb" as const, connection: mongodb(), collection: "c", key }],
+      true,
+    ],
+    ["an append only", [upsert("append")], false],
+  ] as const)("%s", (_name, sinks, latest) => {
+    const s = stream({
+      onInvalid: { kind: "drop" },
+      steps: [{ kind: "select", columns: ["id", "name"] }],
+      output: [field("id", "long", { required: true }), field("name", "string")],
+      sinks,
+    });
+    const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
+    expect(lintPython(job)).toEqual([]);
+    expect(job.includes('F.max_by(F.struct(*columns), "__pg_seq")')).toBe(latest);
+    expect(job.includes('df.select("id", "name", "__pg_seq")')).toBe(latest);
+    expect(job.includes('latest(batch, ["id"], ["id", "name"])')).toBe(latest);
+    expect(job.includes('output.drop("__pg_seq")')).toBe(latest && sinks.length > 1);
+    expect(job).not.toContain(".dropDuplicates(");
   });
 });
