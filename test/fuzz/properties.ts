@@ -32,9 +32,8 @@ export interface BrokenCase {
 /** Signs of a regular expression or a parser's jargon in a message. */
 const jargon = /\^\[|\\[sdw(]|\[a-z|\{0,|\(\?|must match pattern|flow-map|node end|YAML stream/;
 
-/** Diagnostics of the stages that promise a hint on every message (not yet the stream resolvers). */
-const promisesHint = (d: Diagnostic) =>
-  !/^\/streams\/[^/]+\/(steps|to|quality|trigger)(\/|$)/.test(d.pointer) || /^PG[12]/.test(d.code);
+/** Every stage promises a hint on every message, the stream resolvers included. */
+const promisesHint = (_d: Diagnostic) => true;
 
 function compileText(text: string, env?: string) {
   try {

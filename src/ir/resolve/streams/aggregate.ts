@@ -15,7 +15,14 @@ type Aggregate = { name: string; fn: string; column: string | null };
 /** window + groupBy + aggregate: the shape after it is the window bounds, the groups, the aggregates. */
 export function aggregate(at: StepAt, spec: StepArgs["aggregate"], shape: Shape): StepOut {
   if (!spec.aggregate) {
-    err(at.ctx, "PG204", at.pointer, "an aggregation step needs 'aggregate'", undefined, "key");
+    err(
+      at.ctx,
+      "PG204",
+      at.pointer,
+      "an aggregation step needs 'aggregate'",
+      'add what to compute per group, e.g. aggregate: {orders: "count(*)", revenue: "sum(amount)"}',
+      "key",
+    );
     return { step: null, shape };
   }
   const window = spec.window ? resolveWindow(at, spec.window, shape) : null;
@@ -63,6 +70,7 @@ function resolveWindow(
       "PG305",
       `${at.pointer}/window/slide`,
       `slide ${w.slide} is longer than the window size ${w.size}: records would fall between windows`,
+      `make the slide at most ${w.size}, or leave it out for tumbling windows`,
     );
   return window;
 }
@@ -87,7 +95,13 @@ function aggregateColumn(
   const fn = read.fn;
   const column = read.column?.name ?? null;
   if (column === null && fn !== "count")
-    err(at.ctx, "PG203", ap, `${fn}(*) is not an aggregate; only count(*) takes '*'`);
+    err(
+      at.ctx,
+      "PG203",
+      ap,
+      `${fn}(*) is not an aggregate; only count(*) takes '*'`,
+      `name the column: ${fn}(<column>), or count the rows with count(*)`,
+    );
   let src: I.Field | undefined;
   if (column !== null) {
     src = need(at.ctx, shape, ap, column, at.where);
@@ -97,6 +111,7 @@ function aggregateColumn(
         "PG307",
         ap,
         `${fn}(${column}) needs a numeric column; '${column}' is ${src.type}`,
+        `aggregate a number, or count it: count(${column}), approx_count_distinct(${column}), min(${column}), max(${column})`,
       );
   }
   if (out.some((x) => x.name === name))
@@ -105,7 +120,7 @@ function aggregateColumn(
       "PG302",
       ap,
       `aggregate '${name}' has the name of another output column`,
-      undefined,
+      `give the aggregate another name, e.g. '${name}_${fn}'`,
       "key",
     );
   return { agg: { name, fn, column }, field: aggregateField(name, fn, src) };

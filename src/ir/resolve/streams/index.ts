@@ -116,6 +116,7 @@ function qualityRule(
       "PG206",
       qp,
       "a quality rule has exactly one of: notNull, check, enum (plus an optional name)",
+      "write one rule per list item, e.g. '- notNull: [id]' and '- check: \"amount >= 0\"'",
     );
     return undefined;
   }
@@ -174,6 +175,7 @@ function resolveTrigger(
         "PG305",
         `${p}/trigger`,
         "a trigger is either 'every' (long-running) or 'availableNow' (scheduled), not both",
+        "keep 'every: 1m' for a stream that runs all the time, or 'availableNow: true' with a 'schedule' for one that catches up and stops",
       );
     return { kind: "availableNow", schedule: tr.schedule ?? null };
   }

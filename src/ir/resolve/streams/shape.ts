@@ -50,7 +50,14 @@ export function needTimestamp(
   rule: string,
 ) {
   const f = need(ctx, shape, pointer, column, where);
-  if (f && f.type !== "timestamp") err(ctx, "PG307", pointer, `${rule}; '${f.name}' is ${f.type}`);
+  if (f && f.type !== "timestamp")
+    err(
+      ctx,
+      "PG307",
+      pointer,
+      `${rule}; '${f.name}' is ${f.type}`,
+      'name a timestamp column, or derive one: derive: {at: {expr: "to_timestamp(...)", type: timestamp}}',
+    );
 }
 
 /**

@@ -84,7 +84,14 @@ function nonNullKey(at: SinkAt, key: readonly string[], what: string) {
 function resolveSink(at: SinkAt, t: SinkSpec): I.Sink | undefined {
   if (t.topic !== undefined) return kafkaSink(at, t, t.topic);
   if (t.connection === undefined) {
-    err(at.ctx, "PG204", at.pointer, "a sink needs 'topic' or 'connection'", undefined, "key");
+    err(
+      at.ctx,
+      "PG204",
+      at.pointer,
+      "a sink needs 'topic' or 'connection'",
+      "write '{topic: <topic>}' for Kafka, or '{connection: <name>, table: <table>}' for a store",
+      "key",
+    );
     return undefined;
   }
   const conn = at.refs.connRef(
@@ -110,10 +117,22 @@ function kafkaSink(at: SinkAt, t: SinkSpec, name: string): I.Sink | undefined {
     "partitionBy",
   ].filter((k) => (t as Record<string, unknown>)[k] !== undefined);
   if (extra.length)
-    err(at.ctx, "PG305", tp, `a Kafka sink takes 'topic' and 'key' only, not ${extra.join(", ")}`);
+    err(
+      at.ctx,
+      "PG305",
+      tp,
+      `a Kafka sink takes 'topic' and 'key' only, not ${extra.join(", ")}`,
+      `remove ${extra.join(", ")}: a Kafka sink writes each record as JSON to its topic`,
+    );
   const topic = at.refs.topicRef(`${tp}/topic`, name);
   if (t.key && t.key.length !== 1)
-    err(at.ctx, "PG305", `${tp}/key`, "a Kafka sink's key is one column");
+    err(
+      at.ctx,
+      "PG305",
+      `${tp}/key`,
+      "a Kafka sink's key is one column",
+      "name the one column whose value becomes the Kafka record key, e.g. key: customer_id",
+    );
   if (t.key) keyCheck(at, t.key);
   return topic ? { kind: "kafka", topic, key: t.key?.[0] ?? null } : undefined;
 }
@@ -129,7 +148,14 @@ type ConnectionSink<T extends I.Connection["type"]> = (
 const tableSink: ConnectionSink<"postgres" | "mysql" | "cassandra"> = (at, t, conn) => {
   const tp = at.pointer;
   if (!t.table) {
-    err(at.ctx, "PG204", tp, `a ${conn.type} sink needs 'table'`, undefined, "key");
+    err(
+      at.ctx,
+      "PG204",
+      tp,
+      `a ${conn.type} sink needs 'table'`,
+      "name the table to write, e.g. table: orders_per_minute",
+      "key",
+    );
     return undefined;
   }
   const mode = t.mode ?? (conn.type === "cassandra" ? "upsert" : "append");
@@ -161,7 +187,14 @@ const tableSink: ConnectionSink<"postgres" | "mysql" | "cassandra"> = (at, t, co
 /** A MongoDB collection; the key columns make the document's _id. */
 const mongoSink: ConnectionSink<"mongodb"> = (at, t, conn) => {
   if (!t.collection) {
-    err(at.ctx, "PG204", at.pointer, "a MongoDB sink needs 'collection'", undefined, "key");
+    err(
+      at.ctx,
+      "PG204",
+      at.pointer,
+      "a MongoDB sink needs 'collection'",
+      "name the collection to write, e.g. collection: profiles",
+      "key",
+    );
     return undefined;
   }
   const key = t.key ?? [];
@@ -171,7 +204,7 @@ const mongoSink: ConnectionSink<"mongodb"> = (at, t, conn) => {
       "PG204",
       at.pointer,
       "a MongoDB sink needs 'key': the columns its _id is made of",
-      undefined,
+      "list the columns that identify a document, e.g. key: [user_id]",
       "key",
     );
   keyCheck(at, key);

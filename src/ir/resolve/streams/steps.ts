@@ -182,6 +182,7 @@ function rename(at: StepAt, columns: StepArgs["rename"], shape: Shape): StepOut 
         "PG302",
         `${at.pointer}/rename/${a}`,
         `renaming '${a}' to '${b}' would replace the existing column '${b}'`,
+        `choose another name, or drop '${b}' in a step before: '- drop: [${b}]'`,
       );
     next = withFields(
       next,
@@ -215,7 +216,7 @@ function dedupe(at: StepAt, d: StepArgs["dedupe"], shape: Shape): StepOut {
         "PG204",
         `${at.pointer}/dedupe`,
         "dedupe 'on' an event-time column needs a 'watermark' to bound its state",
-        undefined,
+        "add how late a duplicate may arrive, e.g. dedupe: {key: [id], on: at, watermark: 10m}",
         "key",
       );
   }
