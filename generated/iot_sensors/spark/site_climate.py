@@ -309,7 +309,7 @@ def start_queries(spark: SparkSession, args: argparse.Namespace) -> list:
         jdbc_metrics(),
         [
             "CREATE TABLE IF NOT EXISTS `pipegen_batches` (\n  `sink` VARCHAR(200) NOT NULL,\n  `batch_id` BIGINT NOT NULL,\n  `committed_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n  PRIMARY KEY (`sink`, `batch_id`)\n)",
-            "CREATE TABLE IF NOT EXISTS `site_climate` (\n  `window_start` DATETIME(6) NOT NULL,\n  `window_end` DATETIME(6) NOT NULL,\n  `site` VARCHAR(255) NOT NULL,\n  `avg_temperature_c` DOUBLE,\n  `max_temperature_c` DOUBLE,\n  `readings` BIGINT NOT NULL,\n  `sensors` BIGINT NOT NULL,\n  PRIMARY KEY (`site`, `window_start`)\n)",
+            "CREATE TABLE IF NOT EXISTS `site_climate` (\n  `window_start` DATETIME(6) NOT NULL,\n  `window_end` DATETIME(6) NOT NULL,\n  `site` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,\n  `avg_temperature_c` DOUBLE,\n  `max_temperature_c` DOUBLE,\n  `readings` BIGINT NOT NULL,\n  `sensors` BIGINT NOT NULL,\n  PRIMARY KEY (`site`, `window_start`)\n)",
             "CREATE TABLE IF NOT EXISTS `pipegen_stage_site_climate_9d30b044` LIKE `site_climate`",
         ],
     )

@@ -6,12 +6,20 @@ export type Dialect = "postgres" | "mysql";
 /** Quotes identifiers for a dialect: "x" for PostgreSQL, `x` for MySQL. */
 const quoter = (dialect: Dialect) => (n: string) => sqlIdent(n, dialect);
 
-/** Column type of a record field in a sink table. String keys are VARCHAR in MySQL (TEXT cannot be a key). */
+/**
+ * Column type of a record field in a sink table. String keys are VARCHAR in MySQL (TEXT cannot be
+ * a key) with a binary collation: keys are equal when Spark finds them equal, byte for byte (a
+ * case- or accent-insensitive collation makes 'e' and 'é' one key and fails the batch forever).
+ */
 export function sqlType(f: Field, dialect: Dialect, isKey: boolean): string {
   const pg = dialect === "postgres";
   switch (f.type) {
     case "string":
-      return pg ? "TEXT" : isKey ? "VARCHAR(255)" : "TEXT";
+      return pg
+        ? "TEXT"
+        : isKey
+          ? "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+          : "TEXT";
     case "int":
       return pg ? "INTEGER" : "INT";
     case "long":

@@ -148,7 +148,7 @@ describe("SQL and CQL", () => {
       'CREATE TABLE IF NOT EXISTS "public"."t" (\n  "site" TEXT NOT NULL,\n  "window_start" TIMESTAMP NOT NULL,\n  "avg" DOUBLE PRECISION,\n  "total" NUMERIC(20, 2),\n  PRIMARY KEY ("site", "window_start")\n);',
     );
     expect(createTable("t", fields, ["site", "window_start"], "mysql")).toBe(
-      "CREATE TABLE IF NOT EXISTS `t` (\n  `site` VARCHAR(255) NOT NULL,\n  `window_start` DATETIME(6) NOT NULL,\n  `avg` DOUBLE,\n  `total` DECIMAL(20, 2),\n  PRIMARY KEY (`site`, `window_start`)\n);",
+      "CREATE TABLE IF NOT EXISTS `t` (\n  `site` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,\n  `window_start` DATETIME(6) NOT NULL,\n  `avg` DOUBLE,\n  `total` DECIMAL(20, 2),\n  PRIMARY KEY (`site`, `window_start`)\n);",
     );
   });
   it("merge statements: ON CONFLICT and ON DUPLICATE KEY UPDATE, append as plain insert", () => {
@@ -350,5 +350,21 @@ describe("an upsert without aggregation keeps the latest record of a key within 
     expect(job.includes('latest(batch, ["id"], ["id", "name"])')).toBe(latest);
     expect(job.includes('output.drop("__pg_seq")')).toBe(latest && sinks.length > 1);
     expect(job).not.toContain(".dropDuplicates(");
+  });
+});
+
+describe("a topic whose fields are all optional", () => {
+  it("tells an undecodable record from a valid one of nulls by the body's bytes", () => {
+    const allOptional = schema({ key: [], fields: [field("a", "string"), field("b", "long")] });
+    const s = stream({
+      from: { ...stream().from, topic: topic({ schema: allOptional }) },
+      onInvalid: { kind: "drop" },
+      output: allOptional.fields,
+      sinks: [{ kind: "kafka", topic: topic({ name: "out", schema: null }), key: null }],
+    });
+    const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
+    expect(job).toContain("all_null_body = F.lit(bytearray(len(SCHEMA.fields)))");
+    expect(job).toContain('(F.expr("substring(__pg_value, 6)") != all_null_body)');
+    expect(lintPython(job)).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS `pipegen_batches` (
 CREATE TABLE IF NOT EXISTS `site_climate` (
   `window_start` DATETIME(6) NOT NULL,
   `window_end` DATETIME(6) NOT NULL,
-  `site` VARCHAR(255) NOT NULL,
+  `site` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   `avg_temperature_c` DOUBLE,
   `max_temperature_c` DOUBLE,
   `readings` BIGINT NOT NULL,
