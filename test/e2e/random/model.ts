@@ -134,7 +134,8 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
       else if (step.k === "drop") c = c.filter((x) => !step.cols.includes(x.name));
       else if (step.k === "select") c = step.cols.map((n) => c.find((x) => x.name === n)!);
     }
-    cols = c;
+    // After an aggregation: the window bounds, the groups, the aggregates (the generator's shape).
+    cols = s.steps.some((x) => x.k === "agg") ? s.output : c;
   }
 
   for (const phase of [1, 2] as const) {
