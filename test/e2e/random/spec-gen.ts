@@ -53,8 +53,17 @@ export const FRAGMENTS = [
   "\\'",
 ];
 
-/** Small pools of group values, with pairs a case- and accent-insensitive collation confuses. */
-const GROUP_POOL = ["x'y", "X'Y", "ß", "ss", "é", "e", "🎉", "😀", "a\\b", "", "k1", "k2", "k3"];
+/**
+ * Group values: pairs of distinct strings that a case-, accent- or pad-insensitive collation
+ * takes for one (a group column's pool has one such pair), and others.
+ */
+const GROUP_PAIRS = [
+  ["x'y", "X'Y"],
+  ["é", "e"],
+  ["🎉", "😀"],
+  ["a", "a "],
+];
+const GROUP_OTHERS = ["a\\b", "", "k1", "日本"];
 
 const FIELD_NAMES = [
   "amount",
@@ -285,7 +294,11 @@ function field(g: G, name: string, domains: Record<string, Domain>): Col {
     if (r < 3) {
       c.enum = subset(g, FRAGMENTS, 2, 4);
       domains[name] = { pool: c.enum };
-    } else if (r < 6) domains[name] = { pool: subset(g, GROUP_POOL, 2, 4), lowCard: true };
+    } else if (r < 6)
+      domains[name] = {
+        pool: [...pick(g, GROUP_PAIRS), ...subset(g, GROUP_OTHERS, 1, 2)],
+        lowCard: true,
+      };
     else domains[name] = { pool: FRAGMENTS, free: true };
   } else if ((type === "int" || type === "long" || type === "date" || type === "boolean") && chance(g, 40))
     domains[name] = { lowCard: true };
