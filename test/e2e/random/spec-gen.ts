@@ -363,7 +363,7 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
       const strs = ordered.filter(
         (f) =>
           f.type === "string" &&
-          !domains[f.name]?.free &&
+          !!f.enum &&
           !quality.some((q) => q.k === "enum" && q.col === f.name),
       );
       if (strs.length) {
@@ -673,6 +673,6 @@ export function specYaml(spec: GenSpec): string {
       topics,
       streams,
     },
-    { lineWidth: 0 },
+    { lineWidth: 0, aliasDuplicateObjects: false },
   );
 }
