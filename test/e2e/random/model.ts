@@ -25,7 +25,9 @@ export class Ambiguous extends Error {
     t: number,
     w: number,
   ) {
-    super(`model: event time ${new Date(t).toISOString()} too close to the watermark ${new Date(w).toISOString()} (${produced.note})`);
+    super(
+      `model: event time ${new Date(t).toISOString()} too close to the watermark ${new Date(w).toISOString()} (${produced.note})`,
+    );
   }
 }
 
@@ -33,31 +35,53 @@ export class Ambiguous extends Error {
 export function reasons(s: GenStream, row: Row): string {
   const out: string[] = [];
   const fields = s.schema.fields;
-  const avroRequired = new Set(s.format === "avro" ? fields.filter((f) => f.required).map((f) => f.name) : []);
+  const avroRequired = new Set(
+    s.format === "avro" ? fields.filter((f) => f.required).map((f) => f.name) : [],
+  );
   const v = (c: string): V => row[c] ?? null;
   for (const f of fields)
     if (f.required && !avroRequired.has(f.name) && v(f.name) === null)
       out.push(`schema: required field ${f.name} is null`);
   for (const f of fields) {
     if (!f.enum) continue;
-    const covered = s.quality.some((q) => q.k === "enum" && q.col === f.name && q.values.every((x) => f.enum!.includes(x)));
+    const covered = s.quality.some(
+      (q) => q.k === "enum" && q.col === f.name && q.values.every((x) => f.enum!.includes(x)),
+    );
     const x = v(f.name);
-    if (!covered && x !== null && !f.enum.includes(x as string)) out.push(`schema: ${f.name} not in the enum of ${s.schema.name}`);
+    if (!covered && x !== null && !f.enum.includes(x as string))
+      out.push(`schema: ${f.name} not in the enum of ${s.schema.name}`);
   }
   s.quality.forEach((q, i) => {
     if (q.k === "notNull") {
       const name = q.name ?? `not_null_${q.cols.join("_")}`;
-      for (const c of q.cols) if (!avroRequired.has(c) && v(c) === null) out.push(`${name}: ${c} is null`);
+      for (const c of q.cols)
+        if (!avroRequired.has(c) && v(c) === null) out.push(`${name}: ${c} is null`);
     } else if (q.k === "check") {
       const name = q.name ?? `check_${i + 1}`;
       if (evaluate(q.e, row) === false) out.push(`${name}: check failed: ${renderExpr(q.e)}`);
     } else {
       const name = q.name ?? `enum_${q.col}`;
       const x = v(q.col);
-      if (x !== null && !q.values.includes(x as string)) out.push(`${name}: ${q.col} not in the allowed values`);
+      if (x !== null && !q.values.includes(x as string))
+        out.push(`${name}: ${q.col} not in the allowed values`);
     }
   });
   return out.join("; ");
+}
+
+/** Whether a valid row comes through the stream's stateless steps (filters) to its sinks. */
+export function passesSteps(s: GenStream, row: Row): boolean {
+  let r: Row = { ...row };
+  for (const step of s.steps) {
+    if (step.k === "filter" && evaluate(step.e, r) !== true) return false;
+    if (step.k === "derive") for (const d of step.cols) r[d.name] = castTo(evaluate(d.e, r), d.out);
+    if (step.k === "rename") {
+      const next: Row = {};
+      for (const [k, v] of Object.entries(r)) next[step.map.find(([a]) => a === k)?.[1] ?? k] = v;
+      r = next;
+    }
+  }
+  return true;
 }
 
 export function reasonOf(s: GenStream, p: Produced): string {
@@ -94,16 +118,31 @@ export interface Expected {
 type Group = { start: number; groupVals: V[]; rows: Row[] };
 
 const keyOf = (row: Row, cols: readonly string[], types: readonly Col[]) =>
-  JSON.stringify(cols.map((c) => canon(row[c] ?? null, types.find((t) => t.name === c) ?? { name: c, type: "string", required: false })));
+  JSON.stringify(
+    cols.map((c) =>
+      canon(
+        row[c] ?? null,
+        types.find((t) => t.name === c) ?? { name: c, type: "string", required: false },
+      ),
+    ),
+  );
 
 function aggregate(fn: string, col: Col | null, rows: readonly Row[]): V {
-  if (fn === "count") return col === null ? rows.length : rows.filter((r) => (r[col.name] ?? null) !== null).length;
-  const vals = rows.map((r) => r[col!.name] ?? null).filter((x): x is Exclude<V, null> => x !== null);
+  if (fn === "count")
+    return col === null ? rows.length : rows.filter((r) => (r[col.name] ?? null) !== null).length;
+  const vals = rows
+    .map((r) => r[col!.name] ?? null)
+    .filter((x): x is Exclude<V, null> => x !== null);
   if (!vals.length) return null;
   if (fn === "min" || fn === "max")
-    return vals.reduce((a, b) => (compare(a, b) <= 0 ? (fn === "min" ? a : b) : fn === "min" ? b : a));
+    return vals.reduce((a, b) =>
+      compare(a, b) <= 0 ? (fn === "min" ? a : b) : fn === "min" ? b : a,
+    );
   if (col!.type === "decimal") {
-    const sum = vals.reduce((a, b) => new Dec((a as Dec).u + (b as Dec).u, col!.scale!), new Dec(0n, col!.scale!)) as Dec;
+    const sum = vals.reduce(
+      (a, b) => new Dec((a as Dec).u + (b as Dec).u, col!.scale!),
+      new Dec(0n, col!.scale!),
+    ) as Dec;
     if (fn === "sum") return sum;
     // avg of a decimal(p, s) is a decimal(p + 4, s + 4), rounded HALF_UP
     const scaled = rescale(sum, col!.scale! + 4).u;
@@ -128,7 +167,9 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
     } else valid.push(p);
   }
   // The watermark: at the first event-time step, the longest delay of any step.
-  const delays = s.steps.flatMap((x) => (x.k === "dedupe" && x.on ? [x.watermarkMs!] : x.k === "agg" ? [x.window.watermarkMs] : []));
+  const delays = s.steps.flatMap((x) =>
+    x.k === "dedupe" && x.on ? [x.watermarkMs!] : x.k === "agg" ? [x.window.watermarkMs] : [],
+  );
   const delay = delays.length ? Math.max(...delays) : null;
   const firstEventStep = s.steps.findIndex((x) => (x.k === "dedupe" && !!x.on) || x.k === "agg");
 
@@ -145,7 +186,8 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
     for (const step of s.steps) {
       schemaAt.push(c);
       if (step.k === "derive") c = [...c, ...step.cols.map((d) => d.out)];
-      else if (step.k === "rename") c = c.map((x) => ({ ...x, name: step.map.find(([a]) => a === x.name)?.[1] ?? x.name }));
+      else if (step.k === "rename")
+        c = c.map((x) => ({ ...x, name: step.map.find(([a]) => a === x.name)?.[1] ?? x.name }));
       else if (step.k === "drop") c = c.filter((x) => !step.cols.includes(x.name));
       else if (step.k === "select") c = step.cols.map((n) => c.find((x) => x.name === n)!);
     }
@@ -179,7 +221,8 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
             break;
           case "rename": {
             const next: Row = {};
-            for (const [k, v] of Object.entries(row)) next[step.map.find(([a]) => a === k)?.[1] ?? k] = v;
+            for (const [k, v] of Object.entries(row))
+              next[step.map.find(([a]) => a === k)?.[1] ?? k] = v;
             row = next;
             break;
           }
@@ -199,7 +242,8 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
             const k = keyOf(row, step.key, schemaAt[i]!);
             const prev = seen.get(k);
             const alive =
-              prev !== undefined && (!step.on || prev === null || W === -Infinity || prev + delay! >= W);
+              prev !== undefined &&
+              (!step.on || prev === null || W === -Infinity || prev + delay! >= W);
             if (alive) row = null;
             else seen.set(k, t);
             break;
@@ -217,7 +261,15 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
             }
             const start = Math.floor(t / step.window.sizeMs) * step.window.sizeMs;
             const groupVals = step.groupBy.map((c) => row![c] ?? null);
-            const k = JSON.stringify([start, ...step.groupBy.map((c, j) => canon(groupVals[j]!, schemaAt[i]!.find((x) => x.name === c)!))]);
+            const k = JSON.stringify([
+              start,
+              ...step.groupBy.map((c, j) =>
+                canon(
+                  groupVals[j]!,
+                  schemaAt[i]!.find((x) => x.name === c)!,
+                ),
+              ),
+            ]);
             const grp = groups.get(k) ?? { start, groupVals, rows: [] };
             grp.rows.push(row);
             groups.set(k, grp);
@@ -243,25 +295,46 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
   if (!agg) {
     for (const k of s.sinks) {
       if (k.k === "kafka")
-        sinks.push({ sink: k, columns: cols, check: "multiset", rows: outRows.map((r) => [...canonRow(r), kafkaKey(k, r)]) });
-      else if (k.mode === "append") sinks.push({ sink: k, columns: cols, check: "multiset", rows: outRows.map(canonRow) });
+        sinks.push({
+          sink: k,
+          columns: cols,
+          check: "multiset",
+          rows: outRows.map((r) => [...canonRow(r), kafkaKey(k, r)]),
+        });
+      else if (k.mode === "append")
+        sinks.push({ sink: k, columns: cols, check: "multiset", rows: outRows.map(canonRow) });
       else {
         const last = new Map<string, Row>();
         for (const r of outRows) last.set(keyOf(r, k.key, cols), r);
-        sinks.push({ sink: k, columns: cols, check: "multiset", rows: [...last.values()].map(canonRow) });
+        sinks.push({
+          sink: k,
+          columns: cols,
+          check: "multiset",
+          rows: [...last.values()].map(canonRow),
+        });
       }
     }
   } else if (agg.k === "agg") {
     const src = schemaAt[s.steps.indexOf(agg)]!;
     const finals: Row[] = [];
     for (const grp of groups.values()) {
-      const row: Row = { window_start: new Ts(grp.start), window_end: new Ts(grp.start + agg.window.sizeMs) };
+      const row: Row = {
+        window_start: new Ts(grp.start),
+        window_end: new Ts(grp.start + agg.window.sizeMs),
+      };
       agg.groupBy.forEach((c, j) => (row[c] = grp.groupVals[j]!));
-      for (const a of agg.aggs) row[a.name] = aggregate(a.fn, a.col === null ? null : src.find((x) => x.name === a.col)!, grp.rows);
+      for (const a of agg.aggs)
+        row[a.name] = aggregate(
+          a.fn,
+          a.col === null ? null : src.find((x) => x.name === a.col)!,
+          grp.rows,
+        );
       finals.push(row);
     }
     const appendMode = s.sinks.some((k) => k.k !== "kafka" && k.mode === "append");
-    const emitted = appendMode ? finals.filter((r) => W !== null && (r.window_end as Ts).ms <= W) : finals;
+    const emitted = appendMode
+      ? finals.filter((r) => W !== null && (r.window_end as Ts).ms <= W)
+      : finals;
     for (const k of s.sinks) {
       if (k.k === "kafka")
         sinks.push({
@@ -276,5 +349,12 @@ export function expected(s: GenStream, produced: readonly Produced[]): Expected 
     outRows.length = 0;
     outRows.push(...emitted);
   }
-  return { deadLetters, sinks, valid: valid.length, late, outputRows: outRows.length, watermark: W };
+  return {
+    deadLetters,
+    sinks,
+    valid: valid.length,
+    late,
+    outputRows: outRows.length,
+    watermark: W,
+  };
 }

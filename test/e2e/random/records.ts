@@ -6,7 +6,7 @@
 // whose optional fields are all null. Which rows are valid is decided by the reference model.
 import { rng } from "../spark/orders-data.js";
 import { FRAGMENTS, MIN, T0, type Domain, type GenStream } from "./spec-gen.js";
-import { reasons } from "./model.js";
+import { passesSteps, reasons } from "./model.js";
 import { Bin, Day, Dec, Ts, type Col, type V } from "./types.js";
 import { decToString, evaluate } from "./values.js";
 
@@ -61,7 +61,8 @@ function jsonText(row: Row, fields: readonly Col[], omitNulls: boolean): string 
     if (v === null) text = "null";
     else if (v instanceof Dec) text = decToString(v);
     else if (v instanceof Ts) text = JSON.stringify(new Date(v.ms).toISOString());
-    else if (v instanceof Day) text = JSON.stringify(new Date(v.d * 86_400_000).toISOString().slice(0, 10));
+    else if (v instanceof Day)
+      text = JSON.stringify(new Date(v.d * 86_400_000).toISOString().slice(0, 10));
     else if (v instanceof Bin) text = JSON.stringify(Buffer.from(v.hex, "hex").toString("base64"));
     else text = JSON.stringify(v);
     parts.push(`${JSON.stringify(f.name)}: ${text}`);
@@ -79,7 +80,11 @@ export function streamRecords(s: GenStream, seed: number): Produced[] {
   function value(c: Col, d: Domain | undefined): V {
     switch (c.type) {
       case "string":
-        if (d?.free) return Array.from({ length: int(1, 3) }, () => pick(FRAGMENTS)).join(int(0, 1) ? "" : " ") + String(int(0, 99));
+        if (d?.free)
+          return (
+            Array.from({ length: int(1, 3) }, () => pick(FRAGMENTS)).join(int(0, 1) ? "" : " ") +
+            String(int(0, 99))
+          );
         return pick(d?.pool ?? FRAGMENTS);
       case "int":
         return d?.lowCard ? int(0, 4) : int(-100, 1000);
@@ -100,7 +105,9 @@ export function streamRecords(s: GenStream, seed: number): Produced[] {
       case "date":
         return new Day(DAY0 + int(0, d?.lowCard ? 3 : 3000));
       case "bytes":
-        return new Bin(Buffer.from(Array.from({ length: int(0, 6) }, () => int(0, 255))).toString("hex"));
+        return new Bin(
+          Buffer.from(Array.from({ length: int(0, 6) }, () => int(0, 255))).toString("hex"),
+        );
     }
   }
 
@@ -154,11 +161,17 @@ export function streamRecords(s: GenStream, seed: number): Produced[] {
   const upsertNoDedupe =
     s.sinks.some((k) => k.k !== "kafka" && k.mode === "upsert") &&
     !s.steps.some((x) => x.k === "dedupe" || x.k === "agg");
-  if (upsertNoDedupe)
-    for (const o of [base[5]!, base[10]!]) {
-      const row = validRow(Number(o.row![s.id]), (o.row![s.ts] as Ts | null)?.ms ?? nextTs());
+  if (upsertNoDedupe) {
+    // Originals and updates that both reach the sinks, so the table shows which one won.
+    const through = base.filter((o) => passesSteps(s, o.row!));
+    for (const o of [through[2] ?? base[5]!, through[5] ?? base[10]!]) {
+      const id = Number(o.row![s.id]);
+      const ts = (o.row![s.ts] as Ts | null)?.ms ?? nextTs();
+      let row = validRow(id, ts);
+      for (let i = 0; i < 40 && !passesSteps(s, row); i++) row = validRow(id, ts);
       push(1, row, "update of an earlier id in the same run");
     }
+  }
   const special = (mutate: (row: Row) => boolean, note: string) => {
     const row = randomRow(nextId++, nextTs());
     if (mutate(row)) push(1, row, note);
@@ -228,8 +241,12 @@ export function streamRecords(s: GenStream, seed: number): Produced[] {
   for (let i = 0; i < 4; i++)
     push(2, validRow(nextId++, T0 - 180 * MIN + i * STEP + 3), "late (three hours behind)");
   const recent = base.filter((o) => ((o.row![s.ts] as Ts | null)?.ms ?? 0) >= maxT1 - 60_000);
-  for (const o of [...recent.slice(-2), base[1]!]) out.push({ ...o, phase: 2, note: "exact duplicate from run 1" });
-  if (s.sinks.some((k) => k.k !== "kafka" && k.mode === "upsert") && !s.steps.some((x) => x.k === "agg"))
+  for (const o of [...recent.slice(-2), base[1]!])
+    out.push({ ...o, phase: 2, note: "exact duplicate from run 1" });
+  if (
+    s.sinks.some((k) => k.k !== "kafka" && k.mode === "upsert") &&
+    !s.steps.some((x) => x.k === "agg")
+  )
     for (const o of [base[2]!, base[3]!])
       push(2, validRow(Number(o.row![s.id]), nextTs()), "update of a run-1 id");
   if (s.format === "avro") bad(2, "body", "00000000010a", "bad-2-1");

@@ -57,12 +57,20 @@ function fromDb(values: Array<string | null>, cols: readonly Col[]): CanonRow {
   });
 }
 
-export async function pgRows(pg: Postgres, table: string, cols: readonly Col[]): Promise<CanonRow[]> {
+export async function pgRows(
+  pg: Postgres,
+  table: string,
+  cols: readonly Col[],
+): Promise<CanonRow[]> {
   const rows = await pg.query(`SELECT ${cols.map(pgExpr).join(", ")} FROM "${table}"`);
   return rows.map((r) => fromDb(r, cols));
 }
 
-export async function mariaRows(db: Mariadb, table: string, cols: readonly Col[]): Promise<CanonRow[]> {
+export async function mariaRows(
+  db: Mariadb,
+  table: string,
+  cols: readonly Col[],
+): Promise<CanonRow[]> {
   const rows = await db.query(`SELECT ${cols.map(mariaExpr).join(", ")} FROM \`${table}\``);
   return rows.map((r) => fromDb(r, cols));
 }
@@ -75,7 +83,10 @@ export interface KafkaRecord {
 
 /** A JSON sink record as a canonical row, with its key as the last column. */
 export function fromJson(rec: KafkaRecord, cols: readonly Col[]): CanonRow {
-  const obj = JSON.parse(Buffer.from(rec.value_hex, "hex").toString("utf8")) as Record<string, unknown>;
+  const obj = JSON.parse(Buffer.from(rec.value_hex, "hex").toString("utf8")) as Record<
+    string,
+    unknown
+  >;
   const row = cols.map((c) => {
     const v = obj[c.name];
     if (v === undefined || v === null) return null;
@@ -97,7 +108,10 @@ export function fromJson(rec: KafkaRecord, cols: readonly Col[]): CanonRow {
 const text = (r: CanonRow) => JSON.stringify(r);
 
 /** The rows one side has more often than the other, both ways; empty when the multisets are equal. */
-export function multisetDiff(got: readonly CanonRow[], want: readonly CanonRow[]): { missing: string[]; extra: string[] } {
+export function multisetDiff(
+  got: readonly CanonRow[],
+  want: readonly CanonRow[],
+): { missing: string[]; extra: string[] } {
   const count = new Map<string, number>();
   for (const r of want) count.set(text(r), (count.get(text(r)) ?? 0) + 1);
   const extra: string[] = [];

@@ -134,7 +134,10 @@ const chance = (g: G, percent: number) => g(fc.integer, { min: 0, max: 99 }) < p
 const int = (g: G, min: number, max: number) => g(fc.integer, { min, max });
 
 function subset<T>(g: G, xs: readonly T[], min: number, max: number): T[] {
-  return g(fc.shuffledSubarray, [...xs], { minLength: Math.min(min, xs.length), maxLength: Math.min(max, xs.length) });
+  return g(fc.shuffledSubarray, [...xs], {
+    minLength: Math.min(min, xs.length),
+    maxLength: Math.min(max, xs.length),
+  });
 }
 
 /** A literal of the column's type, drawn from its domain (so a filter keeps some rows, drops others). */
@@ -167,7 +170,11 @@ function literal(g: G, c: Col, d: Domain | undefined): Expr {
         v: new Ts(T0 + int(g, 25, 65) * MIN + int(g, 0, 59) * 1000),
       };
     case "date":
-      return { k: "lit", t: "date", v: new Day(DAY0 + (d?.lowCard ? int(g, 0, 3) : int(g, 800, 2200))) };
+      return {
+        k: "lit",
+        t: "date",
+        v: new Day(DAY0 + (d?.lowCard ? int(g, 0, 3) : int(g, 800, 2200))),
+      };
     case "bytes":
       return { k: "lit", t: "bytes", v: new Bin("00") };
   }
@@ -180,28 +187,44 @@ function comparison(g: G, cols: readonly Col[], domains: Record<string, Domain>)
   const c = pick(g, cols.filter(comparable));
   const col: Expr = { k: "col", name: c.name };
   if (!c.required && chance(g, 15)) return { k: chance(g, 50) ? "isnull" : "notnull", a: col };
-  if (c.type === "boolean") return { k: "cmp", op: pick(g, ["=", "<>"] as const), a: col, b: literal(g, c, domains[c.name]) };
+  if (c.type === "boolean")
+    return {
+      k: "cmp",
+      op: pick(g, ["=", "<>"] as const),
+      a: col,
+      b: literal(g, c, domains[c.name]),
+    };
   if (c.type === "string" && chance(g, 30))
-    return { k: "cmp", op: pick(g, ["<=", ">", "<"] as const), a: { k: "length", a: col }, b: { k: "lit", t: "int", v: int(g, 1, 12) } };
+    return {
+      k: "cmp",
+      op: pick(g, ["<=", ">", "<"] as const),
+      a: { k: "length", a: col },
+      b: { k: "lit", t: "int", v: int(g, 1, 12) },
+    };
   const d = domains[c.name];
   const few = !!d?.lowCard || (c.type === "string" && !d?.free);
-  const ops = few
-    ? (["=", "<>", "<", ">="] as const)
-    : (["<", "<=", ">", ">=", "<>"] as const);
+  const ops = few ? (["=", "<>", "<", ">="] as const) : (["<", "<=", ">", ">=", "<>"] as const);
   return { k: "cmp", op: pick(g, ops), a: col, b: literal(g, c, d) };
 }
 
 function usesCol(e: Expr, name: string): boolean {
   if (e.k === "col") return e.name === name;
   if (e.k === "lit") return false;
-  return Object.values(e).some((x) => typeof x === "object" && x !== null && "k" in x && usesCol(x as Expr, name));
+  return Object.values(e).some(
+    (x) => typeof x === "object" && x !== null && "k" in x && usesCol(x as Expr, name),
+  );
 }
 
 /** A check most records pass: a range or an inequality, never one equality or IS NULL (rules could contradict). */
 function checkExpr(g: G, c: Col, d: Domain | undefined): Expr {
   const col: Expr = { k: "col", name: c.name };
   if (c.type === "string" && chance(g, 50))
-    return { k: "cmp", op: "<=", a: { k: "length", a: col }, b: { k: "lit", t: "int", v: int(g, 8, 30) } };
+    return {
+      k: "cmp",
+      op: "<=",
+      a: { k: "length", a: col },
+      b: { k: "lit", t: "int", v: int(g, 8, 30) },
+    };
   return { k: "cmp", op: pick(g, ["<>", ">=", "<="] as const), a: col, b: literal(g, c, d) };
 }
 
@@ -244,17 +267,27 @@ function deriveCol(g: G, name: string, cols: readonly Col[]): DeriveCol | undefi
       if (declared === null)
         return { name, e, declared: false, out: { name, type: "long", required: false } };
       if (declared === "decimal")
-        return { name, e, declared: true, out: { name, type: "decimal", precision: 16, scale: int(g, 0, 2), required: false } };
+        return {
+          name,
+          e,
+          declared: true,
+          out: { name, type: "decimal", precision: 16, scale: int(g, 0, 2), required: false },
+        };
       return { name, e, declared: true, out: { name, type: declared, required: false } };
     }
     case "frac": {
       const a = pick(g, fracs);
-      const e: Expr =
-        chance(g, 50)
-          ? { k: "arith", op: pick(g, ["*", "+"] as const), a: col(a), b: lit(int(g, 2, 4)) }
-          : { k: "arith", op: "/", a: col(a), b: lit(2) };
-      if (chance(g, 50)) return { name, e, declared: false, out: { name, type: "double", required: false } };
-      return { name, e, declared: true, out: { name, type: "decimal", precision: 14, scale: 3, required: false } };
+      const e: Expr = chance(g, 50)
+        ? { k: "arith", op: pick(g, ["*", "+"] as const), a: col(a), b: lit(int(g, 2, 4)) }
+        : { k: "arith", op: "/", a: col(a), b: lit(2) };
+      if (chance(g, 50))
+        return { name, e, declared: false, out: { name, type: "double", required: false } };
+      return {
+        name,
+        e,
+        declared: true,
+        out: { name, type: "decimal", precision: 14, scale: 3, required: false },
+      };
     }
     case "dec": {
       const a = pick(g, decs);
@@ -266,16 +299,30 @@ function deriveCol(g: G, name: string, cols: readonly Col[]): DeriveCol | undefi
       // Rounding probe: one digit less than the source's scale (HALF_UP) when it has one.
       const scale = a.scale! > 0 && chance(g, 50) ? a.scale! - 1 : a.scale!;
       const precision = Math.min(38, Math.max(a.precision!, 12) + 4);
-      return { name, e, declared: true, out: { name, type: "decimal", precision, scale, required: false } };
+      return {
+        name,
+        e,
+        declared: true,
+        out: { name, type: "decimal", precision, scale, required: false },
+      };
     }
     case "str": {
       const a = pick(g, strs);
-      const e: Expr = { k: "concat", a: col(a), b: { k: "lit", t: "string", v: pick(g, FRAGMENTS) } };
+      const e: Expr = {
+        k: "concat",
+        a: col(a),
+        b: { k: "lit", t: "string", v: pick(g, FRAGMENTS) },
+      };
       return { name, e, declared: true, out: { name, type: "string", required: false } };
     }
     default: {
       const a = pick(g, [...ints, ...fracs]);
-      const e: Expr = { k: "cmp", op: pick(g, [">", "<=", "="] as const), a: col(a), b: lit(int(g, 0, 50)) };
+      const e: Expr = {
+        k: "cmp",
+        op: pick(g, [">", "<=", "="] as const),
+        a: col(a),
+        b: lit(int(g, 0, 50)),
+      };
       return { name, e, declared: false, out: { name, type: "boolean", required: false } };
     }
   }
@@ -300,13 +347,18 @@ function field(g: G, name: string, domains: Record<string, Domain>): Col {
         lowCard: true,
       };
     else domains[name] = { pool: FRAGMENTS, free: true };
-  } else if ((type === "int" || type === "long" || type === "date" || type === "boolean") && chance(g, 40))
+  } else if (
+    (type === "int" || type === "long" || type === "date" || type === "boolean") &&
+    chance(g, 40)
+  )
     domains[name] = { lowCard: true };
   return c;
 }
 
 const groupable = (c: Col, d: Domain | undefined) =>
-  c.type === "boolean" || (c.type !== "float" && c.type !== "double" && c.type !== "bytes" && !!d?.lowCard) || (c.type === "string" && !!c.enum);
+  c.type === "boolean" ||
+  (c.type !== "float" && c.type !== "double" && c.type !== "bytes" && !!d?.lowCard) ||
+  (c.type === "string" && !!c.enum);
 
 function genStream(g: G, pipeline: string, index: number): GenStream {
   const name = `s${index}_${pick(g, ["orders", "events", "readings", "clicks", "trades"])}`;
@@ -326,7 +378,10 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
   const fields = [idCol, tsCol, ...names.map((n) => field(g, n, domains))];
   if (allOptional) for (const f of fields) f.required = false;
   // Field order shuffled (the id and event time are not always first).
-  const ordered = g(fc.shuffledSubarray, fields, { minLength: fields.length, maxLength: fields.length });
+  const ordered = g(fc.shuffledSubarray, fields, {
+    minLength: fields.length,
+    maxLength: fields.length,
+  });
   const format = chance(g, 25) ? "json" : "avro";
 
   // Quality rules on the input.
@@ -341,7 +396,12 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
     const r = int(g, 0, 2);
     const named = chance(g, 40) ? { name: `rule_${quality.length + 1}` } : {};
     if (r === 0 && nullable.length) {
-      const cols = subset(g, nullable.map((f) => f.name), 1, 2).filter((c) => !notNull.has(c));
+      const cols = subset(
+        g,
+        nullable.map((f) => f.name),
+        1,
+        2,
+      ).filter((c) => !notNull.has(c));
       if (cols.length) {
         quality.push({ k: "notNull", cols, ...named });
         cols.forEach((c) => notNull.add(c));
@@ -371,7 +431,13 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
         const pool = domains[c.name]?.pool ?? FRAGMENTS;
         const values = subset(g, c.enum ? c.enum : pool, 1, Math.max(1, pool.length - 1));
         // Sometimes a value outside the schema's enum: then both enums are checked.
-        if (c.enum && chance(g, 30)) values.push(pick(g, FRAGMENTS.filter((f) => !c.enum!.includes(f))));
+        if (c.enum && chance(g, 30))
+          values.push(
+            pick(
+              g,
+              FRAGMENTS.filter((f) => !c.enum!.includes(f)),
+            ),
+          );
         quality.push({ k: "enum", col: c.name, values, ...named });
       }
     }
@@ -399,7 +465,9 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
     }
   };
   if (aggregate) ensureTsNonNull();
-  const kinds = aggregate ? ["filter", "derive", "dedupe"] : ["filter", "derive", "rename", "drop", "select", "dedupe"];
+  const kinds = aggregate
+    ? ["filter", "derive", "dedupe"]
+    : ["filter", "derive", "rename", "drop", "select", "dedupe"];
   let deduped = false;
   const derived = new Set<string>();
   for (let i = int(g, 0, aggregate ? 2 : 4); i > 0; i--) {
@@ -407,11 +475,14 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
     if (kind === "filter") {
       const known = cols.filter((c) => !derived.has(c.name) && c.name !== idName);
       steps.push({ k: "filter", e: predicate(g, known, domains) });
-    }
-    else if (kind === "derive") {
+    } else if (kind === "derive") {
       const out: DeriveCol[] = [];
       for (let j = int(g, 1, 2); j > 0; j--) {
-        const d = deriveCol(g, fresh(pick(g, ["d_amount", "d_score", "d_label", "d_flag", "d_x"])), cols);
+        const d = deriveCol(
+          g,
+          fresh(pick(g, ["d_amount", "d_score", "d_label", "d_flag", "d_x"])),
+          cols,
+        );
         if (d) out.push(d);
       }
       if (out.length) {
@@ -420,7 +491,10 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
         out.forEach((d) => derived.add(d.name));
       }
     } else if (kind === "rename") {
-      const c = pick(g, cols.filter((x) => x.name !== tsName || !needsTs()));
+      const c = pick(
+        g,
+        cols.filter((x) => x.name !== tsName || !needsTs()),
+      );
       const to = fresh(`${c.name}_r`);
       steps.push({ k: "rename", map: [[c.name, to]] });
       if (domains[c.name]) domains[to] = domains[c.name]!;
@@ -436,14 +510,21 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
         cols = cols.filter((x) => x.name !== c.name);
       }
     } else if (kind === "select") {
-      const keep = cols.filter((x) => x.name === idName || (x.name === tsName && !deduped) || chance(g, 60));
-      const order = g(fc.shuffledSubarray, keep, { minLength: keep.length, maxLength: keep.length });
+      const keep = cols.filter(
+        (x) => x.name === idName || (x.name === tsName && !deduped) || chance(g, 60),
+      );
+      const order = g(fc.shuffledSubarray, keep, {
+        minLength: keep.length,
+        maxLength: keep.length,
+      });
       steps.push({ k: "select", cols: order.map((x) => x.name) });
       cols = order;
       if (!cols.some((x) => x.name === tsName)) tsName = null;
     } else if (kind === "dedupe" && !deduped) {
       deduped = true;
-      const others = cols.filter((x) => x.name !== idName && x.required && x.type !== "float" && x.type !== "double");
+      const others = cols.filter(
+        (x) => x.name !== idName && x.required && x.type !== "float" && x.type !== "double",
+      );
       const key = [idName, ...(others.length && chance(g, 30) ? [pick(g, others).name] : [])];
       if (tsName !== null && tsName === ts && chance(g, 60)) {
         ensureTsNonNull();
@@ -458,14 +539,30 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
     ensureTsNonNull();
     cols = cols.map((c) => (c.name === ts ? { ...c, required: true } : c));
     const groupCands = cols.filter((c) => groupable(c, domains[c.name]));
-    const groupBy = subset(g, groupCands.map((c) => c.name), 0, 2);
+    const groupBy = subset(
+      g,
+      groupCands.map((c) => c.name),
+      0,
+      2,
+    );
     const aggs: Array<{ name: string; fn: AggFn; col: string | null }> = [];
-    const numeric = cols.filter((c) => ["int", "long", "float", "double", "decimal"].includes(c.type));
+    const numeric = cols.filter((c) =>
+      ["int", "long", "float", "double", "decimal"].includes(c.type),
+    );
     const ordered2 = cols.filter((c) => c.type !== "bytes" && c.type !== "boolean");
     const aggNames = new Set<string>(["window_start", "window_end", ...groupBy]);
     for (let j = int(g, 1, 4); j > 0; j--) {
       const fn = pick(g, ["count", "count", "sum", "min", "max", "avg"] as const);
-      const src = fn === "count" ? (chance(g, 50) ? null : pick(g, cols)) : fn === "sum" || fn === "avg" ? (numeric.length ? pick(g, numeric) : undefined) : pick(g, ordered2);
+      const src =
+        fn === "count"
+          ? chance(g, 50)
+            ? null
+            : pick(g, cols)
+          : fn === "sum" || fn === "avg"
+            ? numeric.length
+              ? pick(g, numeric)
+              : undefined
+            : pick(g, ordered2);
       if (src === undefined) continue;
       let n = `${fn}_${src?.name ?? "all"}`;
       for (let k = 2; aggNames.has(n); k++) n = `${fn}_${src?.name ?? "all"}${k}`;
@@ -475,7 +572,11 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
     if (!aggs.length) aggs.push({ name: "n", fn: "count", col: null });
     steps.push({
       k: "agg",
-      window: { on: ts, sizeMs: pick(g, [1, 2, 5, 10]) * MIN, watermarkMs: pick(g, [2, 5, 10, 20]) * MIN },
+      window: {
+        on: ts,
+        sizeMs: pick(g, [1, 2, 5, 10]) * MIN,
+        watermarkMs: pick(g, [2, 5, 10, 20]) * MIN,
+      },
       groupBy,
       aggs,
     });
@@ -496,9 +597,15 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
       if (chance(g, 55))
         sinks.push({ k, table, mode: keyable && chance(g, 75) ? "upsert" : "append", key: [] });
     for (const s of sinks) if (s.k !== "kafka" && s.mode === "upsert") s.key = key;
-    const kafkaKey = groupCols.find((c) => c.type === "string" || c.type === "int" || c.type === "long");
+    const kafkaKey = groupCols.find(
+      (c) => c.type === "string" || c.type === "int" || c.type === "long",
+    );
     if (chance(g, 60) || !sinks.length)
-      sinks.push({ k: "kafka", topic: `${pipeline}.${name}.out`, key: kafkaKey && chance(g, 70) ? kafkaKey.name : null });
+      sinks.push({
+        k: "kafka",
+        topic: `${pipeline}.${name}.out`,
+        key: kafkaKey && chance(g, 70) ? kafkaKey.name : null,
+      });
   } else {
     for (const k of ["pg", "maria"] as const)
       if (chance(g, 55)) {
@@ -507,7 +614,11 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
       }
     const kafkaKey = cols.find((c) => c.name === idName)!;
     if (chance(g, 60) || !sinks.length)
-      sinks.push({ k: "kafka", topic: `${pipeline}.${name}.out`, key: chance(g, 60) ? kafkaKey.name : null });
+      sinks.push({
+        k: "kafka",
+        topic: `${pipeline}.${name}.out`,
+        key: chance(g, 60) ? kafkaKey.name : null,
+      });
   }
   return {
     name,
@@ -532,7 +643,13 @@ function aggCol(name: string, fn: AggFn, src: Col | null): Col {
   if (fn === "avg") return { name, type: "double", required: false };
   if (fn === "sum") {
     if (src!.type === "decimal")
-      return { name, type: "decimal", precision: Math.min(38, src!.precision! + 10), scale: src!.scale!, required: false };
+      return {
+        name,
+        type: "decimal",
+        precision: Math.min(38, src!.precision! + 10),
+        scale: src!.scale!,
+        required: false,
+      };
     if (src!.type === "int" || src!.type === "long") return { name, type: "long", required: false };
     return { name, type: "double", required: false };
   }
@@ -550,7 +667,9 @@ export const specArb = (index: number, streams: number): fc.Arbitrary<GenSpec> =
     const pipeline = `rnd${index}`;
     return {
       pipeline,
-      streams: Array.from({ length: streams }, (_, i) => genStream(g, pipeline, index * 10 + i + 1)),
+      streams: Array.from({ length: streams }, (_, i) =>
+        genStream(g, pipeline, index * 10 + i + 1),
+      ),
     };
   });
 
@@ -587,7 +706,9 @@ function stepYaml(s: Step): Record<string, unknown> {
               ? {
                   expr: renderExpr(d.e),
                   type: d.out.type,
-                  ...(d.out.type === "decimal" ? { precision: d.out.precision, scale: d.out.scale } : {}),
+                  ...(d.out.type === "decimal"
+                    ? { precision: d.out.precision, scale: d.out.scale }
+                    : {}),
                 }
               : renderExpr(d.e),
           ]),
@@ -602,7 +723,11 @@ function stepYaml(s: Step): Record<string, unknown> {
       };
     case "agg":
       return {
-        window: { on: s.window.on, size: `${s.window.sizeMs / MIN}m`, watermark: `${s.window.watermarkMs / MIN}m` },
+        window: {
+          on: s.window.on,
+          size: `${s.window.sizeMs / MIN}m`,
+          watermark: `${s.window.watermarkMs / MIN}m`,
+        },
         ...(s.groupBy.length ? { groupBy: s.groupBy } : {}),
         aggregate: Object.fromEntries(s.aggs.map((a) => [a.name, `${a.fn}(${a.col ?? "*"})`])),
       };
@@ -626,9 +751,14 @@ export function specYaml(spec: GenSpec): string {
       ...(s.schema.fields.find((f) => f.name === s.id)!.required ? { key: [s.id] } : {}),
       fields: Object.fromEntries(s.schema.fields.map((f) => [f.name, fieldYaml(f)])),
     };
-    topics[s.topic] = { schema: s.schema.name, partitions: s.partitions, ...(s.format === "json" ? { format: "json" } : {}) };
+    topics[s.topic] = {
+      schema: s.schema.name,
+      partitions: s.partitions,
+      ...(s.format === "json" ? { format: "json" } : {}),
+    };
     if (s.deadLetter) topics[s.deadLetter] = { partitions: 1 };
-    for (const k of s.sinks) if (k.k === "kafka") topics[k.topic] = { partitions: 1, format: "json" };
+    for (const k of s.sinks)
+      if (k.k === "kafka") topics[k.topic] = { partitions: 1, format: "json" };
     streams[s.name] = {
       from: { topic: s.topic },
       ...(s.quality.length ? { quality: s.quality.map(ruleYaml) } : {}),

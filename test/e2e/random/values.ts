@@ -168,7 +168,8 @@ export function castTo(v: V, c: Col): V {
     case "decimal": {
       const d = rescale(asDec(v as number | Dec), c.scale!);
       const a = d.u < 0n ? -d.u : d.u;
-      if (a >= digits(c.precision!)) throw new Error(`model: ${decToString(d)} overflows ${c.precision}`);
+      if (a >= digits(c.precision!))
+        throw new Error(`model: ${decToString(d)} overflows ${c.precision}`);
       return d;
     }
     default:
