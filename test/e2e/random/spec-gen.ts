@@ -367,7 +367,7 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
   const id = pick(g, ["id", "event_id", "seq"]);
   const ts = pick(g, ["ts", "at", "event_time"]);
   // Now and then a schema of optional fields only (the id then needs a notNull rule).
-  const allOptional = chance(g, 10);
+  const allOptional = chance(g, 15);
   const idCol: Col = {
     name: id,
     type: chance(g, 50) ? "long" : "int",
@@ -388,7 +388,10 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
   const quality: Rule[] = [];
   const notNull = new Set<string>();
   const nullable = ordered.filter((f) => !f.required && f.name !== id && f.name !== ts);
-  if (!idCol.required) {
+  // An optional id gets a notNull rule, unless the stream leaves it nullable: then no step or
+  // sink keys on it (no dedupe, no upsert by id) and a record of nulls only is valid.
+  const idNullable = !idCol.required && chance(g, 40);
+  if (!idCol.required && !idNullable) {
     quality.push({ k: "notNull", cols: [id] });
     notNull.add(id);
   }
@@ -520,7 +523,7 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
       steps.push({ k: "select", cols: order.map((x) => x.name) });
       cols = order;
       if (!cols.some((x) => x.name === tsName)) tsName = null;
-    } else if (kind === "dedupe" && !deduped) {
+    } else if (kind === "dedupe" && !deduped && !idNullable) {
       deduped = true;
       const others = cols.filter(
         (x) => x.name !== idName && x.required && x.type !== "float" && x.type !== "double",
@@ -609,7 +612,7 @@ function genStream(g: G, pipeline: string, index: number): GenStream {
   } else {
     for (const k of ["pg", "maria"] as const)
       if (chance(g, 55)) {
-        const upsert = chance(g, 60);
+        const upsert = !idNullable && chance(g, 60);
         sinks.push({ k, table, mode: upsert ? "upsert" : "append", key: upsert ? [idName] : [] });
       }
     const kafkaKey = cols.find((c) => c.name === idName)!;
