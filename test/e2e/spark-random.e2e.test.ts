@@ -28,7 +28,7 @@ import {
 } from "./random/sinks.js";
 import { randomSpec, specYaml, type GenSpec, type GenStream } from "./random/spec-gen.js";
 
-const SEED = Number(process.env.PIPEGEN_RANDOM_SEED ?? 1107);
+const SEED = Number(process.env.PIPEGEN_RANDOM_SEED ?? 3583);
 /** Streams per spec: five streams in two specs (each stream is two Spark runs, ~60 s). */
 const SHAPE = (process.env.PIPEGEN_RANDOM_SHAPE ?? "3,2").split(",").map(Number);
 
