@@ -273,7 +273,12 @@ function deriveCol(g: G, name: string, cols: readonly Col[]): DeriveCol | undefi
           declared: true,
           out: { name, type: "decimal", precision: 16, scale: int(g, 0, 2), required: false },
         };
-      return { name, e, declared: true, out: { name, type: declared, required: false } };
+      return {
+        name,
+        e,
+        declared: true,
+        out: { name, type: declared as "int" | "long", required: false },
+      };
     }
     case "frac": {
       const a = pick(g, fracs);

@@ -275,7 +275,7 @@ export function canonFromText(text: string | number | boolean | null, c: Col): s
     case "decimal":
       return typeof text === "number"
         ? text.toFixed(c.scale!)
-        : decToString(rescale(parseDec(text), c.scale!));
+        : decToString(rescale(parseDec(String(text)), c.scale!));
     case "boolean":
       return String(text === true || text === "t" || text === "1" || text === "true");
     case "int":
