@@ -24,33 +24,25 @@ const map = (keyDef, value, extra = {}) => ({
   ...extra,
 });
 
+/** A SQL database reached over JDBC: postgres and mysql take the same settings. */
+const jdbcConnection = (type) =>
+  obj(
+    {
+      type: { const: type },
+      host: strOrRef,
+      port: { $ref: "#/definitions/port" },
+      database: strOrRef,
+      user: strOrRef,
+      password: secret,
+      options: map(str, { type: ["string", "number", "boolean"] }),
+      doc: { type: "string" },
+    },
+    ["type", "host", "database", "user"],
+  );
+
 const connectionTypes = {
-  postgres: obj(
-    {
-      type: { const: "postgres" },
-      host: strOrRef,
-      port: { $ref: "#/definitions/port" },
-      database: strOrRef,
-      user: strOrRef,
-      password: secret,
-      options: map(str, { type: ["string", "number", "boolean"] }),
-      doc: { type: "string" },
-    },
-    ["type", "host", "database", "user"],
-  ),
-  mysql: obj(
-    {
-      type: { const: "mysql" },
-      host: strOrRef,
-      port: { $ref: "#/definitions/port" },
-      database: strOrRef,
-      user: strOrRef,
-      password: secret,
-      options: map(str, { type: ["string", "number", "boolean"] }),
-      doc: { type: "string" },
-    },
-    ["type", "host", "database", "user"],
-  ),
+  postgres: jdbcConnection("postgres"),
+  mysql: jdbcConnection("mysql"),
   mongodb: obj(
     {
       type: { const: "mongodb" },
