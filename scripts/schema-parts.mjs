@@ -94,22 +94,23 @@ const connectionTypes = {
   ),
 };
 
+/** The types a record field (or a typed derived column) may have. */
+const fieldTypes = [
+  "string",
+  "int",
+  "long",
+  "float",
+  "double",
+  "boolean",
+  "decimal",
+  "timestamp",
+  "date",
+  "bytes",
+];
+
 const field = obj(
   {
-    type: {
-      enum: [
-        "string",
-        "int",
-        "long",
-        "float",
-        "double",
-        "boolean",
-        "decimal",
-        "timestamp",
-        "date",
-        "bytes",
-      ],
-    },
+    type: { enum: fieldTypes },
     required: { type: "boolean", default: false },
     precision: { type: "integer", minimum: 1, maximum: 38 },
     scale: { type: "integer", minimum: 0, maximum: 38 },
@@ -194,20 +195,7 @@ const streamStep = obj(
           obj(
             {
               expr,
-              type: {
-                enum: [
-                  "string",
-                  "int",
-                  "long",
-                  "float",
-                  "double",
-                  "boolean",
-                  "decimal",
-                  "timestamp",
-                  "date",
-                  "bytes",
-                ],
-              },
+              type: { enum: fieldTypes },
               precision: { type: "integer", minimum: 1, maximum: 38 },
               scale: { type: "integer", minimum: 0, maximum: 38 },
             },
