@@ -143,8 +143,7 @@ function stepData(s: Stream, ordered: boolean): object[] {
 }
 
 /** What the stream job's sinks need: per kind, in spec order. */
-function sinkData(p: Pipeline, s: Stream) {
-  const latest = ordered(s);
+function sinkData(p: Pipeline, s: Stream, latest: boolean) {
   const jdbc = sinksOf(s, "jdbc");
   const kafka = sinksOf(s, "kafka");
   const mongo = sinksOf(s, "mongodb");
@@ -181,6 +180,8 @@ function sinkData(p: Pipeline, s: Stream) {
 export function streamJob(p: Pipeline, s: Stream): string {
   const hasAggregate = s.steps.some((x) => x.kind === "aggregate");
   const appendOnly = !hasAggregate || sinksOf(s, "jdbc").some((x) => x.mode === "append");
+  const keepsOrder = ordered(s);
+  const output = s.output.map((f) => f.name);
   return render("spark/stream_job.py.hbs", {
     header: headerComment(p),
     pipeline: p.name,
@@ -196,17 +197,17 @@ export function streamJob(p: Pipeline, s: Stream): string {
     ...sourceData(p, s.from.topic),
     connections: jdbcConnections(s).map(connectionData),
     rules: qualityRules(s),
-    steps: stepData(s, ordered(s)),
-    output: s.output.map((f) => f.name),
-    ordered: ordered(s),
-    transformOutput: [...s.output.map((f) => f.name), ...(ordered(s) ? [seqColumn] : [])],
+    steps: stepData(s, keepsOrder),
+    output,
+    ordered: keepsOrder,
+    transformOutput: keepsOrder ? [...output, seqColumn] : output,
     lookups: lookups(s).map((l) => ({
       name: l.name,
       connectionFn: sparkNames.jdbcConnectionFn(l.step.connection.name),
       table: l.step.table,
       columns: [...l.step.on, ...l.step.select],
     })),
-    ...sinkData(p, s),
+    ...sinkData(p, s, keepsOrder),
     // The Kafka producer options serve the dead-letter query and the batch sinks' writer.
     writesKafka: s.onInvalid.kind === "deadLetter" || s.sinks.some((x) => x.kind !== "files"),
   });
