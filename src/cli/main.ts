@@ -71,6 +71,24 @@ common(
     finish("check", o, (await import("./check.js")).runCheck(specs, o)),
   );
 
+program
+  .command("graph")
+  .description("print the pipelines' lineage: a Mermaid flowchart, one HTML page, or JSON")
+  .argument("<spec...>", "spec files or folders of specs (*.yaml, *.yml)")
+  .option("--env <name>", "apply the environment overlay environments.<name>")
+  .addOption(
+    new Option("--format <format>", "mermaid, html (one self-contained page) or json")
+      .choices(["mermaid", "html", "json"])
+      .default("mermaid"),
+  )
+  .option("--out <file>", "write to this file instead of stdout")
+  .option("-q, --quiet", "print only errors")
+  .action(async (specs: string[], o: import("./graph.js").GraphOptions) => {
+    const outcome = (await import("./graph.js")).runGraph(specs, o);
+    if (o.format === "json") writeJson("graph", outcome);
+    process.exitCode = outcome.exitCode;
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

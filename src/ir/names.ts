@@ -95,6 +95,11 @@ export const airflowPaths = {
   archival: (p: string) => `${p}/airflow/${p}_archival.py`,
 };
 
+/** The pipeline's README (its picture and the table of its files). */
+export const docsPaths = {
+  readme: (p: string) => `${p}/README.md`,
+};
+
 /** DAG ids of the Airflow target. */
 export const dagIds = {
   ingestion: (p: string) => `${p}_ingestion`,

@@ -211,6 +211,13 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
         expect(text.endsWith("}\n"), f).toBe(true);
       } else if (f.endsWith(".py")) {
         expect(facts[path.join(out, f)], f).not.toHaveProperty("error");
+      } else if (f.endsWith("/README.md")) {
+        // One HTML comment (the header, closed once), the picture, no other raw markup.
+        const text = readFileSync(path.join(out, f), "utf8");
+        const comment = text.split("\n")[0]!;
+        expect(comment.startsWith("<!-- ") && comment.endsWith(" -->"), f).toBe(true);
+        expect(comment.slice(4, -3), f).not.toContain("--");
+        expect(text.match(/```mermaid\n/g), f).toHaveLength(1);
       } else {
         throw new Error(`${f}: no check for this kind of file; add one to hostile.test.ts`);
       }

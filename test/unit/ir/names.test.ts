@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { compilePaths } from "../../../src/api/index.js";
 import {
   airflowPaths,
+  docsPaths,
   archiveQueries,
   dagIds,
   kafkaPaths,
@@ -34,7 +35,7 @@ describe("output paths", () => {
         derived.add(sparkPaths.ddl(n, c.name)).add(sparkPaths.cql(n, c.name));
       }
       derived.add(airflowPaths.ingestion(n)).add(airflowPaths.processing(n));
-      derived.add(airflowPaths.archival(n));
+      derived.add(airflowPaths.archival(n)).add(docsPaths.readme(n));
     }
     for (const path of files.keys()) expect(derived, path).toContain(path);
   });
