@@ -259,6 +259,24 @@ const platform = obj({
     shufflePartitions: { type: "integer", minimum: 1 },
     conf: map(ref("sparkConfName"), { type: ["string", "number", "boolean"] }),
   }),
+  lineage: obj(
+    {
+      url: {
+        ...strOrRef,
+        description:
+          "OpenLineage HTTP endpoint the Spark jobs send run events to (the listener's transport.url), e.g. http://marquez:5000 or ${env:OPENLINEAGE_URL}.",
+      },
+      namespace: {
+        ...str,
+        description: "OpenLineage namespace of the pipeline's jobs (default: pipegen).",
+      },
+    },
+    ["url"],
+    {
+      description:
+        "Send OpenLineage events: the Spark jobs run the OpenLineage Spark listener, and the processing DAGs pass their run as the parent job.",
+    },
+  ),
   airflow: obj({
     sparkConnection: id,
     kafkaConnection: id,

@@ -279,6 +279,8 @@ export interface Platform {
     shufflePartitions: number;
     conf: Readonly<Record<string, string>>;
   };
+  /** OpenLineage: where the Spark jobs' listener sends run events; null: no lineage events. */
+  lineage: { url: ValueRef; namespace: string } | null;
   airflow: {
     sparkConnection: string;
     kafkaConnection: string;

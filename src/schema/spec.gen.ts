@@ -184,6 +184,19 @@ export interface PipegenSpec {
         [k: string]: string | number | boolean;
       };
     };
+    /**
+     * Send OpenLineage events: the Spark jobs run the OpenLineage Spark listener, and the processing DAGs pass their run as the parent job.
+     */
+    lineage?: {
+      /**
+       * OpenLineage HTTP endpoint the Spark jobs send run events to (the listener's transport.url), e.g. http://marquez:5000 or ${env:OPENLINEAGE_URL}.
+       */
+      url: string;
+      /**
+       * OpenLineage namespace of the pipeline's jobs (default: pipegen).
+       */
+      namespace?: string;
+    };
     airflow?: {
       sparkConnection?: Identifier;
       kafkaConnection?: Identifier;
@@ -507,6 +520,19 @@ export interface PipegenSpec {
           conf?: {
             [k: string]: string | number | boolean;
           };
+        };
+        /**
+         * Send OpenLineage events: the Spark jobs run the OpenLineage Spark listener, and the processing DAGs pass their run as the parent job.
+         */
+        lineage?: {
+          /**
+           * OpenLineage HTTP endpoint the Spark jobs send run events to (the listener's transport.url), e.g. http://marquez:5000 or ${env:OPENLINEAGE_URL}.
+           */
+          url: string;
+          /**
+           * OpenLineage namespace of the pipeline's jobs (default: pipegen).
+           */
+          namespace?: string;
         };
         airflow?: {
           sparkConnection?: Identifier;

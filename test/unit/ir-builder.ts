@@ -157,6 +157,7 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
         shufflePartitions: 8,
         conf: {},
       },
+      lineage: null,
       airflow: {
         sparkConnection: "spark_default",
         kafkaConnection: "kafka_default",

@@ -35,6 +35,7 @@ function sparkConf(plan: JobPlan): Record<string, string> {
     set("access.key", s3.accessKey);
     set("secret.key", s3.secretKey);
   }
+  if (plan.lineage) conf["spark.openlineage.transport.url"] = jinjaValue(plan.lineage.url);
   return conf;
 }
 
@@ -63,6 +64,7 @@ function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
     usesSecrets:
       env.some((e) => secrets.has(e.name)) || /pipegen_secret/.test(JSON.stringify(conf)),
     longRunning: plan.longRunning,
+    lineage: plan.lineage !== null,
     maxRetryDelay: timedelta(Math.max(maxRetryDelayMs, p.orchestration.retryDelayMs)),
   };
 }

@@ -56,12 +56,34 @@ export interface JobPlan {
   schedule: string | null;
   /** The s3 connection's settings: an archive's (null for another connection), a stream's files sink's. */
   s3?: Readonly<S3Access> | null;
+  /**
+   * OpenLineage: the listener is in `packages` and `conf`; the endpoint is given when the job is
+   * submitted (--conf spark.openlineage.transport.url=...), as it may be a reference.
+   */
+  lineage: { url: ValueRef; namespace: string } | null;
 }
 
 /** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
-type JobSettings = Omit<JobPlan, "job" | "kind" | "name" | "application" | "master" | "deployMode">;
+type JobSettings = Omit<
+  JobPlan,
+  "job" | "kind" | "name" | "application" | "master" | "deployMode" | "lineage"
+>;
+
+/** The OpenLineage Spark listener's settings but its endpoint (see JobPlan.lineage). */
+const openLineageListener = "io.openlineage.spark.agent.OpenLineageSparkListener";
+function lineageConf(p: Pipeline, conf: Readonly<Record<string, string>>): Record<string, string> {
+  const l = p.platform.lineage;
+  if (!l) return {};
+  const listeners = conf["spark.extraListeners"];
+  return {
+    "spark.extraListeners": listeners ? `${listeners},${openLineageListener}` : openLineageListener,
+    "spark.openlineage.transport.type": "http",
+    "spark.openlineage.namespace": l.namespace,
+  };
+}
 
 function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
+  const lineage = p.platform.lineage;
   return {
     job,
     kind,
@@ -70,8 +92,10 @@ function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings
     master: p.platform.spark.master,
     deployMode: p.platform.spark.deployMode,
     ...rest,
-    packages: [...rest.packages].sort(),
+    conf: { ...rest.conf, ...lineageConf(p, rest.conf) },
+    packages: [...rest.packages, ...(lineage ? [sparkPackages.openlineage] : [])].sort(),
     environment: [...new Set(rest.environment)].sort(),
+    lineage: lineage ? { url: lineage.url, namespace: lineage.namespace } : null,
   };
 }
 
@@ -218,5 +242,9 @@ export function submitJson(p: Pipeline, plan: JobPlan): string {
     longRunning: plan.longRunning,
     schedule: plan.schedule,
     s3,
+    lineage: plan.lineage && {
+      url: refJson(plan.lineage.url),
+      namespace: plan.lineage.namespace,
+    },
   });
 }
