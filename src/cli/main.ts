@@ -9,6 +9,7 @@ import {
   wantsJson,
   writeJson,
 } from "./output.js";
+import { docCommands } from "./docs.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -70,6 +71,8 @@ common(
   .action(async (specs: string[], o: CommonOptions) =>
     finish("check", o, (await import("./check.js")).runCheck(specs, o)),
   );
+
+docCommands(program, finish);
 
 try {
   await program.parseAsync(process.argv);
