@@ -11,10 +11,11 @@
 import connections from "./connections.mjs";
 import data from "./data.mjs";
 import definitions from "./definitions.mjs";
-import flows from "./flows.mjs";
+import ingest from "./ingest.mjs";
+import streams from "./streams.mjs";
 import top from "./top.mjs";
 
-export const docs = { ...top, ...connections, ...data, ...flows, ...definitions };
+export const docs = { ...top, ...connections, ...data, ...ingest, ...streams, ...definitions };
 
 /** An environment overlay's keys are documented where the spec's own keys are. */
 const aliases = [
