@@ -1,5 +1,5 @@
 /**
- * The package as a user gets it: `npm pack` (prepack empties dist/, prepare compiles it), the
+ * The package as a user gets it: `npm pack` (prepack empties dist/ and compiles it), the
  * tarball's files, then `npm install <tarball>` into an empty folder outside the checkout and
  * the installed `pipegen` run from another folder: --version, init, build, check, explain,
  * schema. No engine is needed; npm takes the dependencies from its local cache first
@@ -78,6 +78,8 @@ beforeAll(async () => {
     { cwd: home, env: npmEnv, timeoutMs: 480_000 },
   );
   expect(installed.code, installed.stderr).toBe(0);
+  // no install script (npm would warn about it, and it could not run without the sources)
+  expect(installed.stderr).not.toContain("install-scripts");
   console.log(`npm install of the tarball: ${Date.now() - started} ms`);
   bin = path.join(home, "node_modules", "pipegen", "bin", "pipegen.js");
 }, 900_000);
@@ -99,6 +101,9 @@ describe("the npm package", () => {
       "README.md",
     ])
       expect(files).toContain(f);
+    const manifest = JSON.parse(readFileSync(path.join(bin, "..", "..", "package.json"), "utf8"));
+    for (const s of ["preinstall", "install", "postinstall", "prepare"])
+      expect(manifest.scripts).not.toHaveProperty(s);
     const top = new Set(files.map((f) => f.split("/")[0]));
     expect([...top].sort()).toEqual(
       ["README.md", "bin", "dist", "package.json", "runtime", "schema", "templates"].sort(),
