@@ -1,6 +1,7 @@
 // Source of the spec JSON Schema, kept as JS so it can use small helpers.
 // `npm run gen:types` writes schema/pipegen.v1.schema.json and src/schema/spec.gen.ts from it;
 // a unit test fails when either is stale. The JSON file is the published single source of truth.
+// Its $id is public and stable: editors and other tools key the schema by it (nothing fetches it).
 import {
   id,
   col,
@@ -23,6 +24,7 @@ import {
   orchestration,
   trigger,
 } from "./schema-parts.mjs";
+import { document } from "./schema-docs/index.mjs";
 
 const schema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -33,11 +35,8 @@ const schema = {
   additionalProperties: false,
   required: ["pipegen", "pipeline"],
   properties: {
-    pipegen: { const: 1, description: "Spec language version." },
-    pipeline: {
-      ...id,
-      description: "Pipeline name: an identifier, used for output folders and DAG ids.",
-    },
+    pipegen: { const: 1 },
+    pipeline: id,
     description: { type: "string" },
     owner: { type: "string" },
     platform,
@@ -188,7 +187,6 @@ const schema = {
     columns: {
       anyOf: [col, cols],
       tsType: "Column[]",
-      description: "One column or a list of columns; a single column is read as a list of one.",
     },
     aggregate: {
       type: "string",
@@ -241,13 +239,9 @@ const schema = {
           .flatMap((s) => Object.entries(s.properties))
           .filter(([k]) => k !== "type" && k !== "doc"),
       ),
-      [],
-      {
-        description:
-          "Per-environment overrides of a connection's settings (its type cannot change).",
-      },
     ),
   },
 };
 
-export default schema;
+// Every key's description (and examples and default) comes from scripts/schema-docs/.
+export default document(schema);

@@ -9,6 +9,7 @@ import {
   wantsJson,
   writeJson,
 } from "./output.js";
+import { docCommands } from "./docs.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -88,6 +89,7 @@ program
     if (o.format === "json") writeJson("graph", outcome);
     process.exitCode = outcome.exitCode;
   });
+docCommands(program, finish);
 
 try {
   await program.parseAsync(process.argv);
