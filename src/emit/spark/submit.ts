@@ -9,6 +9,7 @@ import type { Archive, Pipeline, S3Connection, Stream, ValueRef } from "../../ir
 import { deepFreeze } from "../../ir/values.js";
 import { headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
+import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
 import { jdbcConnections } from "./jdbc.js";
 import { filePath, sinksOf } from "./sinks.js";
 import { cassandraDriver, sparkPackages } from "./versions.js";
@@ -48,8 +49,14 @@ export interface JobPlan {
   /** The environment variables the job reads (env and secret references), sorted. */
   environment: readonly string[];
   resources: Readonly<JobResources>;
-  /** Python packages the executors import. */
+  /** Python packages the executors import, besides the runtime. */
   pythonRequirements: readonly string[];
+  /**
+   * The pipegen-runtime the job imports on the driver and the executors: installed in their
+   * Python (pip install <requirement>), or shipped with spark-submit --py-files <pyFiles>, the
+   * zip that `python -m pipegen_runtime.pyfiles` writes.
+   */
+  runtime: Readonly<{ requirement: string; pyFiles: string }>;
   /** Runs until stopped (a stream with a processing-time trigger). */
   longRunning: boolean;
   /** When a job that stops by itself runs; null: the pipeline's schedule. */
@@ -59,7 +66,16 @@ export interface JobPlan {
 }
 
 /** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
-type JobSettings = Omit<JobPlan, "job" | "kind" | "name" | "application" | "master" | "deployMode">;
+type JobSettings = Omit<
+  JobPlan,
+  "job" | "kind" | "name" | "application" | "master" | "deployMode" | "runtime"
+>;
+
+/** The runtime every job imports, at the version pipegen pins. */
+const runtime = {
+  requirement: `${RUNTIME_PACKAGE}==${RUNTIME_VERSION}`,
+  pyFiles: `pipegen_runtime-${RUNTIME_VERSION}.zip`,
+};
 
 function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
   return {
@@ -69,6 +85,7 @@ function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings
     application: sparkPaths.application(job),
     master: p.platform.spark.master,
     deployMode: p.platform.spark.deployMode,
+    runtime,
     ...rest,
     packages: [...rest.packages].sort(),
     environment: [...new Set(rest.environment)].sort(),
@@ -215,6 +232,7 @@ export function submitJson(p: Pipeline, plan: JobPlan): string {
     environment: plan.environment,
     resources: plan.resources,
     pythonRequirements: plan.pythonRequirements,
+    runtime: plan.runtime,
     longRunning: plan.longRunning,
     schedule: plan.schedule,
     s3,
