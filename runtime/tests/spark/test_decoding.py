@@ -83,11 +83,9 @@ def test_valid_records_keep_their_place_in_kafka_when_asked(
     assert decoding.valid(checked, SCHEMA).columns == ["id", "name"]
     ordered = decoding.valid(checked, SCHEMA, keep_order=True)
     assert ordered.columns == ["id", "name", decoding.SEQUENCE]
-    assert tuple(ordered.first()[decoding.SEQUENCE]) == (
-        WHEN.replace(tzinfo=None),
-        0,
-        0,
-    )
+    first = ordered.first()
+    assert first is not None
+    assert tuple(first[decoding.SEQUENCE]) == (WHEN.replace(tzinfo=None), 0, 0)
 
 
 def test_dead_letters_carry_the_original_bytes_and_why(spark: SparkSession) -> None:

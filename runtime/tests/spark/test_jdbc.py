@@ -57,6 +57,9 @@ class FakeConnection:
     def createStatement(self) -> FakeConnection:
         return self
 
+    def execute(self, sql: str) -> bool:
+        raise AssertionError(f"commit_batch runs no DDL: {sql}")
+
     def executeUpdate(self, sql: str = MARK) -> int:
         assert not self.auto_commit, "statements run in one transaction"
         self.log.append(sql)

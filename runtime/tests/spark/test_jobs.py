@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from pipegen_runtime.spark import jobs
 from pipegen_runtime.spark.sinks.base import BatchSink, Rows
@@ -124,7 +124,7 @@ class Collect(BatchSink):
     def __init__(self, rows: Rows = "all") -> None:
         self.columns, self.key, self.rows = ["name", "id"], ["id"], rows
         self.prepared = False
-        self.received: list[tuple[int, str, list[tuple[object, ...]]]] = []
+        self.received: list[tuple[int, str, list[tuple[Any, ...]]]] = []
 
     def prepare(self, spark: SparkSession) -> None:
         self.prepared = True
@@ -210,3 +210,17 @@ def test_run_stops_gracefully_on_sigterm(
         signal.signal(signal.SIGTERM, previous)
     assert not started[0].isActive
     assert lent.stopped
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [{"processingTime": 30}, {"availableNow": False}, {"once": True}, {}],
+    ids=str,
+)
+def test_a_trigger_is_a_processing_time_or_available_now(
+    spark: SparkSession, trigger: dict[str, Any]
+) -> None:
+    writer = spark.readStream.format("rate").load().writeStream
+    with pytest.raises(ValueError, match="not a trigger"):
+        jobs.with_trigger(writer, trigger)
+    assert jobs.with_trigger(writer, {"processingTime": "1 minutes"}) is writer

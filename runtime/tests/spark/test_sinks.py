@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyspark.sql import SparkSession
+from pyspark.sql import Row, SparkSession
 from pyspark.sql import functions as F
 
 from pipegen_runtime import pyfiles
@@ -85,7 +85,7 @@ def test_cassandra_rows_keep_exact_timestamps(monkeypatch: pytest.MonkeyPatch) -
         "INSERT ...",
         ["id", "at"],
         frozenset({"at"}),
-        [(1, micros), (2, None)],
+        [Row(id=1, at=micros), Row(id=2, at=None)],
     )
     (_session, statement, values, options) = calls[0]
     assert statement == "prepared INSERT ..."

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from pipegen_runtime.spark.decoding import invalid
-from pipegen_runtime.spark.jobs import Trigger
+from pipegen_runtime.spark.jobs import Trigger, with_trigger
 
 
 def header(name: str, value: Column) -> Column:
@@ -48,13 +48,12 @@ def start(
     trigger: Trigger,
 ) -> StreamingQuery:
     """Starts the query that writes the invalid records of ``checked`` to ``topic``."""
-    return (
+    writer = (
         records(checked, stream)
         .writeStream.queryName(name)
         .format("kafka")
         .options(**kafka)
         .option("topic", topic)
         .option("checkpointLocation", checkpoint)
-        .trigger(**trigger)
-        .start()
     )
+    return with_trigger(writer, trigger).start()

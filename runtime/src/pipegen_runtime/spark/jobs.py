@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
+from pyspark.sql.streaming.readwriter import DataStreamWriter
 
 if TYPE_CHECKING:
     from pipegen_runtime.spark.sinks.base import BatchSink
@@ -22,6 +23,16 @@ Trigger = Mapping[str, "str | bool"]
 
 #: Process what the source holds now, then stop.
 AVAILABLE_NOW: Trigger = {"availableNow": True}
+
+
+def with_trigger(writer: DataStreamWriter, trigger: Trigger) -> DataStreamWriter:
+    """The writer with ``trigger``: {"processingTime": "<interval>"} or {"availableNow": True}."""
+    if trigger.get("availableNow") is True:
+        return writer.trigger(availableNow=True)
+    interval = trigger.get("processingTime")
+    if not isinstance(interval, str) or len(trigger) != 1:
+        raise ValueError(f"not a trigger: {dict(trigger)!r}")
+    return writer.trigger(processingTime=interval)
 
 
 def _require(
@@ -158,16 +169,15 @@ def start_batch_sinks(
     from pipegen_runtime.spark.sinks.base import write_batch
 
     query = QueryIdentity()
-    started = (
+    writer = (
         output.writeStream.queryName(name)
         .outputMode(output_mode)
         .foreachBatch(
             lambda batch, batch_id: write_batch(batch, batch_id, sinks, query.get())
         )
         .option("checkpointLocation", checkpoint)
-        .trigger(**trigger)
-        .start()
     )
+    started = with_trigger(writer, trigger).start()
     query.set(str(started.id))
     return started
 
@@ -191,7 +201,8 @@ def await_queries(
         for q in queries:
             if q.isActive:
                 try:
-                    q.awaitTermination(poll_seconds)
+                    # Seconds, a float too (pyspark's annotation says int).
+                    q.awaitTermination(poll_seconds)  # type: ignore[arg-type]
                 except StreamingQueryException:
                     break  # reported below
     for q in queries:

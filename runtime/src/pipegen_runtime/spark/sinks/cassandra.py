@@ -21,7 +21,7 @@ from pyspark.sql import types as T
 from pipegen_runtime.spark.sinks.base import BatchSink, Rows
 
 if TYPE_CHECKING:
-    from cassandra.cluster import Cluster
+    from cassandra.cluster import Cluster  # type: ignore[import-untyped]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -38,9 +38,11 @@ class CassandraConnection:
 
     def cluster(self) -> Cluster:
         """A driver Cluster (imported here: executors run this, and only they need the driver)."""
-        from cassandra.auth import PlainTextAuthProvider
+        from cassandra.auth import PlainTextAuthProvider  # type: ignore[import-untyped]
         from cassandra.cluster import Cluster
-        from cassandra.policies import DCAwareRoundRobinPolicy
+        from cassandra.policies import (  # type: ignore[import-untyped]
+            DCAwareRoundRobinPolicy,
+        )
 
         auth = None
         if self.user is not None:
@@ -71,7 +73,9 @@ def _write_partition(
     timestamps: frozenset[str],
     partition: Iterable[Row],
 ) -> None:
-    from cassandra.concurrent import execute_concurrent_with_args
+    from cassandra.concurrent import (  # type: ignore[import-untyped]
+        execute_concurrent_with_args,
+    )
 
     def value(column: str, v: Any) -> Any:
         return (

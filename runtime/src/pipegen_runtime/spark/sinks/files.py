@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
-from pipegen_runtime.spark.jobs import Trigger
+from pipegen_runtime.spark.jobs import Trigger, with_trigger
 
 
 class OutputOfAnotherCheckpoint(SystemExit):
@@ -24,7 +24,7 @@ def file_sink_guard(spark: SparkSession, checkpoint: str, path: str) -> None:
     would never be written, without an error. Raises OutputOfAnotherCheckpoint (exit 1).
     """
     jvm: Any = spark._jvm
-    conf = spark._jsc.hadoopConfiguration()  # type: ignore[union-attr]
+    conf = spark._jsc.hadoopConfiguration()
 
     def exists(p: str) -> bool:
         jp = jvm.org.apache.hadoop.fs.Path(p)
@@ -64,9 +64,7 @@ class FileSink:
         )
         if self.partition_by:
             writer = writer.partitionBy(*self.partition_by)
-        return (
-            writer.option("path", self.path)
-            .option("checkpointLocation", self.checkpoint)
-            .trigger(**trigger)
-            .start()
+        writer = writer.option("path", self.path).option(
+            "checkpointLocation", self.checkpoint
         )
+        return with_trigger(writer, trigger).start()

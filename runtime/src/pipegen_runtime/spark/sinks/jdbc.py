@@ -77,9 +77,10 @@ class JdbcConnection:
         jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(
             self.driver
         )
-        return jvm.java.sql.DriverManager.getConnection(
+        conn: JavaConnection = jvm.java.sql.DriverManager.getConnection(
             self.url, self.user, self.password
         )
+        return conn
 
 
 def execute_all(conn: JavaConnection, statements: Sequence[str]) -> None:
