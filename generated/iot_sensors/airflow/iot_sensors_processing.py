@@ -84,6 +84,7 @@ with DAG(
         name="pipegen.iot_sensors.site_climate",
         deploy_mode="cluster",
         packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.mariadb.jdbc:mariadb-java-client:3.5.11",
+        py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",

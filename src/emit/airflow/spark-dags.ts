@@ -17,6 +17,12 @@ import {
 } from "./jinja.js";
 import { doc, sdkImports, settings, timedelta } from "./settings.js";
 
+/**
+ * The Airflow variable that may name the runtime's zip (a path on the workers or a URL Spark
+ * reads) for spark-submit --py-files; unset, the runtime must be installed in Spark's Python.
+ */
+export const runtimePyFilesVariable = "PIPEGEN_RUNTIME_PY_FILES";
+
 /** The cap on the exponential retry backoff of a long-running stream's job. */
 const maxRetryDelayMs = 3_600_000;
 
@@ -53,6 +59,8 @@ function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
     name: jinjaText(plan.name),
     deployMode: plan.deployMode,
     packages: jinjaText(plan.packages.join(",")),
+    // Rendered when the task runs: "" (no --py-files) while the variable is unset.
+    pyFiles: `{{ var.value.get("${runtimePyFilesVariable}", "") }}`,
     conf: Object.keys(conf)
       .sort()
       .map((key) => ({ key, value: conf[key]! })),

@@ -1,10 +1,9 @@
 import { sparkNames } from "../../ir/names.js";
 import type { Pipeline, Stream } from "../../ir/types.js";
-import { headerComment } from "../shared/header.js";
 import { render } from "../shared/templates.js";
 import { connectionData, jdbcConnections, jdbcSinkData, lookups } from "./jdbc.js";
 import { cassandraConnections, cassandraSinkData, filePath, sinksOf } from "./sinks.js";
-import { sourceData } from "./source.js";
+import { jobHeader, jobRuntime, sourceData } from "./source.js";
 import { interval, sparkSqlType } from "./types.js";
 
 /** The checks every record passes before the steps: required fields, then the quality rules. */
@@ -142,32 +141,35 @@ function stepData(s: Stream, ordered: boolean): object[] {
   });
 }
 
+/** Which rows of a micro-batch a sink receives (pipegen_runtime.spark.sinks.base.Rows). */
+type Rows = "all" | "latest" | "one_per_key";
+
 /** What the stream job's sinks need: per kind, in spec order. */
 function sinkData(p: Pipeline, s: Stream, latest: boolean) {
   const jdbc = sinksOf(s, "jdbc");
   const kafka = sinksOf(s, "kafka");
   const mongo = sinksOf(s, "mongodb");
   const cassandra = sinksOf(s, "cassandra");
+  const byKey: Rows = latest ? "latest" : "all";
   return {
-    jdbcSinks: jdbc.map((x) => ({
-      ...jdbcSinkData(p, s, x, s.sinks.indexOf(x)),
-      latest: latest && x.mode === "upsert",
-    })),
+    jdbcSinks: jdbc.map((x) => {
+      const d = jdbcSinkData(p, s, x, s.sinks.indexOf(x));
+      const rows: Rows =
+        latest && x.mode === "upsert" ? "latest" : d.dedupeBatch ? "one_per_key" : "all";
+      return { ...d, rows };
+    }),
     kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
     mongoSinks: mongo.map((x) => ({
       uri: x.connection.uri,
       database: x.connection.database,
       collection: x.collection,
       key: x.key,
-      latest,
+      rows: byKey,
     })),
-    cassandraSinks: cassandra.map((x) => ({ ...cassandraSinkData(s, x), key: x.key, latest })),
+    cassandraSinks: cassandra.map((x) => ({ ...cassandraSinkData(s, x), key: x.key, rows: byKey })),
     cassandraConnections: cassandraConnections(s),
     hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
-    // Table sinks wait for their query's id (QueryIdentity): the job imports threading.
-    threading: jdbc.length > 0,
     fileSinks: sinksOf(s, "files").map((x) => ({
-      ordered: latest,
       name: sparkNames.fileSink(s.sinks.indexOf(x)),
       format: x.format,
       partitionBy: x.partitionBy,
@@ -176,14 +178,29 @@ function sinkData(p: Pipeline, s: Stream, latest: boolean) {
   };
 }
 
+/** The modules of pipegen_runtime.spark the job imports: only what it uses (ruff refuses more). */
+function runtimeModules(s: Stream): string[] {
+  const modules = ["decoding", "jobs", "source"];
+  if (s.onInvalid.kind === "deadLetter") modules.push("dead_letters");
+  if (s.sinks.length > 0 || lookups(s).length > 0) modules.push("sinks");
+  return modules;
+}
+
 /** The Structured Streaming job of a stream (Python, rendered from its template). */
 export function streamJob(p: Pipeline, s: Stream): string {
   const hasAggregate = s.steps.some((x) => x.kind === "aggregate");
   const appendOnly = !hasAggregate || sinksOf(s, "jdbc").some((x) => x.mode === "append");
   const keepsOrder = ordered(s);
   const output = s.output.map((f) => f.name);
+  const rules = qualityRules(s);
+  const sinks = sinkData(p, s, keepsOrder);
   return render("spark/stream_job.py.hbs", {
-    header: headerComment(p),
+    header: jobHeader(p),
+    runtime: jobRuntime(p, s.name, runtimeModules(s)),
+    // pyspark.sql.functions: for the quality rules and the steps that build expressions.
+    usesFunctions:
+      rules.length > 0 ||
+      s.steps.some((x) => ["filter", "derive", "join", "aggregate"].includes(x.kind)),
     pipeline: p.name,
     stream: s.name,
     sourceTopic: s.from.topic.name,
@@ -196,7 +213,7 @@ export function streamJob(p: Pipeline, s: Stream): string {
     outputMode: appendOnly ? "append" : "update",
     ...sourceData(p, s.from.topic),
     connections: jdbcConnections(s).map(connectionData),
-    rules: qualityRules(s),
+    rules,
     steps: stepData(s, keepsOrder),
     output,
     ordered: keepsOrder,
@@ -207,8 +224,6 @@ export function streamJob(p: Pipeline, s: Stream): string {
       table: l.step.table,
       columns: [...l.step.on, ...l.step.select],
     })),
-    ...sinkData(p, s, keepsOrder),
-    // The Kafka producer options serve the dead-letter query and the batch sinks' writer.
-    writesKafka: s.onInvalid.kind === "deadLetter" || s.sinks.some((x) => x.kind !== "files"),
+    ...sinks,
   });
 }

@@ -9,6 +9,7 @@ import type { Archive, Pipeline, S3Connection, Stream, ValueRef } from "../../ir
 import { deepFreeze } from "../../ir/values.js";
 import { headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
+import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
 import { jdbcConnections } from "./jdbc.js";
 import { filePath, sinksOf } from "./sinks.js";
 import { cassandraDriver, sparkPackages } from "./versions.js";
@@ -48,8 +49,14 @@ export interface JobPlan {
   /** The environment variables the job reads (env and secret references), sorted. */
   environment: readonly string[];
   resources: Readonly<JobResources>;
-  /** Python packages the executors import. */
+  /** Python packages the executors import, besides the runtime. */
   pythonRequirements: readonly string[];
+  /**
+   * The pipegen-runtime the job imports on the driver and the executors: installed in their
+   * Python (pip install <requirement>), or shipped with spark-submit --py-files <pyFiles>, the
+   * zip that `python -m pipegen_runtime.pyfiles` writes.
+   */
+  runtime: Readonly<{ requirement: string; pyFiles: string }>;
   /** Runs until stopped (a stream with a processing-time trigger). */
   longRunning: boolean;
   /** When a job that stops by itself runs; null: the pipeline's schedule. */
@@ -66,7 +73,7 @@ export interface JobPlan {
 /** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
 type JobSettings = Omit<
   JobPlan,
-  "job" | "kind" | "name" | "application" | "master" | "deployMode" | "lineage"
+  "job" | "kind" | "name" | "application" | "master" | "deployMode" | "lineage" | "runtime"
 >;
 
 /** The OpenLineage Spark listener's settings but its endpoint (see JobPlan.lineage). */
@@ -82,6 +89,12 @@ function lineageConf(p: Pipeline, conf: Readonly<Record<string, string>>): Recor
   };
 }
 
+/** The runtime every job imports, at the version pipegen pins. */
+const runtime = {
+  requirement: `${RUNTIME_PACKAGE}==${RUNTIME_VERSION}`,
+  pyFiles: `pipegen_runtime-${RUNTIME_VERSION}.zip`,
+};
+
 function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
   const lineage = p.platform.lineage;
   return {
@@ -91,6 +104,7 @@ function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings
     application: sparkPaths.application(job),
     master: p.platform.spark.master,
     deployMode: p.platform.spark.deployMode,
+    runtime,
     ...rest,
     conf: { ...rest.conf, ...lineageConf(p, rest.conf) },
     packages: [...rest.packages, ...(lineage ? [sparkPackages.openlineage] : [])].sort(),
@@ -239,6 +253,7 @@ export function submitJson(p: Pipeline, plan: JobPlan): string {
     environment: plan.environment,
     resources: plan.resources,
     pythonRequirements: plan.pythonRequirements,
+    runtime: plan.runtime,
     longRunning: plan.longRunning,
     schedule: plan.schedule,
     s3,

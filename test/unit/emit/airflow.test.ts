@@ -355,6 +355,8 @@ describe("the Airflow target on the examples", () => {
       name: submit.name,
       deploy_mode: submit.deployMode,
       packages: submit.packages.join(","),
+      // The runtime's zip when the variable names one; "" (no --py-files) when it is unset.
+      py_files: '{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
       conf: submit.conf,
       num_executors: 4,
       executor_cores: 2,

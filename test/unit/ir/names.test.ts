@@ -88,17 +88,19 @@ describe("names inside a Spark job", () => {
 
   it("a stream job's queries and checkpoints are the ones streamQueries names", () => {
     const text = job("orders_per_minute");
+    expect(text).toContain('JOB_NAME = f"{PIPELINE}.{STREAM}"');
     for (const q of Object.values(streamQueries)) {
-      expect(text).toContain(`queryName(f"{PIPELINE}.{STREAM}.${q}")`);
-      expect(text).toContain(`.option("checkpointLocation", f"{checkpoints}/${q}")`);
+      expect(text).toContain(`name=f"{JOB_NAME}.${q}",`);
+      expect(text).toContain(`checkpoint=f"{checkpoints}/${q}",`);
     }
   });
 
   it("an archive job's checkpoints are the ones archiveQueries names", () => {
     const text = job("orders_daily");
     for (const q of Object.values(archiveQueries))
-      expect(text).toContain(`.option("checkpointLocation", f"{checkpoints}/${q}")`);
-    expect(text).toContain(`queryName(f"{PIPELINE}.{ARCHIVE}.${archiveQueries.undecodable}")`);
+      expect(text).toContain(`checkpoint=f"{checkpoints}/${q}",`);
+    expect(text).toContain('JOB_NAME = f"{PIPELINE}.{ARCHIVE}"');
+    expect(text).toContain(`name=f"{JOB_NAME}.${archiveQueries.undecodable}",`);
   });
 
   it("stage tables are short and distinct per sink", () => {
@@ -117,10 +119,10 @@ describe("names inside a Spark job", () => {
   });
 
   it("a stream job with table sinks records batches under its checkpoint's query id", () => {
+    // pipegen_runtime.spark (jobs.start_batch_sinks, JdbcTableSink) appends "@" and the id of
+    // the query that writes the sinks; runtime/tests/spark/test_jdbc.py checks the markers.
     const text = job("orders_per_minute");
-    expect(text).toContain(
-      '"shop_orders.orders_per_minute.0.orders_per_minute" + "@" + query.get()',
-    );
-    expect(text).toContain("query.set(str(sinks.id))");
+    expect(text).toContain('sink_id="shop_orders.orders_per_minute.0.orders_per_minute",');
+    expect(text).toContain("jobs.start_batch_sinks(");
   });
 });
