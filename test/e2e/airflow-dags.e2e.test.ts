@@ -42,6 +42,7 @@ import { describeTopics, startKafka, type KafkaBroker } from "./harness/kafka.js
 import { cachePaths, REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run, runVenvTool } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { registryGet, startRegistry, type SchemaRegistry } from "./harness/registry.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
 import { sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
@@ -568,12 +569,11 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
     expect(hasErrors(result.diagnostics), JSON.stringify(result.diagnostics)).toBe(false);
     gen = join(out, "shop_orders");
     // Topics by the generated apply program (idempotent), tables by the generated DDL.
-    const apply = await run(cachePaths().venvPython, [
-      join(gen, "kafka", "apply_topics.py"),
+    const apply = await kafkaApply(join(gen, "kafka", "topics.json"), [
       "--bootstrap-servers",
       kafka.bootstrap,
     ]);
-    expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+    expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
     await pg.query(readFileSync(join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
     spark = await localSparkSubmit(join(work, "spark-submit"));
     const base = sparkSubmitEnv();
