@@ -11,9 +11,7 @@ name are reset to the broker default. --dry-run prints the plan only.
 
 Exit codes: 0 ok, 1 refused or failed, 2 usage.
 
-The plan (plan()) is pure; only connect(), describe(), execute() and wait_visible() talk
-to the broker, through confluent-kafka's AdminClient (imported there, so that the rest
-of this module works without it).
+The plan is kafka_plan's (pure); kafka_admin talks to the broker.
 """
 
 from __future__ import annotations
@@ -22,27 +20,19 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from . import kafka_admin
+from .kafka_plan import Topic, plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
     """A bad command line, manifest or client configuration (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A topic as the manifest wants it; None means the broker's default."""
-
-    name: str
-    partitions: int | None = None
-    replication_factor: int | None = None
-    configs: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,33 +45,7 @@ class Manifest:
     bootstrap_default: str | None = None
 
 
-@dataclass(frozen=True)
-class Existing:
-    """A topic as the broker has it: config name -> (value, whether it is a topic override)."""
-
-    partitions: int
-    replication_factor: int
-    configs: Mapping[str, tuple[str | None, bool]] = field(default_factory=dict)
-
-
-@dataclass
-class Plan:
-    """What an apply does, and the lines that say so."""
-
-    create: list[Topic] = field(default_factory=list)
-    # topic -> its new partition count
-    grow: dict[str, int] = field(default_factory=dict)
-    # topic -> configs to set, and config names to reset to the broker default
-    set_configs: dict[str, dict[str, str]] = field(default_factory=dict)
-    reset_configs: dict[str, list[str]] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(
-        default_factory=lambda: {"create": 0, "alter": 0, "unchanged": 0}
-    )
-
-
-# --- the manifest and the client configuration ------------------------------------------
+# --- the manifest and the client configuration ---------------------------------------------
 
 
 def _optional_int(value: Any, what: str) -> int | None:
@@ -173,166 +137,7 @@ def client_config(
     return config
 
 
-# --- the plan (pure) ---------------------------------------------------------------------
-
-
-def _plan_existing(plan: Plan, topic: Topic, have: Existing) -> None:
-    name, partitions, replicas = topic.name, topic.partitions, topic.replication_factor
-    if partitions is not None and partitions < have.partitions:
-        plan.refused.append(
-            f"topic {name} has {have.partitions} partitions but the manifest wants "
-            f"{partitions}: Kafka cannot remove partitions from a topic "
-            "(recreate it, losing its data, or keep the partition count)"
-        )
-    if replicas is not None and replicas != have.replication_factor:
-        plan.refused.append(
-            f"topic {name} has replication factor {have.replication_factor} but the "
-            f"manifest wants {replicas}: changing it needs a partition reassignment, "
-            "which this program does not do"
-        )
-    changes: list[str] = []
-    if partitions is not None and partitions > have.partitions:
-        plan.grow[name] = partitions
-        changes.append(f"partitions {have.partitions} -> {partitions}")
-    configs = dict(sorted(topic.configs.items()))
-    for key, value in configs.items():
-        old = have.configs.get(key, (None, False))[0]
-        if old != value:
-            plan.set_configs.setdefault(name, {})[key] = value
-            changes.append(f"set {key} {old} -> {value}")
-    for key, (old, override) in sorted(have.configs.items()):
-        if override and key not in configs:
-            plan.reset_configs.setdefault(name, []).append(key)
-            changes.append(f"reset {key} {old} -> broker default")
-    plan.lines.extend([f"alter topic {name}: {c}" for c in changes] or [f"unchanged topic {name}"])
-    plan.counts["alter" if changes else "unchanged"] += 1
-
-
-def plan(topics: Sequence[Topic], existing: Mapping[str, Existing]) -> Plan:
-    """What an apply of `topics` changes on a broker that has `existing`."""
-    result = Plan()
-    for topic in topics:
-        have = existing.get(topic.name)
-        if have is not None:
-            _plan_existing(result, topic, have)
-            continue
-        result.create.append(topic)
-        configs = " ".join(f"{k}={v}" for k, v in sorted(topic.configs.items()))
-        line = f"create topic {topic.name} partitions={topic.partitions or 'default'}"
-        line += f" replication={topic.replication_factor or 'default'}"
-        result.lines.append(f"{line} configs: {configs}" if configs else line)
-        result.counts["create"] += 1
-    return result
-
-
-# --- the broker ----------------------------------------------------------------------------
-
-
-def connect(config: Mapping[str, str]) -> Any:
-    """An AdminClient (librdkafka refuses an unknown property here)."""
-    from confluent_kafka.admin import AdminClient
-
-    return AdminClient(dict(config))
-
-
-def describe(admin: Any, names: Sequence[str], timeout: float) -> dict[str, Existing]:
-    """Those of the named topics that exist, as the broker has them."""
-    from confluent_kafka.admin import ConfigResource, ConfigSource, ResourceType
-
-    override = ConfigSource.DYNAMIC_TOPIC_CONFIG.value
-    topics = admin.list_topics(timeout=timeout).topics
-    resources = [ConfigResource(ResourceType.TOPIC, n) for n in names if n in topics]
-    if not resources:
-        return {}
-    futures = admin.describe_configs(resources, request_timeout=timeout)
-    existing = {}
-    for resource, future in futures.items():
-        partitions = topics[resource.name].partitions.values()
-        configs = {k: (e.value, e.source == override) for k, e in future.result().items()}
-        existing[resource.name] = Existing(
-            partitions=len(partitions),
-            replication_factor=max(len(p.replicas) for p in partitions),
-            configs=configs,
-        )
-    return existing
-
-
-def _wait_all(futures: Mapping[Any, Any], action: str) -> int:
-    failures = 0
-    for key, future in futures.items():
-        try:
-            future.result()
-        except Exception as e:
-            error = e.args[0] if e.args else e
-            reason = error.str() if hasattr(error, "str") else str(error)
-            name = getattr(key, "name", key)
-            print(f"error: {action} {name}: {reason}", file=sys.stderr)
-            failures += 1
-    return failures
-
-
-def execute(admin: Any, todo: Plan, timeout: float) -> int:
-    """Apply a plan; returns how many changes failed (each reported on stderr)."""
-    from confluent_kafka.admin import (
-        AlterConfigOpType,
-        ConfigEntry,
-        ConfigResource,
-        NewPartitions,
-        NewTopic,
-        ResourceType,
-    )
-
-    failures = 0
-    if todo.create:
-        new = [
-            NewTopic(
-                t.name,
-                t.partitions or -1,
-                t.replication_factor or -1,
-                config=dict(sorted(t.configs.items())),
-            )
-            for t in todo.create
-        ]
-        futures = admin.create_topics(new, operation_timeout=timeout, request_timeout=timeout)
-        failures += _wait_all(futures, "create topic")
-    if todo.grow:
-        grown = [NewPartitions(name, count) for name, count in todo.grow.items()]
-        futures = admin.create_partitions(grown, request_timeout=timeout)
-        failures += _wait_all(futures, "add partitions to")
-    altered = []
-    for name in sorted(todo.set_configs.keys() | todo.reset_configs.keys()):
-        ops = [
-            ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
-            for k, v in todo.set_configs.get(name, {}).items()
-        ] + [
-            ConfigEntry(k, None, incremental_operation=AlterConfigOpType.DELETE)
-            for k in todo.reset_configs.get(name, [])
-        ]
-        altered.append(ConfigResource(ResourceType.TOPIC, name, incremental_configs=ops))
-    if altered:
-        futures = admin.incremental_alter_configs(altered, request_timeout=timeout)
-        failures += _wait_all(futures, "alter configs of")
-    return failures
-
-
-def wait_visible(admin: Any, wanted: Mapping[str, int], timeout: float) -> None:
-    """Wait until the broker's metadata shows every created or grown topic."""
-    deadline = time.monotonic() + timeout
-    pending = dict(wanted)
-    while pending and time.monotonic() < deadline:
-        topics = admin.list_topics(timeout=timeout).topics
-        pending = {
-            name: count
-            for name, count in pending.items()
-            if name not in topics or len(topics[name].partitions) < count
-        }
-        if pending:
-            time.sleep(0.2)
-    for name in pending:
-        print(f"warning: topic {name} is not visible in metadata yet", file=sys.stderr)
-
-
-# --- the program -----------------------------------------------------------------------------
+# --- the program -------------------------------------------------------------------------------
 
 
 def run(
@@ -347,7 +152,7 @@ def run(
     """Plan and (unless dry_run) apply the manifest; prints the plan; returns the exit code."""
     try:
         config = client_config(manifest, properties or {}, bootstrap_servers, environ)
-        admin = connect(config)
+        admin = kafka_admin.connect(config)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -355,7 +160,7 @@ def run(
         print(f"error: bad client configuration: {e}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        existing = describe(admin, [t.name for t in manifest.topics], timeout)
+        existing = kafka_admin.describe(admin, [t.name for t in manifest.topics], timeout)
     except Exception as e:
         servers = config["bootstrap.servers"]
         print(f"error: cannot read topics from {servers}: {e}", file=sys.stderr)
@@ -371,9 +176,9 @@ def run(
     if dry_run:
         print("dry run: nothing was changed")
         return EXIT_OK
-    failures = execute(admin, todo, timeout)
+    failures = kafka_admin.execute(admin, todo, timeout)
     wanted = {t.name: t.partitions or 1 for t in todo.create} | todo.grow
-    wait_visible(admin, wanted, timeout)
+    kafka_admin.wait_visible(admin, wanted, timeout)
     if failures:
         print(f"failed: {failures} change(s) failed, see above", file=sys.stderr)
         return EXIT_FAILED
