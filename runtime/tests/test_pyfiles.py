@@ -48,7 +48,10 @@ def test_the_command_names_the_zip_by_version_and_python_imports_from_it(
     )
     zipped = tmp_path / f"pipegen_runtime-{pipegen_runtime.__version__}.zip"
     assert made.stdout.strip() == str(zipped)
-    code = "import sys; sys.path.insert(0, sys.argv[1]); import pipegen_runtime as r; print(r.__file__, r.__version__)"
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "import pipegen_runtime as r; print(r.__file__, r.__version__)"
+    )
     imported = subprocess.run(
         [sys.executable, "-c", code, str(zipped)],
         capture_output=True,

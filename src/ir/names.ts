@@ -20,7 +20,6 @@ export const avroNamespace = (pipeline: string) => `pipegen.${pipeline}`;
 export const kafkaPaths = {
   dir: (p: string) => `${p}/kafka`,
   manifest: (p: string) => `${p}/kafka/topics.json`,
-  apply: (p: string) => `${p}/kafka/apply_topics.py`,
   /** A topic's Avro schema file, by its name alone (in the schemas folder). */
   schemaFile: (topic: string) => `${topic}.avsc`,
   /** A topic's Avro schema file, relative to the topic manifest. */

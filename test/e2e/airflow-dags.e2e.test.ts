@@ -1,10 +1,13 @@
 // pipegen's generated Airflow DAGs (generated/<pipeline>/airflow/) on Airflow 3.2 (venv-airflow):
 //
 // 1. DagBag over generated/*/airflow: no import errors, exactly the expected DAG ids, tasks,
-//    dependencies, schedules and callbacks; ruff (the e2e venv's) finds nothing.
+//    dependencies, schedules and callbacks; ruff (the e2e venv's) finds nothing. The ingestion
+//    DAGs run pipegen-runtime (installed into venv-airflow from runtime/ by its install.sh);
+//    with another runtime version on the path they fail to import, saying what to install.
 // 2. `airflow dags test shop_orders_ingestion` against a real Kafka broker and a real schema
-//    registry (Apicurio, Confluent API): the topics exist as topics.json says, the schemas are
-//    registered with their compatibility; run twice, the second run changes nothing. The NiFi
+//    registry (Apicurio, Confluent API, through confluent-kafka's SchemaRegistryClient): the
+//    topics exist as topics.json says, the schemas are registered with their compatibility;
+//    run twice, the second run changes nothing. The NiFi
 //    tasks run against a LOCAL STAND-IN of the NiFi 2.x REST API (test/e2e/airflow/
 //    nifi-standin.ts), not a real NiFi: this machine has NiFi's stateless engine only. The
 //    stand-in checks every request (see its header); the flow uploaded is the NiFi target's
@@ -26,6 +29,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, hasErrors } from "../../src/api/index.js";
+import { RUNTIME_VERSION } from "../../src/emit/shared/runtime.js";
 import {
   airflowEnv,
   airflowPaths,
@@ -42,6 +46,7 @@ import { describeTopics, startKafka, type KafkaBroker } from "./harness/kafka.js
 import { cachePaths, REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run, runVenvTool } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { registryGet, startRegistry, type SchemaRegistry } from "./harness/registry.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
 import { sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
@@ -116,6 +121,36 @@ describe("DagBag over generated/*/airflow", () => {
     expect(bag.stats.map((s) => s.file.split("/").pop()).sort()).toEqual(
       PIPELINES.flatMap((p) => [`${p}_archival.py`, `${p}_ingestion.py`, `${p}_processing.py`]),
     );
+  });
+
+  it("an ingestion DAG refuses another pipegen-runtime with what to install; the others do not need it", async () => {
+    // The runtime of this checkout under another version, ahead of venv-airflow's on the path.
+    const other = join(work, "other-runtime");
+    await cp(join(REPO_ROOT, "runtime", "src", "pipegen_runtime"), join(other, "pipegen_runtime"), {
+      recursive: true,
+    });
+    const init = join(other, "pipegen_runtime", "__init__.py");
+    const text = await readFile(init, "utf8");
+    expect(text).toContain(`__version__ = "${RUNTIME_VERSION}"`);
+    await writeFile(
+      init,
+      text.replace(`__version__ = "${RUNTIME_VERSION}"`, '__version__ = "9.9.9"'),
+    );
+    const wrong = await dagbagReport(join(work, "dagbag"), {
+      safeMode: true,
+      env: { PYTHONPATH: other },
+    });
+    const errors = Object.entries(wrong.import_errors).map(
+      ([file, error]) => [file.split("/").pop(), error] as const,
+    );
+    expect(errors.map(([file]) => file).sort()).toEqual(PIPELINES.map((p) => `${p}_ingestion.py`));
+    for (const [file, error] of errors)
+      expect(error).toContain(
+        `${file} needs pipegen-runtime==${RUNTIME_VERSION}, but 9.9.9 is installed: ` +
+          `install the version it was built for (pip install pipegen-runtime==${RUNTIME_VERSION})`,
+      );
+    expect(wrong.dag_ids.filter((d) => d.endsWith("_ingestion"))).toEqual([]);
+    expect(wrong.dag_ids).toHaveLength(6);
   });
 
   it("holds exactly the expected DAGs", () => {
@@ -568,12 +603,11 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
     expect(hasErrors(result.diagnostics), JSON.stringify(result.diagnostics)).toBe(false);
     gen = join(out, "shop_orders");
     // Topics by the generated apply program (idempotent), tables by the generated DDL.
-    const apply = await run(cachePaths().venvPython, [
-      join(gen, "kafka", "apply_topics.py"),
+    const apply = await kafkaApply(join(gen, "kafka", "topics.json"), [
       "--bootstrap-servers",
       kafka.bootstrap,
     ]);
-    expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+    expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
     await pg.query(readFileSync(join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
     spark = await localSparkSubmit(join(work, "spark-submit"));
     const base = sparkSubmitEnv();

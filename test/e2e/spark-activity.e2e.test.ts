@@ -18,9 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCassandra, type Cassandra } from "./harness/cassandra.js";
 import { deleteTopics, startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { startMongo, type Mongo } from "./harness/mongo.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { describeRun, run } from "./harness/python.js";
-import { pythonWithoutRuntime, runtimeZip } from "./harness/runtime.js";
+import { kafkaApply, pythonWithoutRuntime, runtimeZip } from "./harness/runtime.js";
 import { s3aConf, s3aEnv, s3aJars, startS3, type S3Server } from "./harness/s3.js";
 import {
   describeSparkJob,
@@ -97,12 +97,11 @@ async function produce(records: Activity["records"], name: string): Promise<void
 }
 
 async function applyTopics(): Promise<void> {
-  const apply = await run(cachePaths().venvPython, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
-  expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+  expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
 }
 
 /** What Cassandra holds, in the shape of HourlyRow, sorted. */

@@ -45,6 +45,4 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
 @pytest.fixture
 def has_avro() -> None:
     if avro_jar() is None:
-        pytest.skip(
-            "spark-avro is not in the e2e cache: run test/e2e/engines/spark/install.sh"
-        )
+        pytest.skip("spark-avro is not in the e2e cache: run test/e2e/engines/spark/install.sh")

@@ -77,9 +77,7 @@ def test_reasons_join_every_failed_rule_and_undecodable_bytes_win(
 def test_valid_records_keep_their_place_in_kafka_when_asked(
     spark: SparkSession,
 ) -> None:
-    checked = decoding.check(
-        decoding.decode_json(kafka_batch(spark, [b'{"id": 7}']), SCHEMA), []
-    )
+    checked = decoding.check(decoding.decode_json(kafka_batch(spark, [b'{"id": 7}']), SCHEMA), [])
     assert decoding.valid(checked, SCHEMA).columns == ["id", "name"]
     ordered = decoding.valid(checked, SCHEMA, keep_order=True)
     assert ordered.columns == ["id", "name", decoding.SEQUENCE]
@@ -90,9 +88,7 @@ def test_valid_records_keep_their_place_in_kafka_when_asked(
 
 def test_dead_letters_carry_the_original_bytes_and_why(spark: SparkSession) -> None:
     values = [b'{"id": 1, "name": "a"}', b"{broken"]
-    checked = decoding.check(
-        decoding.decode_json(kafka_batch(spark, values), SCHEMA), []
-    )
+    checked = decoding.check(decoding.decode_json(kafka_batch(spark, values), SCHEMA), [])
     letters = dead_letters.records(checked, "p.s").collect()
     assert len(letters) == 1
     assert (letters[0].key, letters[0].value) == (b"k1", b"{broken")
@@ -131,9 +127,7 @@ RECORD = {
 def test_avro_in_the_wire_format(spark: SparkSession) -> None:
     good = avro(RECORD, {"id": 3, "name": "x"})
     values = [good, b"\x01" + good[1:], good[:4], good[:5] + b"\x02"]
-    decoded = decoding.decode_avro(
-        kafka_batch(spark, values), SCHEMA, json.dumps(RECORD)
-    )
+    decoded = decoding.decode_avro(kafka_batch(spark, values), SCHEMA, json.dumps(RECORD))
     assert by_offset(decoded, "id", "name", "__pg_undecodable") == [
         (3, "x", None),
         (None, None, "not in the Confluent Avro wire format"),
@@ -154,9 +148,7 @@ def test_avro_without_required_fields_tells_nulls_from_garbage(
             {"name": "b", "type": ["null", "long"], "default": None},
         ],
     }
-    schema = T.StructType(
-        [T.StructField("a", T.StringType()), T.StructField("b", T.LongType())]
-    )
+    schema = T.StructType([T.StructField("a", T.StringType()), T.StructField("b", T.LongType())])
     nulls = avro(optional, {"a": None, "b": None})
     assert nulls[5:] == b"\x00\x00"
     values = [
@@ -165,9 +157,7 @@ def test_avro_without_required_fields_tells_nulls_from_garbage(
         nulls + b"\x00",
         nulls[:5] + b"\x02",
     ]
-    decoded = decoding.decode_avro(
-        kafka_batch(spark, values), schema, json.dumps(optional)
-    )
+    decoded = decoding.decode_avro(kafka_batch(spark, values), schema, json.dumps(optional))
     assert by_offset(decoded, "a", "b", "__pg_undecodable") == [
         (None, None, None),
         ("z", None, None),

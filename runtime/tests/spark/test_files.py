@@ -34,12 +34,9 @@ def test_a_new_checkpoint_over_another_checkpoints_output_is_refused(
     (out / "_spark_metadata").mkdir(parents=True)
     with pytest.raises(OutputOfAnotherCheckpoint) as refused:
         file_sink_guard(spark, str(tmp_path / "new"), str(out))
-    assert isinstance(
-        refused.value, SystemExit
-    )  # uncaught: exit status 1 and the message
-    assert (
-        f"pipegen: {out} holds files a file sink wrote under another checkpoint"
-        in str(refused.value.code)
+    assert isinstance(refused.value, SystemExit)  # uncaught: exit status 1 and the message
+    assert f"pipegen: {out} holds files a file sink wrote under another checkpoint" in str(
+        refused.value.code
     )
 
 
@@ -50,9 +47,7 @@ def test_a_file_sink_writes_its_columns_and_guards_its_output(
     source.mkdir()
     rows = [{"id": 1, "name": "a", "day": "x"}, {"id": 2, "name": "b", "day": "y"}]
     (source / "part-0.json").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    frame = spark.readStream.schema("id long, name string, day string").json(
-        str(source)
-    )
+    frame = spark.readStream.schema("id long, name string, day string").json(str(source))
 
     def sink(checkpoint: str) -> FileSink:
         return FileSink(

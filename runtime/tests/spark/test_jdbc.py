@@ -91,9 +91,7 @@ class FakeConnection:
 
 def commit(db: FakeDatabase, marker: str, batch_id: int) -> tuple[bool, list[str]]:
     conn = FakeConnection(db)
-    done = commit_batch(
-        conn, marker=marker, batch_id=batch_id, mark_sql=MARK, merge_sql=MERGE
-    )
+    done = commit_batch(conn, marker=marker, batch_id=batch_id, mark_sql=MARK, merge_sql=MERGE)
     return done, conn.log
 
 
@@ -179,9 +177,7 @@ def derby_sink(rows: str = "all") -> JdbcTableSink:
     )
 
 
-def table(
-    spark: SparkSession, sink: JdbcTableSink, name: str
-) -> list[tuple[object, ...]]:
+def table(spark: SparkSession, sink: JdbcTableSink, name: str) -> list[tuple[object, ...]]:
     columns = ["id", "name"] if name != "pipegen_batches" else ["SINK", "BATCH_ID"]
     rows = read_table(spark, sink.connection, name, columns).collect()
     return sorted(tuple(r) for r in rows)

@@ -22,9 +22,7 @@ from pipegen_runtime.spark.sinks.base import BatchSink, Rows
 SCHEMA = "id long, name string"
 
 
-def json_stream(
-    spark: SparkSession, folder: Path, rows: Sequence[dict[str, Any]]
-) -> DataFrame:
+def json_stream(spark: SparkSession, folder: Path, rows: Sequence[dict[str, Any]]) -> DataFrame:
     """A file source over one JSON-lines file holding ``rows``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "part-0.json").write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -70,9 +68,7 @@ def failing(spark: SparkSession, folder: Path) -> StreamingQuery:
         ),
     ],
 )
-def test_stream_arguments(
-    argv: list[str], trigger: dict[str, object], max_offsets: int
-) -> None:
+def test_stream_arguments(argv: list[str], trigger: dict[str, object], max_offsets: int) -> None:
     args = jobs.stream_arguments(
         ["--bootstrap-servers", "k:9092", *argv],
         "d",
@@ -95,8 +91,7 @@ def test_a_setting_without_a_value_is_a_usage_error(
         )
     assert exit_.value.code == 2
     assert (
-        "--output-path is required (its environment variable is unset)"
-        in capsys.readouterr().err
+        "--output-path is required (its environment variable is unset)" in capsys.readouterr().err
     )
 
 
@@ -130,14 +125,10 @@ class Collect(BatchSink):
         self.prepared = True
 
     def send(self, rows: DataFrame, batch_id: int, query_id: str) -> None:
-        self.received.append(
-            (batch_id, query_id, sorted(tuple(r) for r in rows.collect()))
-        )
+        self.received.append((batch_id, query_id, sorted(tuple(r) for r in rows.collect())))
 
 
-def test_batch_sinks_get_each_batch_with_the_query_id(
-    spark: SparkSession, tmp_path: Path
-) -> None:
+def test_batch_sinks_get_each_batch_with_the_query_id(spark: SparkSession, tmp_path: Path) -> None:
     rows = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 1, "name": "c"}]
     sinks = [Collect(), Collect("one_per_key")]
     query = jobs.start_batch_sinks(
@@ -154,9 +145,7 @@ def test_batch_sinks_get_each_batch_with_the_query_id(
     assert (batch_id, query_id, sorted(r[1] for r in got)) == (0, str(query.id), [1, 2])
 
 
-def test_a_stop_request_stops_every_query_and_exits_0(
-    spark: SparkSession, tmp_path: Path
-) -> None:
+def test_a_stop_request_stops_every_query_and_exits_0(spark: SparkSession, tmp_path: Path) -> None:
     queries = [endless(spark, f"endless{i}", tmp_path / str(i)) for i in range(2)]
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()

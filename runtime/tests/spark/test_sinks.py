@@ -43,9 +43,7 @@ def test_rows_a_sink_receives(
 
 
 def test_one_row_per_key(spark: SparkSession) -> None:
-    got = base.select_rows(
-        batch(spark), ["id", "name"], ["id"], "one_per_key"
-    ).collect()
+    got = base.select_rows(batch(spark), ["id", "name"], ["id"], "one_per_key").collect()
     assert sorted(r.id for r in got) == [1, 2]
 
 
@@ -108,6 +106,4 @@ def test_executors_import_the_runtime_from_its_py_files_zip(
         return str(module.__file__)
 
     (found,) = spark.sparkContext.parallelize([0], 1).map(where).collect()
-    assert found.endswith(
-        f"{pyfiles.zip_name()}/pipegen_runtime/spark/sinks/cassandra.py"
-    )
+    assert found.endswith(f"{pyfiles.zip_name()}/pipegen_runtime/spark/sinks/cassandra.py")

@@ -28,13 +28,14 @@ export function describeFile(p: Pipeline, rel: string): string {
   const rules: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
     [
       /^kafka\/topics\.json$/,
-      () => "Kafka topics (partitions, replication, configs) for the apply program",
+      () =>
+        "Kafka topics (partitions, replication, configs), applied by the ingestion DAG or " +
+        "python -m pipegen_runtime.kafka_apply",
     ],
     [
       /^kafka\/schemas\/(.+)\.avsc$/,
       (m) => `Avro schema of topic ${m[1]}, registered by the ingestion DAG`,
     ],
-    [/^kafka\/(.+)\.py$/, () => "the topic apply program"],
     [
       /^nifi\/(.+)\.flow\.json$/,
       () => "NiFi flow definition, deployed and started by the ingestion DAG",

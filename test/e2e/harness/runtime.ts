@@ -1,8 +1,10 @@
-// pipegen-runtime (runtime/ in this checkout) for the Spark jobs the tests run. The generated
-// jobs import it on the driver and the executors, which reach it in one of two ways:
-//   - installed in venv-spark by test/e2e/engines/spark/install.sh, keyed by the hash of the
-//     runtime's sources; ensureSparkRuntime() reinstalls it first when the sources changed
-//     (startSparkJob calls it), so a test never runs a job against a stale copy;
+// pipegen-runtime (runtime/ in this checkout) in the e2e environments. Every install is stamped
+// with runtimeHash(), the hash of runtime/pyproject.toml and runtime/src that the install
+// scripts compute too, so a test never runs against a stale copy:
+//   - venv-e2e and venv-airflow: test/e2e/engines/runtime/install.sh; assertRuntimeInstalled()
+//     refuses a stale install, kafkaApply() runs the topic apply program from venv-e2e;
+//   - venv-spark: test/e2e/engines/spark/install.sh; ensureSparkRuntime() reinstalls it first
+//     when the sources changed (startSparkJob calls it);
 //   - shipped with spark-submit --py-files: runtimeZip() writes the zip that
 //     `python -m pipegen_runtime.pyfiles` makes, and pythonWithoutRuntime() gives a Python
 //     that has venv-spark's packages but not the runtime, to prove the zip alone is enough.
@@ -12,6 +14,7 @@ import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { cachePaths, REPO_ROOT } from "./paths.js";
 import { exec } from "./process.js";
+import { run, type RunOptions, type RunResult } from "./python.js";
 
 export const RUNTIME_DIR = join(REPO_ROOT, "runtime");
 
@@ -94,4 +97,25 @@ export async function pythonWithoutRuntime(dir: string): Promise<string> {
       `${python} should import pyspark but not pipegen_runtime: ${JSON.stringify(probe)}`,
     );
   return python;
+}
+
+/** Throws unless the venv holds the runtime as runtime/ is now. */
+export function assertRuntimeInstalled(venvDir: string, install: string): void {
+  const stamp = join(venvDir, ".pipegen-runtime.sha256");
+  const installed = existsSync(stamp) ? readFileSync(stamp, "utf8").trim() : "";
+  if (installed !== runtimeHash())
+    throw new Error(
+      `${installed ? "a stale" : "no"} pipegen-runtime in ${venvDir} (runtime/ changed since): run ${install}`,
+    );
+}
+
+/** `python -m pipegen_runtime.kafka_apply MANIFEST ARGS...` in venv-e2e. */
+export function kafkaApply(
+  manifest: string,
+  args: readonly string[] = [],
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const { venvDir, venvPython } = cachePaths();
+  assertRuntimeInstalled(venvDir, "bash test/e2e/install.sh");
+  return run(venvPython, ["-m", "pipegen_runtime.kafka_apply", manifest, ...args], opts);
 }

@@ -25,7 +25,7 @@ describe("output paths", () => {
     const derived = new Set<string>();
     for (const p of r.pipelines) {
       const n = p.name;
-      derived.add(kafkaPaths.manifest(n)).add(kafkaPaths.apply(n));
+      derived.add(kafkaPaths.manifest(n));
       for (const t of p.topics) if (t.schema) derived.add(kafkaPaths.schema(n, t.name));
       if (p.ingest.length) derived.add(nifiPaths.flow(n));
       for (const job of [...p.streams, ...p.archive]) {
