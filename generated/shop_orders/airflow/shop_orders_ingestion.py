@@ -320,6 +320,54 @@ def update_parameters(session, api: str, context: dict, values: list) -> None:
     print(f"set parameters {names} of context {context['component']['name']}")
 
 
+def wait_for_services(session, api: str, group_id: str, transient: str) -> None:
+    """Wait while any controller service of the group (or below) is in state `transient`."""
+    url = f"{api}/flow/process-groups/{group_id}/controller-services"
+    query = {"includeAncestorGroups": "false", "includeDescendantGroups": "true"}
+    deadline = time.monotonic() + NIFI_WAIT
+    while True:
+        services = call(session, "GET", url, params=query)["controllerServices"]
+        waiting = [
+            s["component"]["name"]
+            for s in services
+            if s["component"]["state"] == transient
+        ]
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"controller services still {transient.lower()}: {waiting}"
+            )
+        time.sleep(2)
+
+
+def stop_flow(session, api: str, group_id: str) -> None:
+    """Stop the group's processors and disable its controller services (state is kept)."""
+    call(
+        session,
+        "PUT",
+        f"{api}/flow/process-groups/{group_id}",
+        json={"id": group_id, "state": "STOPPED"},
+    )
+    services_url = f"{api}/flow/process-groups/{group_id}/controller-services"
+    deadline = time.monotonic() + NIFI_WAIT
+    while True:
+        # 409 while a stopped processor still finishes a task that uses a service.
+        response = session.put(
+            services_url,
+            json={"id": group_id, "state": "DISABLED"},
+            timeout=session.request_timeout,
+        )
+        if response.ok:
+            break
+        if response.status_code != 409 or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"PUT {services_url} answered {response.status_code}: {response.text[:2000]}"
+            )
+        time.sleep(1)
+    wait_for_services(session, api, group_id, "DISABLING")
+
+
 @task
 def deploy_nifi_flow(params: dict | None = None) -> str:
     """Upload the flow definition as process group NIFI_GROUP, or replace that group's flow."""
@@ -336,8 +384,13 @@ def deploy_nifi_flow(params: dict | None = None) -> str:
     client_id = str(uuid.uuid4())
     if groups:
         group_id = groups[0]["id"]
+        # A replace request changes every controller service whose scheduledState in the flow
+        # definition is ENABLED and refuses to change one that is enabled: stop the flow and
+        # disable its services first (start_nifi_flow enables and starts them again).
+        stop_flow(session, api, group_id)
+        revision = call(session, "GET", f"{api}/process-groups/{group_id}")["revision"]
         body = {
-            "processGroupRevision": {**groups[0]["revision"], "clientId": client_id},
+            "processGroupRevision": {**revision, "clientId": client_id},
             "versionedFlowSnapshot": json.loads(flow),
         }
         started = call(
@@ -408,22 +461,7 @@ def start_nifi_flow(group_id: str) -> None:
     api, session = nifi_api()
     services_url = f"{api}/flow/process-groups/{group_id}/controller-services"
     call(session, "PUT", services_url, json={"id": group_id, "state": "ENABLED"})
-    deadline = time.monotonic() + NIFI_WAIT
-    query = {"includeAncestorGroups": "false", "includeDescendantGroups": "true"}
-    while True:
-        services = call(session, "GET", services_url, params=query)[
-            "controllerServices"
-        ]
-        enabling = [
-            s["component"]["name"]
-            for s in services
-            if s["component"]["state"] == "ENABLING"
-        ]
-        if not enabling:
-            break
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"controller services still enabling: {enabling}")
-        time.sleep(2)
+    wait_for_services(session, api, group_id, "ENABLING")
     call(
         session,
         "PUT",
