@@ -242,6 +242,27 @@ def connection_value(source: str) -> str:
     return base_url(Connection.get(SCHEMA_REGISTRY_CONN_ID))
 
 
+def missing_parameters(flow: dict, context: dict | None) -> list:
+    """The flow definition's parameters that would stay empty: no value in the definition nor in
+    NiFi's context, and no Airflow variable or connection to give them one."""
+    parameters = context["component"].get("parameters", []) if context else []
+    current = {
+        entry["parameter"]["name"]: entry["parameter"].get("value")
+        for entry in parameters
+    }
+    missing = []
+    for definition in flow.get("parameterContexts", {}).values():
+        for parameter in definition.get("parameters", []):
+            name = parameter["name"]
+            if parameter.get("value") is not None or current.get(name) is not None:
+                continue
+            if parameter.get("provided") or name in NIFI_FROM_CONNECTIONS:
+                continue
+            if Variable.get(name, default=None) is None:
+                missing.append(name)
+    return missing
+
+
 def update_parameters(session, api: str, context: dict, values: list) -> None:
     """Set parameters of a context: [(parameter, value)] (NiFi restarts the components using them)."""
     ctx = context["id"]
@@ -336,6 +357,14 @@ def deploy_nifi_flow(params: dict | None = None) -> str:
     client_id = str(uuid.uuid4())
     if groups:
         group_id = groups[0]["id"]
+        # A parameter the new flow adds must get a value: check before the running flow stops.
+        missing = missing_parameters(
+            json.loads(flow), parameter_context(session, api, group_id)
+        )
+        if missing:
+            raise ValueError(
+                f"NiFi parameters without a value: set the Airflow variables {missing}"
+            )
         # A replace request changes every controller service whose scheduledState in the flow
         # definition is ENABLED and refuses to change one that is enabled: stop the flow and
         # disable its services first (start_nifi_flow enables and starts them again).
