@@ -14,7 +14,9 @@
 // - a second deploy of shop_orders after a spec change (poll every 10 s instead of 1 min, another
 //   attribute value) replaces the flow of the same process group in place: the same processor
 //   ids, the source's state (its maximum updated_at) kept, the changes applied; rows inserted
-//   afterwards arrive once, with the new attribute, and no earlier row is published again.
+//   afterwards arrive once, with the new attribute, and no earlier row is published again;
+// - a third deploy whose flow adds a parameter no variable provides fails before it changes
+//   anything: the running flow keeps running as it was.
 //
 // One NiFi server, Kafka, registry and set of databases for the file. Needs bash
 // test/e2e/install.sh (which runs engines/nifi/install-server.sh). About 4 minutes.
@@ -243,6 +245,28 @@ async function subjectsOf(p: Pipeline) {
   return out;
 }
 
+/**
+ * shop_orders rebuilt from the example spec with `change` applied (on top of the earlier
+ * changes), its airflow/, kafka/ and nifi/ copied over the deployed ones.
+ */
+const specChanges: Array<(spec: any) => void> = [];
+async function deployChangedSpec(name: string, change: (spec: any) => void) {
+  specChanges.push(change);
+  const spec = parse(await readFile(join(REPO_ROOT, "specs", "shop_orders.yaml"), "utf8"));
+  for (const c of specChanges) c(spec);
+  const specDir = join(work, `spec-${name}`);
+  await mkdir(specDir);
+  await writeFile(join(specDir, "shop_orders.yaml"), stringify(spec));
+  const out = join(work, `build-${name}`);
+  const built = build([join(specDir, "shop_orders.yaml")], { out });
+  expect(hasErrors(built.diagnostics), JSON.stringify(built.diagnostics)).toBe(false);
+  for (const d of ["airflow", "kafka", "nifi"])
+    await cp(join(out, "shop_orders", d), join(deployed("shop_orders"), d), {
+      recursive: true,
+      force: true,
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe("ingestion DAGs on a real NiFi 2.8.0 server, Kafka, schema registry and databases", () => {
@@ -398,19 +422,10 @@ describe("ingestion DAGs on a real NiFi 2.8.0 server, Kafka, schema registry and
     expect(source.schedulingPeriod).toBe("1 min");
 
     // The spec changed: poll every 10 s, another attribute value. Rebuilt and deployed.
-    const spec = parse(await readFile(join(REPO_ROOT, "specs", "shop_orders.yaml"), "utf8"));
-    spec.ingest.shop_orders.from.every = "10s";
-    spec.ingest.shop_orders.steps[1] = { setAttributes: { source: "shop-v2" } };
-    const specDir = join(work, "spec-v2");
-    await mkdir(specDir);
-    await writeFile(join(specDir, "shop_orders.yaml"), stringify(spec));
-    const built = build([join(specDir, "shop_orders.yaml")], { out: join(work, "build-v2") });
-    expect(hasErrors(built.diagnostics), JSON.stringify(built.diagnostics)).toBe(false);
-    for (const d of ["airflow", "kafka", "nifi"])
-      await cp(join(work, "build-v2", "shop_orders", d), join(deployed("shop_orders"), d), {
-        recursive: true,
-        force: true,
-      });
+    await deployChangedSpec("v2", (spec) => {
+      spec.ingest.shop_orders.from.every = "10s";
+      spec.ingest.shop_orders.steps[1] = { setAttributes: { source: "shop-v2" } };
+    });
     const topicsBefore = await topicsOf("shop_orders");
     const subjectsBefore = await subjectsOf("shop_orders");
     const { r, why } = await ingest("shop_orders", "2025-01-03");
@@ -448,5 +463,34 @@ describe("ingestion DAGs on a real NiFi 2.8.0 server, Kafka, schema registry and
     }
     await expectMessages("orders.cancelled", 13, avsc("shop_orders", "orders.cancelled"));
     await expectMessages("orders.dlq", 5);
+  });
+  it("shop_orders: a deploy whose new flow needs a parameter without a variable fails before it touches the running flow", async () => {
+    smtp.clear();
+    const before = await expectRunning("shop_orders", "before the third deploy");
+    const parametersBefore = await groupParameters(nifi, before.group.id);
+    // The spec changed again: the database user is now ${env:SHOP_DB_USER}, a new parameter
+    // that no Airflow variable provides.
+    await deployChangedSpec("v3", (spec) => {
+      spec.connections.shop_db.user = "${env:SHOP_DB_USER}";
+    });
+    const { r, why } = await ingest("shop_orders", "2025-01-04");
+    expect(r.code, why).toBe(1);
+    expect(r.states, why).toMatchObject({
+      deploy_nifi_flow: "failed",
+      start_nifi_flow: "upstream_failed",
+    });
+    expect(r.stdout, why).toContain(
+      "NiFi parameters without a value: set the Airflow variables ['SHOP_DB_USER']",
+    );
+    // The running flow is as it was: running, the same processors and settings and parameters.
+    const after = await expectRunning("shop_orders", why);
+    const shape = (ps: typeof before.processors) =>
+      ps.map((p) => [p.id, p.state, p.schedulingPeriod, p.properties]).sort();
+    expect(shape(after.processors)).toEqual(shape(before.processors));
+    expect(await groupParameters(nifi, after.group.id)).toEqual(parametersBefore);
+    const [mail] = await smtp.waitForMessages(1, { timeoutMs: 20_000 });
+    expect(mail!.subject).toBe(
+      "[pipegen] shop_orders: shop_orders_ingestion.deploy_nifi_flow failed",
+    );
   });
 });
