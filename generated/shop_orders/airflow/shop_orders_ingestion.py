@@ -290,25 +290,23 @@ def connection_value(source: str) -> str:
     return base_url(Connection.get(SCHEMA_REGISTRY_CONN_ID))
 
 
-def missing_parameters(flow: dict, context: dict | None) -> list:
-    """The flow definition's parameters that would stay empty: no value in the definition nor in
-    NiFi's context, and no Airflow variable or connection to give them one."""
+def unset_parameters(flow: dict, context: dict | None) -> list:
+    """The flow definition's parameters without a value in the definition or in NiFi's context
+    that no Airflow connection provides: each needs an Airflow variable."""
     parameters = context["component"].get("parameters", []) if context else []
     current = {
         entry["parameter"]["name"]: entry["parameter"].get("value")
         for entry in parameters
     }
-    missing = []
+    names = []
     for definition in flow.get("parameterContexts", {}).values():
         for parameter in definition.get("parameters", []):
             name = parameter["name"]
             if parameter.get("value") is not None or current.get(name) is not None:
                 continue
-            if parameter.get("provided") or name in NIFI_FROM_CONNECTIONS:
-                continue
-            if Variable.get(name, default=None) is None:
-                missing.append(name)
-    return missing
+            if not parameter.get("provided") and name not in NIFI_FROM_CONNECTIONS:
+                names.append(name)
+    return names
 
 
 def update_parameters(session, api: str, context: dict, values: list) -> None:
@@ -406,9 +404,9 @@ def deploy_nifi_flow(params: dict | None = None) -> str:
     if groups:
         group_id = groups[0]["id"]
         # A parameter the new flow adds must get a value: check before the running flow stops.
-        missing = missing_parameters(
-            json.loads(flow), parameter_context(session, api, group_id)
-        )
+        context = parameter_context(session, api, group_id)
+        unset = unset_parameters(json.loads(flow), context)
+        missing = [name for name in unset if Variable.get(name, default=None) is None]
         if missing:
             raise ValueError(
                 f"NiFi parameters without a value: set the Airflow variables {missing}"
