@@ -20,6 +20,7 @@ CA bundle) and "timeout" (seconds). NiFi with a login and password gets an acces
 Nothing is read or sent when this file is imported: every task does its own I/O.
 """
 
+import functools
 import json
 import subprocess
 import sys
@@ -162,6 +163,10 @@ def http_session(conn: Connection):
     if isinstance(verify, str) and verify.lower() in ("true", "false"):
         verify = verify.lower() == "true"
     session.verify = verify
+    if "verify" in extra:
+        # requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE replace session.verify: pass the
+        # connection's own setting with every request instead.
+        session.request = functools.partial(session.request, verify=verify)
     session.request_timeout = float(extra.get("timeout", 30))
     return session
 
