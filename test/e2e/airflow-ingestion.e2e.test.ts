@@ -1,8 +1,9 @@
 // The generated ingestion DAGs (generated/<pipeline>/airflow/<pipeline>_ingestion.py) of the
 // three examples, each run with `airflow dags test` (Airflow 3.2) against real engines: Kafka,
-// a Confluent-API schema registry (Apicurio), a real NiFi 2.8.0 server (harness/nifi-server.ts,
-// REST API over plain HTTP, no login) and the sources: PostgreSQL (shop_orders), MariaDB
-// (iot_sensors) and FerretDB (user_activity, MongoDB wire protocol).
+// a Confluent-API schema registry (Apicurio), a real NiFi 2.8.0 server (harness/nifi-server.ts)
+// set up as NiFi is by default, HTTPS with its generated certificate and the single-user login
+// (the DAG gets an access token and checks the certificate against it), and the sources:
+// PostgreSQL (shop_orders), MariaDB (iot_sensors) and FerretDB (user_activity, MongoDB wire).
 //
 // Each DAG creates its topics, registers its schemas, uploads its NiFi flow as a process group,
 // fills the flow's parameters from Airflow variables and connections (the database passwords,
@@ -39,12 +40,14 @@ import { describeTopics, startKafka, type KafkaBroker } from "./harness/kafka.js
 import { startMariadb, type Mariadb } from "./harness/mariadb.js";
 import { startMongo, type Mongo } from "./harness/mongo.js";
 import {
-  assertNifiServerInstalled,
   bulletins,
   groupParameters,
   groupProcessors,
   processorState,
   rootGroups,
+} from "./harness/nifi-rest.js";
+import {
+  assertNifiServerInstalled,
   startNifiServer,
   type NifiServer,
 } from "./harness/nifi-server.js";
@@ -91,7 +94,10 @@ beforeAll(async () => {
   // The MongoDB URI is an environment variable of the NiFi JVM (user_activity's flow reads
   // ${CRM_MONGO_URI}: NiFi's Mongo URI property cannot take a sensitive parameter).
   const mongoStarted = startMongo();
-  const nifiStarted = mongoStarted.then((m) => startNifiServer({ env: { CRM_MONGO_URI: m.uri } }));
+  // NiFi as it is set up by default: HTTPS and a login (the DAG gets an access token).
+  const nifiStarted = mongoStarted.then((m) =>
+    startNifiServer({ secure: true, env: { CRM_MONGO_URI: m.uri } }),
+  );
   [kafka, registry, pg, db, mongo, nifi, smtp, hook] = await Promise.all([
     startKafka(),
     startRegistry(),
@@ -124,7 +130,13 @@ beforeAll(async () => {
         conn_type: "http",
         host: registry.ccompatUrl,
       }),
-      ...connectionEnv("nifi_default", { conn_type: "http", host: nifi.url }),
+      ...connectionEnv("nifi_default", {
+        conn_type: "http",
+        host: nifi.url,
+        login: nifi.login!.username,
+        password: nifi.login!.password,
+        extra: { verify: nifi.caFile },
+      }),
       ...connectionEnv("smtp_default", JSON.parse(smtpConnectionJson(smtp))),
       ...connectionEnv("slack_alerts", { conn_type: "slackwebhook", password: hook.url("/a") }),
       ...connectionEnv("slack_growth", { conn_type: "slackwebhook", password: hook.url("/g") }),
@@ -164,6 +176,9 @@ async function ingest(
   timings.push(
     `dags test ${pipeline}_ingestion ${logicalDate}: ${r.durationMs} ms, exit ${r.code}`,
   );
+  // Neither NiFi's password nor an access token (a JWT) is in the task logs.
+  expect(r.stdout + r.stderr).not.toContain(nifi.login!.password);
+  expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/);
   const why = `${describeDagsTest(`dags test ${pipeline}_ingestion`, r)}\n--- NiFi bulletins:\n${(
     await bulletins(nifi).catch((e: unknown) => [String(e)])
   ).join("\n")}\n--- nifi-app.log:\n${nifi.logTail(40)}`;

@@ -4,22 +4,28 @@
 // framework, every repository and log inside the temp dir) and runs `bin/nifi.sh run` there:
 // the bootstrap JVM prints the application's java command and nifi.sh execs it, so the NiFi
 // JVM is the process this harness started (stdout to a file, stdin /dev/null) and stop() is a
-// SIGTERM to its process group (SIGKILL after 20 s). Plain HTTP on a free 127.0.0.1 port with no
-// login (no authorizer, no login provider, no TLS files), nifi.sensitive.props.key set, Python
-// extensions off. The extension NARs are the stateless engine's ($CACHE/nifi-<v>/nars, the same
-// source build), added with nifi.nar.library.directory.pipegen; JDBC drivers for the flows'
-// "jdbc.driver.dir" parameter are in `jdbcDir`.
+// SIGTERM to its process group (SIGKILL after 20 s). On a free 127.0.0.1 port, either
+// - plain HTTP with no login (no authorizer, no login provider, no TLS files), or
+// - `secure: true`: NiFi's own default, HTTPS with a certificate the bootstrap generates (for
+//   the name "localhost") and the single-user login, whose generated credentials are read from
+//   the log; the server is ready when /nifi-api/access/token gives a token for them.
+// nifi.sensitive.props.key set, Python extensions off. The extension NARs are the stateless
+// engine's ($CACHE/nifi-<v>/nars, the same source build), added with
+// nifi.nar.library.directory.pipegen; JDBC drivers for the flows' "jdbc.driver.dir" parameter
+// are in `jdbcDir`. REST calls for tests: harness/nifi-rest.ts.
 //
-//   const nifi = await startNifiServer({ env: { CRM_MONGO_URI: mongo.uri } });
+//   const nifi = await startNifiServer({ secure: true, env: { CRM_MONGO_URI: mongo.uri } });
 //   await nifiApi(nifi, "GET", "/flow/about");
 //   await nifi.stop();
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
+import { connect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NIFI_VERSION, nifiPaths } from "./nifi.js";
 import { cachePaths } from "./paths.js";
+import { send } from "./nifi-rest.js";
 import { freePorts, startServer, tail, waitForServer } from "./process.js";
 
 export interface NifiServerPaths {
@@ -63,6 +69,8 @@ export function assertNifiServerInstalled(): NifiServerPaths {
 }
 
 export interface NifiServerOptions {
+  /** HTTPS and the single-user login (NiFi's default) instead of plain HTTP without login. */
+  secure?: boolean;
   /**
    * Environment of the NiFi JVM. Expression Language reads it: a flow property "${NAME}" takes
    * the variable NAME (e.g. the MongoDB URI of user_activity's flow).
@@ -72,16 +80,26 @@ export interface NifiServerOptions {
   heap?: string;
   /** Extra or overriding nifi.properties entries (undefined removes one). */
   properties?: Record<string, string | undefined>;
-  /** Give up (and kill it) when /nifi-api/flow/about does not answer 200 in time; default 180 s. */
+  /** Give up (and kill it) when it is not ready in time; default 180 s. */
   startTimeoutMs?: number;
 }
 
 export interface NifiServer {
-  /** http://127.0.0.1:<port> (what an Airflow HTTP connection's host takes) */
+  /**
+   * What an Airflow HTTP connection's host takes: http://127.0.0.1:<port>, or for a secure
+   * server https://localhost:<port> (the name its certificate is for).
+   */
   url: string;
   /** `${url}/nifi-api` */
   api: string;
   port: number;
+  /** Secure servers: the single user's generated name and password. */
+  login?: { username: string; password: string };
+  /** Secure servers: the server's certificate (PEM), the CA to trust; `caFile` holds it. */
+  ca?: string;
+  caFile?: string;
+  /** Secure servers: an access token of the single user (what nifiApi sends). */
+  token?: string;
   /** The NIFI_HOME of this server (conf/, logs/, repositories); removed by stop(). */
   dir: string;
   /** stdout+stderr of nifi.sh and the NiFi JVM. */
@@ -89,37 +107,50 @@ export interface NifiServer {
   /** logs/nifi-app.log */
   appLog: string;
   jdbcDir: string;
-  /** From spawn until /flow/about answered. */
+  /** From spawn until ready. */
   startMs: number;
   /** The last lines of nifi-app.log (for assertion messages). */
   logTail(lines?: number): string;
   stop(): Promise<void>;
 }
 
-/** nifi.properties for a plain-HTTP server without login on 127.0.0.1:<port>. */
+/** nifi.properties for a server on 127.0.0.1:<port>, plain HTTP without login or secure. */
 function serverProperties(
   port: number,
+  secure: boolean,
   home: string,
   narDir: string,
 ): Record<string, string | undefined> {
+  const web: Record<string, string> = secure
+    ? {
+        "nifi.web.http.host": "",
+        "nifi.web.http.port": "",
+        "nifi.web.https.host": "127.0.0.1",
+        "nifi.web.https.port": String(port),
+        // The rest of NiFi's defaults: keystore.p12 and truststore.p12 in conf/ without
+        // passwords (the bootstrap generates both, and the passwords), single-user login.
+      }
+    : {
+        "nifi.web.http.host": "127.0.0.1",
+        "nifi.web.http.port": String(port),
+        // Empty HTTPS and TLS settings: their defaults make the web server load TLS files.
+        "nifi.web.https.host": "",
+        "nifi.web.https.port": "",
+        "nifi.security.keystore": "",
+        "nifi.security.keystoreType": "",
+        "nifi.security.keystorePasswd": "",
+        "nifi.security.keyPasswd": "",
+        "nifi.security.truststore": "",
+        "nifi.security.truststoreType": "",
+        "nifi.security.truststorePasswd": "",
+        // No authorizer and no login provider: every request is anonymous and allowed.
+        "nifi.security.user.authorizer": "",
+        "nifi.security.user.login.identity.provider": "",
+        "nifi.remote.input.secure": "false",
+      };
   return {
-    "nifi.web.http.host": "127.0.0.1",
-    "nifi.web.http.port": String(port),
-    // Empty HTTPS and TLS settings: their defaults make the web server load TLS files (and fail).
-    "nifi.web.https.host": "",
-    "nifi.web.https.port": "",
-    "nifi.security.keystore": "",
-    "nifi.security.keystoreType": "",
-    "nifi.security.keystorePasswd": "",
-    "nifi.security.keyPasswd": "",
-    "nifi.security.truststore": "",
-    "nifi.security.truststoreType": "",
-    "nifi.security.truststorePasswd": "",
-    // No authorizer and no login provider: every request is anonymous and allowed.
-    "nifi.security.user.authorizer": "",
-    "nifi.security.user.login.identity.provider": "",
+    ...web,
     "nifi.remote.input.socket.port": "",
-    "nifi.remote.input.secure": "false",
     // Encrypts sensitive values (parameters, properties) in flow.json.gz; 12+ characters.
     "nifi.sensitive.props.key": randomBytes(18).toString("base64url"),
     // The framework NARs, and the extension NARs of the stateless install.
@@ -150,10 +181,40 @@ export function withProperties(text: string, changes: Record<string, string | un
   return lines.join("\n");
 }
 
-export async function startNifiServer(opts: NifiServerOptions = {}): Promise<NifiServer> {
-  const paths = assertNifiServerInstalled();
+/** The certificate a TLS server on 127.0.0.1:port presents, as PEM (the harness started it). */
+function peerCertificate(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      { host: "127.0.0.1", port, servername: "localhost", rejectUnauthorized: false },
+      () => {
+        const der = socket.getPeerCertificate().raw;
+        socket.end();
+        const b64 = der.toString("base64").replace(/(.{64})/g, "$1\n");
+        resolve(`-----BEGIN CERTIFICATE-----\n${b64.trimEnd()}\n-----END CERTIFICATE-----\n`);
+      },
+    );
+    socket.setTimeout(3000, () => socket.destroy(new Error("TLS handshake timed out")));
+    socket.once("error", reject);
+  });
+}
+
+/** The single user's generated credentials, once the login provider has logged them. */
+function generatedLogin(appLog: string): { username: string; password: string } | undefined {
+  if (!existsSync(appLog)) return undefined;
+  const log = readFileSync(appLog, "utf8");
+  const username = /Generated Username \[([^\]]+)\]/.exec(log)?.[1];
+  const password = /Generated Password \[([^\]]+)\]/.exec(log)?.[1];
+  return username && password ? { username, password } : undefined;
+}
+
+/** Writes this server's NIFI_HOME: conf/ from the installed templates, lib/ linked. */
+async function makeHome(
+  paths: NifiServerPaths,
+  opts: NifiServerOptions,
+  port: number,
+  managementPort: number,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "pipegen-nifi-server-"));
-  const [port, managementPort] = await freePorts(2);
   await cp(join(paths.home, "conf"), join(dir, "conf"), { recursive: true });
   await symlink(join(paths.home, "lib"), join(dir, "lib"));
   await mkdir(join(dir, "logs"));
@@ -161,11 +222,10 @@ export async function startNifiServer(opts: NifiServerOptions = {}): Promise<Nif
   await writeFile(
     conf("nifi.properties"),
     withProperties(readFileSync(conf("nifi.properties"), "utf8"), {
-      ...serverProperties(port!, paths.home, paths.narDir),
+      ...serverProperties(port, opts.secure ?? false, paths.home, paths.narDir),
       ...opts.properties,
     }),
   );
-  const heap = opts.heap ?? "1g";
   await writeFile(
     conf("bootstrap.conf"),
     withProperties(readFileSync(conf("bootstrap.conf"), "utf8"), {
@@ -173,13 +233,20 @@ export async function startNifiServer(opts: NifiServerOptions = {}): Promise<Nif
       // the installed lib/, not this home's link to it (which nifi.sh's bootstrap uses).
       "lib.dir": join(paths.home, "lib"),
       "java.arg.2": "-Xms256m",
-      "java.arg.3": `-Xmx${heap}`,
+      "java.arg.3": `-Xmx${opts.heap ?? "1g"}`,
       // Without it the bootstrap takes the first free port from 52020: two servers starting at
       // once could pick the same one.
       "management.server.address": `http://127.0.0.1:${managementPort}`,
       "graceful.shutdown.seconds": "10",
     }),
   );
+  return dir;
+}
+
+export async function startNifiServer(opts: NifiServerOptions = {}): Promise<NifiServer> {
+  const paths = assertNifiServerInstalled();
+  const [port, managementPort] = (await freePorts(2)) as [number, number];
+  const dir = await makeHome(paths, opts, port, managementPort);
   const outFile = join(dir, "nifi.out");
   const appLog = join(dir, "logs", "nifi-app.log");
   const started = Date.now();
@@ -202,35 +269,52 @@ export async function startNifiServer(opts: NifiServerOptions = {}): Promise<Nif
     keepDirAtExit: true,
     logTail: () => `${tail(outFile, 15)}\n--- nifi-app.log:\n${tail(appLog, 40)}`,
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = opts.secure ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
+  const ready: Partial<NifiServer> = {};
   let lastError = "";
-  await waitForServer(
-    server,
-    async () => {
-      try {
-        const res = await fetch(`${url}/nifi-api/flow/about`, {
-          signal: AbortSignal.timeout(3000),
-        });
-        const text = await res.text();
-        if (res.ok) return true;
-        lastError = `HTTP ${res.status}: ${text.slice(0, 200)}`;
-      } catch (err) {
-        lastError = String((err as Error).cause ?? err);
+  // Plain: /flow/about answers 200. Secure: the credentials are logged, the certificate is
+  // served, and /access/token gives a token.
+  const probe = async () => {
+    try {
+      if (!opts.secure) {
+        const r = await send({}, "GET", `${url}/nifi-api/flow/about`);
+        lastError = `HTTP ${r.status}: ${r.text.slice(0, 200)}`;
+        return r.status === 200 ? true : undefined;
       }
+      ready.login ??= generatedLogin(appLog);
+      if (!ready.login) {
+        lastError = "no generated credentials in the log yet";
+        return undefined;
+      }
+      ready.ca ??= await peerCertificate(port);
+      const form = new URLSearchParams(ready.login).toString();
+      const body = { type: "application/x-www-form-urlencoded", data: form };
+      const r = await send(ready, "POST", `${url}/nifi-api/access/token`, body);
+      lastError = `HTTP ${r.status}: ${r.text.slice(0, 200)}`;
+      if (r.status !== 201) return undefined;
+      ready.token = r.text;
+      return true;
+    } catch (err) {
+      lastError = String((err as Error).cause ?? err);
       return undefined;
-    },
-    {
-      timeoutMs: opts.startTimeoutMs ?? 180_000,
-      intervalMs: 500,
-      deadlineFirst: true,
-      notReady: `did not answer on ${url}/nifi-api/flow/about`,
-      why: () => lastError,
-    },
-  );
+    }
+  };
+  await waitForServer(server, probe, {
+    timeoutMs: opts.startTimeoutMs ?? 180_000,
+    intervalMs: 500,
+    deadlineFirst: true,
+    notReady: `was not ready on ${url}/nifi-api`,
+    why: () => lastError,
+  });
+  if (ready.ca) {
+    ready.caFile = join(dir, "ca.pem");
+    await writeFile(ready.caFile, ready.ca);
+  }
   return {
+    ...ready,
     url,
     api: `${url}/nifi-api`,
-    port: port!,
+    port,
     dir,
     outFile,
     appLog,
@@ -239,152 +323,4 @@ export async function startNifiServer(opts: NifiServerOptions = {}): Promise<Nif
     logTail: (lines = 60) => tail(appLog, lines),
     stop: server.stop,
   };
-}
-
-/** One REST call: the parsed JSON answer (or the text); throws on any status but 2xx. */
-export async function nifiApi<T = unknown>(
-  server: Pick<NifiServer, "api">,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${server.api}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  if (!res.ok) {
-    throw new Error(`NiFi ${method} ${path} answered ${res.status}: ${text.slice(0, 2000)}`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return text as T;
-  }
-}
-
-// --- what a test looks at -------------------------------------------------------------------------
-
-export interface GroupSummary {
-  id: string;
-  name: string;
-  running: number;
-  stopped: number;
-  invalid: number;
-  disabled: number;
-}
-
-interface GroupEntity {
-  id: string;
-  runningCount: number;
-  stoppedCount: number;
-  invalidCount: number;
-  disabledCount: number;
-  component: { name: string; parameterContext?: { id: string } };
-}
-
-/** The process groups on the root canvas, with their components' counts (descendants included). */
-export async function rootGroups(server: Pick<NifiServer, "api">): Promise<GroupSummary[]> {
-  const root = await nifiApi<{ processGroupFlow: { flow: { processGroups: GroupEntity[] } } }>(
-    server,
-    "GET",
-    "/flow/process-groups/root",
-  );
-  return root.processGroupFlow.flow.processGroups.map((g) => ({
-    id: g.id,
-    name: g.component.name,
-    running: g.runningCount,
-    stopped: g.stoppedCount,
-    invalid: g.invalidCount,
-    disabled: g.disabledCount,
-  }));
-}
-
-export interface ProcessorSummary {
-  id: string;
-  /** The id in the flow definition the group was uploaded from (pipegen's stable id). */
-  versionedComponentId: string | undefined;
-  name: string;
-  /** The class name without its package, e.g. "QueryDatabaseTableRecord". */
-  type: string;
-  state: string;
-  validationErrors: string[];
-  schedulingPeriod: string;
-  properties: Record<string, string | null>;
-}
-
-/** Every processor of a group and its descendants. */
-export async function groupProcessors(
-  server: Pick<NifiServer, "api">,
-  groupId: string,
-): Promise<ProcessorSummary[]> {
-  const r = await nifiApi<{
-    processors: Array<{
-      component: {
-        id: string;
-        versionedComponentId?: string;
-        name: string;
-        type: string;
-        state: string;
-        validationErrors?: string[];
-        config: { schedulingPeriod: string; properties: Record<string, string | null> };
-      };
-    }>;
-  }>(server, "GET", `/process-groups/${groupId}/processors?includeDescendantGroups=true`);
-  return r.processors.map(({ component: c }) => ({
-    id: c.id,
-    versionedComponentId: c.versionedComponentId,
-    name: c.name,
-    type: c.type.split(".").pop()!,
-    state: c.state,
-    validationErrors: c.validationErrors ?? [],
-    schedulingPeriod: c.config.schedulingPeriod,
-    properties: c.config.properties,
-  }));
-}
-
-/** A processor's local state (e.g. QueryDatabaseTableRecord's maximum values): key -> value. */
-export async function processorState(
-  server: Pick<NifiServer, "api">,
-  processorId: string,
-): Promise<Record<string, string>> {
-  const r = await nifiApi<{
-    componentState: { localState?: { state?: Array<{ key: string; value: string }> } };
-  }>(server, "GET", `/processors/${processorId}/state`);
-  return Object.fromEntries(
-    (r.componentState.localState?.state ?? []).map((e) => [e.key, e.value]),
-  );
-}
-
-/** The parameters of the context a group uses: name -> {value, sensitive} (sensitive values read back masked). */
-export async function groupParameters(
-  server: Pick<NifiServer, "api">,
-  groupId: string,
-): Promise<Record<string, { value: string | null; sensitive: boolean }>> {
-  const group = await nifiApi<GroupEntity>(server, "GET", `/process-groups/${groupId}`);
-  const ref = group.component.parameterContext;
-  if (!ref) return {};
-  const ctx = await nifiApi<{
-    component: {
-      parameters: Array<{ parameter: { name: string; value?: string | null; sensitive: boolean } }>;
-    };
-  }>(server, "GET", `/parameter-contexts/${ref.id}`);
-  return Object.fromEntries(
-    ctx.component.parameters.map(({ parameter: p }) => [
-      p.name,
-      { value: p.value ?? null, sensitive: p.sensitive },
-    ]),
-  );
-}
-
-/** The bulletins (warnings and errors components reported), newest last, as "source: message". */
-export async function bulletins(server: Pick<NifiServer, "api">): Promise<string[]> {
-  const r = await nifiApi<{
-    bulletinBoard: { bulletins: Array<{ bulletin?: { sourceName?: string; message?: string } }> };
-  }>(server, "GET", "/flow/bulletin-board?limit=1000");
-  return r.bulletinBoard.bulletins.map(
-    (b) => `${b.bulletin?.sourceName ?? "?"}: ${b.bulletin?.message ?? ""}`,
-  );
 }
