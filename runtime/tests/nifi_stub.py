@@ -107,6 +107,9 @@ class NifiStub:
     def replace(self, request: Request) -> tuple[int, Any]:
         g = self.groups[request.params[0]]
         body = request.json()
+        if g.state == "RUNNING" or g.services == "ENABLED":
+            # As NiFi 2.8: a replace refuses to change enabled services of a running flow.
+            return 409, "stop the flow and disable its services first"
         if body["processGroupRevision"]["version"] != g.version:
             return 409, "stale revision"
         g.flow, g.version = body["versionedFlowSnapshot"], g.version + 1
@@ -155,19 +158,21 @@ class NifiStub:
         return 200, {"request": {"requestId": "u1", "complete": False}}
 
     def enable(self, request: Request) -> tuple[int, Any]:
-        self.groups[request.params[0]].services = "ENABLING"
+        wanted = request.json()["state"]
+        self.groups[request.params[0]].services = "ENABLING" if wanted == "ENABLED" else "DISABLING"
         return 200, {}
 
     def services(self, request: Request) -> tuple[int, Any]:
         g = self.groups[request.params[0]]
         g.service_polls += 1
-        if g.services == "ENABLING" and g.service_polls >= 2:
-            g.services = "ENABLED"
+        if g.services in ("ENABLING", "DISABLING") and g.service_polls >= 2:
+            g.services = g.services.replace("ING", "ED")
         service = {"component": {"name": "Kafka", "state": g.services}}
         return 200, {"controllerServices": [service]}
 
     def schedule(self, request: Request) -> tuple[int, Any]:
         g = self.groups[request.params[0]]
-        assert g.services == "ENABLED", "started before its services were enabled"
-        g.state = request.json()["state"]
+        state = request.json()["state"]
+        assert state != "RUNNING" or g.services == "ENABLED", "started before its services"
+        g.state = state
         return 200, {}

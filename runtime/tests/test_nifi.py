@@ -191,3 +191,35 @@ def test_parameter_values(
 
 def test_no_context_no_parameters() -> None:
     assert nifi.parameter_values(None, VALUES.get, every=True) == ([], [])
+
+
+def test_a_redeploy_stops_the_flow_and_disables_its_services_before_the_replace(
+    stub: NifiStub, flow: Path
+) -> None:
+    nifi_client = client(stub)
+    group_id = nifi.deploy(nifi_client, "shop", flow, (0, 0)).group_id
+    nifi.start(nifi_client, group_id, "shop")
+    # The stub refuses a replace of a running flow with enabled services, as NiFi 2.8 does.
+    again = nifi.deploy(nifi_client, "shop", flow, (0, 0))
+    assert again == nifi.Deployed(group_id=group_id, created=False)
+    assert stub.groups[group_id].state == "STOPPED"
+    assert stub.groups[group_id].services == "DISABLED"
+
+
+def test_a_redeploy_with_a_parameter_nothing_gives_touches_nothing(
+    stub: NifiStub, flow: Path, tmp_path: Path
+) -> None:
+    nifi_client = client(stub)
+    group_id = nifi.deploy(nifi_client, "shop", flow, (0, 0)).group_id
+    nifi.start(nifi_client, group_id, "shop")
+    definition = json.loads(flow.read_text())
+    definition["parameterContexts"] = {
+        "shop": {"parameters": [{"name": "new.password", "sensitive": True}]}
+    }
+    changed = tmp_path / "changed.flow.json"
+    changed.write_text(json.dumps(definition))
+    with pytest.raises(NifiError, match=r"set the Airflow variables \['new.password'\]"):
+        nifi.deploy(nifi_client, "shop", changed, (0, 0))
+    assert stub.groups[group_id].state == "RUNNING"
+    nifi.deploy(nifi_client, "shop", changed, (0, 0), lambda name: "given")
+    assert stub.groups[group_id].state == "STOPPED"

@@ -4,14 +4,8 @@
 //    dependencies, schedules and callbacks; ruff (the e2e venv's) finds nothing. The ingestion
 //    DAGs run pipegen-runtime (installed into venv-airflow from runtime/ by its install.sh);
 //    with another runtime version on the path they fail to import, saying what to install.
-// 2. `airflow dags test shop_orders_ingestion` against a real Kafka broker and a real schema
-//    registry (Apicurio, Confluent API, through confluent-kafka's SchemaRegistryClient): the
-//    topics exist as topics.json says, the schemas are registered with their compatibility;
-//    run twice, the second run changes nothing. The NiFi
-//    tasks run against a LOCAL STAND-IN of the NiFi 2.x REST API (test/e2e/airflow/
-//    nifi-standin.ts), not a real NiFi: this machine has NiFi's stateless engine only. The
-//    stand-in checks every request (see its header); the flow uploaded is the NiFi target's
-//    generated/shop_orders/nifi/shop_orders.flow.json.
+// 2. (The ingestion DAGs run against a real NiFi server, Kafka, registry and databases in
+//    airflow-ingestion.e2e.test.ts.)
 // 3. `airflow dags test` of shop_orders' processing DAG (the long-running stream
 //    orders_per_minute, built with --env dev) runs the real spark-submit of the generated job
 //    against the real Kafka and PostgreSQL: rows land; the job is then killed (a crash), the
@@ -23,7 +17,7 @@
 //
 // Needs bash test/e2e/install.sh, test/e2e/engines/{airflow,registry,spark,databases}/install.sh.
 import { existsSync, readFileSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -42,16 +36,14 @@ import {
   type AirflowHome,
   type DagBagReport,
 } from "./harness/airflow.js";
-import { describeTopics, startKafka, type KafkaBroker } from "./harness/kafka.js";
+import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { cachePaths, REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run, runVenvTool } from "./harness/python.js";
 import { kafkaApply } from "./harness/runtime.js";
-import { registryGet, startRegistry, type SchemaRegistry } from "./harness/registry.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
 import { sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
 import { startWebhookServer, type WebhookServer } from "./harness/webhook.js";
-import { startNifiStandIn, type NifiStandIn } from "./airflow/nifi-standin.js";
 import {
   childPids,
   commandLine,
@@ -369,212 +361,6 @@ describe("DagBag over generated/*/airflow", () => {
       ...files,
     ]);
     expect(preview.code, describeRun("ruff check --preview --select AIR", preview)).toBe(0);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-
-describe("shop_orders_ingestion on a real Kafka and schema registry (NiFi: a local stand-in of its REST API)", () => {
-  let registry: SchemaRegistry;
-  let nifi: NifiStandIn;
-  let home: AirflowHome;
-  let gen: string;
-  let flow: {
-    parameterContexts: Record<
-      string,
-      { parameters: Array<{ name: string; sensitive: boolean; value?: string | null }> }
-    >;
-  };
-  /** The flow's empty parameters and the values the DAG must give them. */
-  let parameters: Record<string, string>;
-  let secrets: string[];
-  const nifiLogin = { login: "pipegen-admin", password: "nifi-login-secret-0123" };
-
-  beforeAll(async () => {
-    [registry, nifi] = await Promise.all([
-      startRegistry(),
-      startNifiStandIn({ username: nifiLogin.login, password: nifiLogin.password }),
-    ]);
-    // The generated pipeline folder as it is deployed: airflow/ beside kafka/ and nifi/.
-    gen = join(work, "ingestion", "shop_orders");
-    await mkdir(gen, { recursive: true });
-    for (const d of ["airflow", "kafka"])
-      await cp(join(GENERATED, "shop_orders", d), join(gen, d), { recursive: true });
-    // The NiFi target's flow definition, uploaded to the stand-in as it would be to NiFi.
-    await cp(join(GENERATED, "shop_orders", "nifi"), join(gen, "nifi"), { recursive: true });
-    const flowText = await readFile(join(gen, "nifi", "shop_orders.flow.json"), "utf8");
-    flow = JSON.parse(flowText);
-    // The flow's empty parameters take their values from the Airflow variables of their names,
-    // except the spec's Kafka and registry references (${env:KAFKA_BOOTSTRAP_SERVERS},
-    // ${env:SCHEMA_REGISTRY_URL}): those come from the Airflow connections.
-    const fromConnections: Record<string, string> = {
-      KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
-      SCHEMA_REGISTRY_URL: registry.ccompatUrl,
-    };
-    parameters = {};
-    secrets = [];
-    const variables: Record<string, string> = {};
-    for (const c of Object.values(flow.parameterContexts ?? {}))
-      for (const p of c.parameters ?? []) {
-        if (p.sensitive) secrets.push(p.name);
-        if (p.value !== undefined && p.value !== null) continue;
-        parameters[p.name] =
-          fromConnections[p.name] ??
-          (p.sensitive ? "secret-of-" : "value-of-") + p.name + "-9f8e7d";
-        if (!(p.name in fromConnections)) variables[p.name] = parameters[p.name]!;
-      }
-    home = await createAirflowHome({
-      dagsFolder: join(gen, "airflow"),
-      env: {
-        ...commonEnv(),
-        ...connectionEnv("schema_registry_default", {
-          conn_type: "http",
-          host: registry.ccompatUrl,
-        }),
-        ...connectionEnv("nifi_default", { conn_type: "http", host: nifi.url, ...nifiLogin }),
-        ...Object.assign({}, ...Object.entries(variables).map(([k, v]) => variableEnv(k, v))),
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await home?.cleanup();
-    await Promise.allSettled([registry?.stop(), nifi?.stop()]);
-  });
-
-  const topicsJson = () =>
-    JSON.parse(readFileSync(join(GENERATED, "shop_orders", "kafka", "topics.json"), "utf8")) as {
-      topics: Array<{
-        name: string;
-        partitions: number;
-        configs: Record<string, string>;
-        subject: string | null;
-        schemaFile: string | null;
-        compatibility: string | null;
-      }>;
-    };
-
-  const subjects = async () => {
-    const out: Record<
-      string,
-      { id: number; version: number; schema: unknown; compatibility: unknown }
-    > = {};
-    for (const t of topicsJson().topics.filter((x) => x.subject)) {
-      const latest = (
-        await registryGet(registry.ccompatUrl, `/subjects/${t.subject}/versions/latest`)
-      ).body as {
-        id: number;
-        version: number;
-        schema: string;
-      };
-      const config = (await registryGet(registry.ccompatUrl, `/config/${t.subject}`)).body as {
-        compatibilityLevel: string;
-      };
-      out[t.subject!] = {
-        id: latest.id,
-        version: latest.version,
-        schema: JSON.parse(latest.schema),
-        compatibility: config.compatibilityLevel,
-      };
-    }
-    return out;
-  };
-
-  let firstIds: Record<string, unknown>;
-
-  it("creates the topics, registers the schemas, uploads the flow, sets its parameters and starts it", async () => {
-    smtp.clear();
-    hook.clear();
-    const r = await dagsTest(home, "shop_orders_ingestion", { logicalDate: "2025-01-02" });
-    const why = describeDagsTest("dags test shop_orders_ingestion", r);
-    expect(r.code, why).toBe(0);
-    expect(r.states, why).toEqual({
-      apply_topics: "success",
-      "register_schemas.orders_cancelled": "success",
-      "register_schemas.orders_raw": "success",
-      deploy_nifi_flow: "success",
-      start_nifi_flow: "success",
-    });
-
-    // Kafka: every topic of topics.json with its partitions and configs.
-    const manifest = topicsJson();
-    const topics = await describeTopics(kafka.bootstrap);
-    expect(Object.keys(topics).sort()).toEqual(manifest.topics.map((t) => t.name).sort());
-    for (const t of manifest.topics) {
-      expect(topics[t.name]!.partitions, t.name).toBe(t.partitions);
-      for (const [k, v] of Object.entries(t.configs)) {
-        expect(topics[t.name]!.configs[k], `${t.name} ${k}`).toMatchObject({
-          value: v,
-          source: "DYNAMIC_TOPIC_CONFIG",
-        });
-      }
-    }
-
-    // Registry: each .avsc (without pipegen's $comment) under its subject, at its compatibility.
-    const got = await subjects();
-    const expected: Record<string, unknown> = {};
-    for (const t of manifest.topics.filter((x) => x.subject)) {
-      const avsc = JSON.parse(
-        readFileSync(join(GENERATED, "shop_orders", "kafka", t.schemaFile!), "utf8"),
-      );
-      delete avsc.$comment;
-      expected[t.subject!] = {
-        id: expect.any(Number),
-        version: 1,
-        schema: avsc,
-        compatibility: t.compatibility,
-      };
-    }
-    expect(got).toEqual(expected);
-    firstIds = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.id]));
-
-    // NiFi (stand-in): one process group, the flow file as uploaded, its empty parameters set
-    // from the variables and connections, then started.
-    expect(nifi.problems).toEqual([]);
-    const groups = [...nifi.groups.values()];
-    expect(groups).toHaveLength(1);
-    expect(groups[0]).toMatchObject({
-      name: "shop_orders",
-      state: "RUNNING",
-      uploads: 1,
-      replacements: 0,
-    });
-    expect(groups[0]!.flow).toEqual(flow);
-    expect(groups[0]!.enablingPolls).toBeGreaterThanOrEqual(1);
-    const context = nifi.contexts.get(groups[0]!.contextId!);
-    expect(Object.fromEntries(context?.updates ?? [])).toEqual(parameters);
-    expect(context?.updates).toHaveLength(Object.keys(parameters).length);
-    expect(nifi.log[0]).toMatchObject({
-      method: "POST",
-      path: "/nifi-api/access/token",
-      status: 201,
-    });
-    // No secret in the task logs (Airflow masks what the tasks registered).
-    for (const v of [...secrets.map((n) => parameters[n]!), nifiLogin.password])
-      expect(r.stdout).not.toContain(v);
-    // Nothing failed: no alert.
-    expect(smtp.messages).toEqual([]);
-    expect(hook.requests).toEqual([]);
-  });
-
-  it("a second run changes nothing: topics unchanged, same schema ids, the flow replaced in place", async () => {
-    const before = await describeTopics(kafka.bootstrap);
-    const r = await dagsTest(home, "shop_orders_ingestion", { logicalDate: "2025-01-03" });
-    const why = describeDagsTest("dags test shop_orders_ingestion (2nd)", r);
-    expect(r.code, why).toBe(0);
-    expect(r.stdout, why).toMatch(/unchanged/);
-    expect(await describeTopics(kafka.bootstrap)).toEqual(before);
-    const got = await subjects();
-    expect(Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.id]))).toEqual(firstIds);
-    expect(Object.values(got).map((s) => s.version)).toEqual(Object.values(got).map(() => 1));
-    expect(nifi.problems).toEqual([]);
-    const groups = [...nifi.groups.values()];
-    expect(groups).toHaveLength(1);
-    expect(groups[0]).toMatchObject({ state: "RUNNING", uploads: 1, replacements: 1 });
-    // NiFi kept the values: none was sent again (sensitive ones cannot be compared; the
-    // others are equal).
-    const context = nifi.contexts.get(groups[0]!.contextId!);
-    expect(context?.updates).toHaveLength(Object.keys(parameters).length);
   });
 });
 

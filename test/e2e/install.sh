@@ -91,4 +91,7 @@ bash "$E2E_DIR/engines/airflow/install.sh"
 bash "$E2E_DIR/engines/registry/install.sh"
 # NiFi 2.8.0 stateless engine + NARs, built from NiFi's source release (Maven Central serves no NiFi binaries here)
 bash "$E2E_DIR/engines/nifi/install.sh"
+# NiFi 2.8.0 server (REST API, no UI) from the same source release: the framework only; it loads
+# the stateless install's extension NARs (~5 min with a warm ~/.m2)
+bash "$E2E_DIR/engines/nifi/install-server.sh"
 say "done (cache: $CACHE)"

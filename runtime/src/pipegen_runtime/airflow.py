@@ -74,9 +74,19 @@ def request_timeout(conn: ConnectionLike) -> float:
     return float(conn.extra_dejson.get("timeout", 30))
 
 
+class _Session(requests.Session):
+    """A session whose own `verify` is passed with every request: requests lets the
+    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE environment variables replace a session's verify
+    (a connection's verify: false or its CA bundle would be ignored)."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)
+
+
 def http_session(conn: ConnectionLike) -> requests.Session:
     """A requests session with the connection's TLS verification."""
-    session = requests.Session()
+    session = _Session()
     session.verify = tls_verify(conn)
     return session
 
@@ -205,7 +215,9 @@ def deploy_nifi_flow(flow: NifiFlow, *, update_secrets: bool = False) -> str:
     rotation); the others when their value differs.
     """
     client = nifi_client(flow)
-    deployed = nifi.deploy(client, flow.group, flow.flow, flow.position)
+    deployed = nifi.deploy(
+        client, flow.group, flow.flow, flow.position, lambda name: parameter_value(flow, name)
+    )
     context = client.parameter_context(deployed.group_id)
     values, missing = nifi.parameter_values(
         context,

@@ -136,10 +136,16 @@ class Nifi:
         return str(created["id"])
 
     def replace(self, group: dict[str, Any], flow: bytes) -> None:
-        """Replace the flow of an existing group (an entity of root()) with a definition."""
+        """Replace the flow of an existing group (an entity of root()) with a definition.
+
+        A replace request changes every controller service whose scheduledState in the
+        definition is ENABLED and refuses to change one that is enabled (NiFi 2.8): stop the
+        group and disable its services first (stop()); the revision is read afresh here.
+        """
+        revision = self.call("GET", f"process-groups/{group['id']}")["revision"]
         body = {
             "processGroupRevision": {
-                **group["revision"],
+                **revision,
                 "clientId": str(uuid.uuid4()),
             },
             "versionedFlowSnapshot": json.loads(flow),
@@ -179,22 +185,52 @@ class Nifi:
         request_id = started["request"]["requestId"]
         self.wait_for_request(f"parameter-contexts/{ctx}/update-requests/{request_id}")
 
+    def wait_for_services(self, group_id: str, transient: str) -> None:
+        """Wait while any controller service of the group (or below) is in state `transient`."""
+        path = f"flow/process-groups/{group_id}/controller-services"
+        query = {"includeAncestorGroups": "false", "includeDescendantGroups": "true"}
+        deadline = time.monotonic() + self.wait
+        for attempt in itertools.count():
+            services = self.call("GET", path, params=query)["controllerServices"]
+            waiting = [
+                s["component"]["name"] for s in services if s["component"]["state"] == transient
+            ]
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"controller services still {transient.lower()}: {waiting}")
+            self._pause(attempt)
+
     def enable_services(self, group_id: str) -> None:
         """Enable the group's controller services and wait until none is enabling."""
         path = f"flow/process-groups/{group_id}/controller-services"
         self.call("PUT", path, json={"id": group_id, "state": "ENABLED"})
+        self.wait_for_services(group_id, "ENABLING")
+
+    def stop(self, group_id: str) -> None:
+        """Stop the group's processors and disable its controller services (state is kept)."""
+        self.call(
+            "PUT",
+            f"flow/process-groups/{group_id}",
+            json={"id": group_id, "state": "STOPPED"},
+        )
+        path = f"flow/process-groups/{group_id}/controller-services"
         deadline = time.monotonic() + self.wait
-        query = {"includeAncestorGroups": "false", "includeDescendantGroups": "true"}
         for attempt in itertools.count():
-            services = self.call("GET", path, params=query)["controllerServices"]
-            enabling = [
-                s["component"]["name"] for s in services if s["component"]["state"] == "ENABLING"
-            ]
-            if not enabling:
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"controller services still enabling: {enabling}")
+            # 409 while a stopped processor still finishes a task that uses a service.
+            response = self.session.put(
+                f"{self.api}/{path}",
+                json={"id": group_id, "state": "DISABLED"},
+                timeout=self.timeout,
+            )
+            if response.ok:
+                break
+            if response.status_code != 409 or time.monotonic() > deadline:
+                raise NifiError(
+                    f"PUT {self.api}/{path} answered {response.status_code}: {response.text[:2000]}"
+                )
             self._pause(attempt)
+        self.wait_for_services(group_id, "DISABLING")
 
     def start(self, group_id: str) -> dict[str, int]:
         """Start every component of the group; returns its running/stopped/invalid counts."""
@@ -207,14 +243,45 @@ class Nifi:
         return {k: int(group.get(k, 0)) for k in ("runningCount", "stoppedCount", "invalidCount")}
 
 
-def deploy(nifi: Nifi, name: str, flow: Path, position: tuple[int, int]) -> Deployed:
-    """Upload flow as the root canvas's process group `name`, or replace that group's flow."""
+def unset_parameters(flow: dict[str, Any], context: dict[str, Any] | None) -> list[str]:
+    """The flow definition's parameters with a value neither in the definition nor in NiFi's
+    context (which a replace keeps): each needs a value from elsewhere."""
+    parameters = (context or {}).get("component", {}).get("parameters", [])
+    current = {entry["parameter"]["name"]: entry["parameter"].get("value") for entry in parameters}
+    names = []
+    for definition in flow.get("parameterContexts", {}).values():
+        for parameter in definition.get("parameters", []):
+            name = parameter["name"]
+            if parameter.get("value") is None and current.get(name) is None:
+                if not parameter.get("provided"):
+                    names.append(name)
+    return names
+
+
+def deploy(
+    nifi: Nifi,
+    name: str,
+    flow: Path,
+    position: tuple[int, int],
+    value_of: Callable[[str], str | None] = lambda name: None,
+) -> Deployed:
+    """Upload flow as the root canvas's process group `name`, or replace that group's flow.
+
+    Before a running flow is replaced, every parameter the new definition leaves without a
+    value must have one from value_of: else NifiError, and nothing that runs is touched.
+    """
     definition = flow.read_bytes()
     root = nifi.root()
     groups = [g for g in root["flow"]["processGroups"] if g["component"]["name"] == name]
     if len(groups) > 1:
         raise NifiError(f"{len(groups)} process groups named {name} on the root canvas")
     if groups:
+        context = nifi.parameter_context(str(groups[0]["id"]))
+        unset = unset_parameters(json.loads(definition), context)
+        missing = [n for n in unset if value_of(n) is None]
+        if missing:
+            raise NifiError(f"NiFi parameters without a value: set the Airflow variables {missing}")
+        nifi.stop(str(groups[0]["id"]))
         nifi.replace(groups[0], definition)
         print(f"replaced the flow of process group {name} ({groups[0]['id']})")
         return Deployed(group_id=str(groups[0]["id"]), created=False)
