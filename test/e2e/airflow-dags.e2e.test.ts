@@ -17,7 +17,7 @@
 //
 // Needs bash test/e2e/install.sh, test/e2e/engines/{airflow,registry,spark,databases}/install.sh.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
