@@ -3,6 +3,7 @@ import { emitAirflow } from "./airflow/index.js";
 import { emitKafka } from "./kafka/index.js";
 import { emitNifi } from "./nifi/index.js";
 import { emitSpark } from "./spark/index.js";
+import { emitState } from "./state/index.js";
 import type { Emitter, GeneratedFile } from "./shared/types.js";
 
 /** Every target, in output order. A new target is a new folder and one line here. */
@@ -11,9 +12,12 @@ export const emitters: ReadonlyArray<[string, Emitter]> = [
   ["nifi", emitNifi],
   ["spark", emitSpark],
   ["airflow", emitAirflow],
+  ["state", emitState],
 ];
 
-export function emitAll(p: Pipeline): GeneratedFile[] {
-  const files = emitters.flatMap(([, emit]) => emit(p));
+/** The files of every target (or of the targets named). */
+export function emitAll(p: Pipeline, only?: readonly string[]): GeneratedFile[] {
+  const chosen = only ? emitters.filter(([name]) => only.includes(name)) : emitters;
+  const files = chosen.flatMap(([, emit]) => emit(p));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -114,6 +114,11 @@ export type Email = string;
 export type SlackChannel = string;
 /**
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "planRule".
+ */
+export type PlanRule = string;
+/**
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "port".
  */
 export type Port = number | EnvRef;
@@ -428,6 +433,10 @@ export interface PipegenSpec {
           partitionBy?: [Column, ...Column[]];
         }[]
       ];
+      /**
+       * The version of the stream's state (default 1). Raise it by one when a change cannot restart from the stream's checkpoints (a new window, group key, aggregate or dedupe key, another source topic): its stateful queries then start on new checkpoints from startingOffsets. `pipegen plan` says when, and what the restart means for the sinks.
+       */
+      stateVersion?: number;
       trigger?: {
         every?: Duration;
         availableNow?: true;
@@ -479,6 +488,22 @@ export interface PipegenSpec {
         channel?: SlackChannel;
       };
     };
+  };
+  /**
+   * Settings of `pipegen plan` (they change no generated file).
+   */
+  plan?: {
+    /**
+     * Changes `pipegen plan` accepts although their rule is breaking: a rule id, or {rule, object, reason} for one object.
+     */
+    except?: (
+      | PlanRule
+      | {
+          rule: PlanRule;
+          object?: string;
+          reason?: string;
+        }
+    )[];
   };
   environments?: {
     [k: string]: {
