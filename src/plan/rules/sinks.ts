@@ -46,95 +46,164 @@ function added(c: Comparison, key: string, a: SinkState): Finding {
   };
 }
 
-function columnChanges(b: SinkState, a: SinkState): Finding[] {
+type Make = (rule: Finding["rule"], message: string, ddl?: string[], hint?: string) => Finding;
+
+const runDdl = "run the DDL before deploying";
+
+function columnAdded(f: Make, a: SinkState, c: SinkColumn): Finding {
+  return tabled(a)
+    ? f(
+        "SINK_COLUMN_ADDED",
+        `column ${c.name} (${c.storeType}) is new, and the existing table does not have it: ${failing}`,
+        addColumn(a, c),
+        runDdl,
+      )
+    : f(
+        "SINK_FIELD_ADDED",
+        `field ${c.name} (${c.type}) is new: records get it from the next micro-batch`,
+      );
+}
+
+function columnRemoved(f: Make, b: SinkState, a: SinkState, c: SinkColumn): Finding {
+  if (a.kind === "jdbc" && (c.required || b.key.includes(c.name)))
+    return f(
+      "SINK_COLUMN_REMOVED_NOT_NULL",
+      `column ${c.name} is NOT NULL in the table and is no longer written: every insert fails (a null in a NOT NULL column); ${failing}`,
+      dropColumn(a, c),
+      runDdl,
+    );
+  return tabled(a)
+    ? f(
+        "SINK_COLUMN_REMOVED",
+        `column ${c.name} is no longer written: it stays in the table, and new rows have no value in it`,
+        dropColumn(a, c).filter((x) => !x.startsWith("-- or")),
+      )
+    : f(
+        "SINK_COLUMN_REMOVED",
+        `field ${c.name} is no longer written: new records do not have it; consumers that read it get nothing`,
+      );
+}
+
+function columnChanged(
+  f: Make,
+  b: SinkState,
+  a: SinkState,
+  o: SinkColumn,
+  c: SinkColumn,
+): Finding[] {
   const out: Finding[] = [];
-  const object = objectOf(a);
+  if (tabled(a) && o.storeType !== c.storeType)
+    out.push(
+      f(
+        "SINK_COLUMN_RETYPED",
+        `column ${c.name} ${o.storeType} -> ${c.storeType}: the table keeps ${o.storeType}; the database converts each value it can, and a micro-batch with a value it cannot convert fails (the query stops, and fails again at every restart until the table is changed)`,
+        retypeColumn(a, c),
+        a.dialect === "cassandra" ? "write the new type to a new column or table" : runDdl,
+      ),
+    );
+  else if (!tabled(a) && o.type !== c.type)
+    out.push(
+      f(
+        "SINK_FIELD_RETYPED",
+        `field ${c.name} ${o.type} -> ${c.type}: records written from now on have the new type, earlier ones the old; consumers must read both`,
+      ),
+    );
+  const inKey = b.key.includes(c.name);
+  if (a.kind === "jdbc" && o.required && !c.required && !inKey && !a.key.includes(c.name))
+    out.push(
+      f(
+        "SINK_COLUMN_NULLABLE",
+        `column ${c.name} may now be null, but it is NOT NULL in the table: a row with a null fails the insert; ${failing}`,
+        dropNotNull(a, c),
+        runDdl,
+      ),
+    );
+  return out;
+}
+
+function columnChanges(b: SinkState, a: SinkState): Finding[] {
   const old = new Map(b.columns.map((x) => [x.name, x]));
   const now = new Map(a.columns.map((x) => [x.name, x]));
-  const f = (
-    rule: Finding["rule"],
-    message: string,
-    ddl: string[] = [],
-    hint?: string,
-  ): Finding => ({
+  const f: Make = (rule, message, ddl = [], hint) => ({
     rule,
-    object,
+    object: objectOf(a),
     action: "~",
     at: a.at,
     message,
     ...(ddl.length ? { ddl } : {}),
     ...(hint ? { hint } : {}),
   });
-  for (const c of a.columns.filter((x) => !old.has(x.name)))
-    out.push(
-      tabled(a)
-        ? f(
-            "SINK_COLUMN_ADDED",
-            `column ${c.name} (${c.storeType}) is new, and the existing table does not have it: ${failing}`,
-            addColumn(a, c),
-            "run the DDL before deploying",
-          )
-        : f(
-            "SINK_FIELD_ADDED",
-            `field ${c.name} (${c.type}) is new: records get it from the next micro-batch`,
-          ),
-    );
-  for (const c of b.columns.filter((x) => !now.has(x.name))) {
-    const notNull = a.kind === "jdbc" && (c.required || b.key.includes(c.name));
-    out.push(
-      notNull
-        ? f(
-            "SINK_COLUMN_REMOVED_NOT_NULL",
-            `column ${c.name} is NOT NULL in the table and is no longer written: every insert fails (a null in a NOT NULL column); ${failing}`,
-            dropColumn(a, c),
-            "run the DDL before deploying",
-          )
-        : f(
-            "SINK_COLUMN_REMOVED",
-            `${tabled(a) ? "column" : "field"} ${c.name} is no longer written: ${tabled(a) ? "it stays in the table, and new rows have no value in it" : "new records do not have it; consumers that read it get nothing"}`,
-            tabled(a) ? dropColumn(a, c).filter((x) => !x.startsWith("-- or")) : [],
-          ),
-    );
+  return [
+    ...a.columns.filter((x) => !old.has(x.name)).map((c) => columnAdded(f, a, c)),
+    ...b.columns.filter((x) => !now.has(x.name)).map((c) => columnRemoved(f, b, a, c)),
+    ...a.columns.flatMap((c) =>
+      old.has(c.name) ? columnChanged(f, b, a, old.get(c.name)!, c) : [],
+    ),
+  ];
+}
+
+/**
+ * A table sink between append and upsert (undefined: the mode stays). The table has a primary
+ * key when the sink has a key (append or upsert), so the key decides what the table needs.
+ */
+function modeChange(b: SinkState, a: SinkState): Finding | null | undefined {
+  if (a.mode === b.mode) return undefined;
+  const base = {
+    rule: "SINK_MODE_CHANGED" as const,
+    object: objectOf(a),
+    action: "~" as const,
+    at: a.at,
+  };
+  const keys = (k: string[]) => k.join(", ");
+  if (a.mode === "upsert") {
+    if (same(a.key, b.key)) return null; // an append with this key already had it as primary key
+    return {
+      ...base,
+      message: `append -> upsert: the upsert (ON CONFLICT / ON DUPLICATE KEY) needs the primary key (${keys(a.key)}), which the table does not have${b.key.length ? ` (its key is (${keys(b.key)}))` : ""}: ${failing}`,
+      ddl: changeKey(b, a),
+      hint: "run the DDL before deploying",
+    };
   }
-  for (const c of a.columns) {
-    const o = old.get(c.name);
-    if (!o) continue;
-    if (tabled(a) && o.storeType !== c.storeType)
-      out.push(
-        f(
-          "SINK_COLUMN_RETYPED",
-          `column ${c.name} ${o.storeType} -> ${c.storeType}: the table keeps ${o.storeType}; the database converts each value it can, and a micro-batch with a value it cannot convert fails (the query stops, and fails again at every restart until the table is changed)`,
-          retypeColumn(a, c),
-          a.dialect === "cassandra"
-            ? "write the new type to a new column or table"
-            : "run the DDL before deploying",
-        ),
-      );
-    else if (!tabled(a) && o.type !== c.type)
-      out.push(
-        f(
-          "SINK_FIELD_RETYPED",
-          `field ${c.name} ${o.type} -> ${c.type}: records written from now on have the new type, earlier ones the old; consumers must read both`,
-        ),
-      );
-    const wasNotNull = o.required || b.key.includes(c.name);
-    const isNotNull = c.required || a.key.includes(c.name);
-    if (
-      a.kind === "jdbc" &&
-      wasNotNull &&
-      !isNotNull &&
-      b.key.includes(c.name) === a.key.includes(c.name)
-    )
-      out.push(
-        f(
-          "SINK_COLUMN_NULLABLE",
-          `column ${c.name} may now be null, but it is NOT NULL in the table: a row with a null fails the insert; ${failing}`,
-          dropNotNull(a, c),
-          "run the DDL before deploying",
-        ),
-      );
-  }
-  return out;
+  return {
+    ...base,
+    message: `upsert -> append: the table keeps its primary key (${keys(b.key)}), so a row whose key is already there fails the insert (an upsert replaced it): ${failing.replace("writing", "then writing")}`,
+    ...(same(a.key, b.key) ? {} : { ddl: changeKey(b, a) }),
+    hint: same(a.key, b.key)
+      ? "leave out the sink's key to append without a primary key, and drop the table's with the DDL plan then prints"
+      : "run the DDL before deploying",
+  };
+}
+
+function keyChange(b: SinkState, a: SinkState): Finding {
+  const [was, now] = [b.key.join(", "), a.key.join(", ")];
+  const base = {
+    rule: "SINK_KEY_CHANGED" as const,
+    object: objectOf(a),
+    action: "~" as const,
+    at: `${a.at}/key`,
+  };
+  if (a.kind === "mongodb")
+    return {
+      ...base,
+      message: `key (${was}) -> (${now}): documents are upserted by the new key; the documents written under the old one stay, so each record is there twice (under both keys)`,
+      hint: "write to a new collection, or delete the old documents after the deploy",
+    };
+  if (a.kind === "cassandra")
+    return {
+      ...base,
+      message: `primary key (${was}) -> (${now}): Cassandra cannot change a table's primary key, and the inserts do not fit the existing table: ${failing}`,
+      ddl: changeKey(b, a),
+      hint: "write a new table (another 'table:')",
+    };
+  return {
+    ...base,
+    message:
+      a.mode === "upsert"
+        ? `primary key (${was || "none"}) -> (${now}): the upsert's ON CONFLICT / ON DUPLICATE KEY needs the new key to be the table's primary key: ${failing}`
+        : `primary key (${was || "none"}) -> (${now || "none"}): the table keeps its primary key, so rows are refused by the old key (and not by the new one)`,
+    ddl: changeKey(b, a),
+    hint: runDdl,
+  };
 }
 
 function keyAndMode(b: SinkState, a: SinkState): Finding[] {
@@ -151,39 +220,9 @@ function keyAndMode(b: SinkState, a: SinkState): Finding[] {
       });
     return out;
   }
-  if (a.mode !== b.mode && a.kind === "jdbc")
-    out.push({
-      rule: "SINK_MODE_CHANGED",
-      object,
-      action: "~",
-      at: a.at,
-      message:
-        a.mode === "upsert"
-          ? `append -> upsert: the upsert (ON CONFLICT / ON DUPLICATE KEY) needs a primary key on (${a.key.join(", ")}), which the existing table does not have: ${failing}`
-          : `upsert -> append: the table keeps its primary key (${b.key.join(", ")}), so a row that repeats a key fails the insert: ${failing}`,
-      ddl: changeKey(b, a),
-      hint: "run the DDL before deploying",
-    });
-  else if (!same(a.key, b.key))
-    out.push({
-      rule: "SINK_KEY_CHANGED",
-      object,
-      action: "~",
-      at: `${a.at}/key`,
-      message:
-        a.kind === "mongodb"
-          ? `key (${b.key.join(", ")}) -> (${a.key.join(", ")}): documents are upserted by the new key; the documents written under the old one stay, so each record is there twice (under both keys)`
-          : a.kind === "cassandra"
-            ? `primary key (${b.key.join(", ")}) -> (${a.key.join(", ")}): Cassandra cannot change a table's primary key; the inserts do not fit the existing table: ${failing}`
-            : `primary key (${b.key.join(", ")}) -> (${a.key.join(", ")}): the upsert's ON CONFLICT / ON DUPLICATE KEY needs the new key to be the table's; ${failing}`,
-      ...(a.kind === "mongodb" ? {} : { ddl: changeKey(b, a) }),
-      hint:
-        a.kind === "mongodb"
-          ? "write to a new collection, or delete the old documents after the deploy"
-          : a.kind === "cassandra"
-            ? "write a new table (another 'table:')"
-            : "run the DDL before deploying",
-    });
+  const mode = a.kind === "jdbc" ? modeChange(b, a) : undefined;
+  if (mode) out.push(mode);
+  else if (mode === undefined && !same(a.key, b.key)) out.push(keyChange(b, a));
   if (a.batchMarker !== null && b.batchMarker !== null && a.batchMarker !== b.batchMarker)
     out.push({
       rule: "SINK_BATCH_MARKER_CHANGED",

@@ -44,6 +44,16 @@ export function freshStart(s: PipelineState, q: QueryState): string {
   return parts.join("; ");
 }
 
+/** Rows of the old query that the new one's results do not overwrite (a changed aggregation's). */
+function leftOver(c: Comparison, a: QueryState, b: QueryState): string {
+  const tables = a.sinks
+    .map((k) => c.after.sinks[k])
+    .filter((x) => x && x.kind !== "kafka" && x.kind !== "files");
+  return tables.length && !same(a.stateful, b.stateful)
+    ? "; the rows the old query wrote stay in its tables where the new results do not replace them (windows of another size or start, groups no longer made)"
+    : "";
+}
+
 function stateVersionRaised(
   c: Comparison,
   job: string,
@@ -57,7 +67,7 @@ function stateVersionRaised(
       object: objectOf(job, name),
       action: "-/+",
       at: [c.after.spark.jobs[job]!.at + "/stateVersion", a.at],
-      message: `new checkpoint ${a.checkpoint} (was ${b.checkpoint}): ${freshStart(c.after, a)}; the old checkpoint stays`,
+      message: `new checkpoint ${a.checkpoint} (was ${b.checkpoint}): ${freshStart(c.after, a)}${leftOver(c, a, b)}; the old checkpoint stays`,
       hint: "stop the old job before the new one starts (SIGTERM lets its last batch finish); delete the old checkpoint once the new query runs",
     },
   ];
@@ -83,7 +93,8 @@ function queryChanges(
   b: QueryState,
   a: QueryState,
 ): Finding[] {
-  if (c.before.spark.checkpointRoot !== c.after.spark.checkpointRoot) return [];
+  if (c.before.spark.checkpointRoot !== c.after.spark.checkpointRoot)
+    return a.path !== null && a.path === b.path ? [fileSinkNewCheckpoint(job, name, a)] : [];
   if (a.checkpoint !== b.checkpoint) return stateVersionRaised(c, job, name, b, a);
   const j = c.after.spark.jobs[job]!;
   const q: QueryAt = {

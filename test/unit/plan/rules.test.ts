@@ -1,4 +1,5 @@
 // Every rule of pipegen plan, both ways: its case's edit makes it fire, the near miss does not.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { resolveSpec } from "../../../src/api/compile.js";
@@ -56,5 +57,18 @@ describe("the fixtures", () => {
   it("cover every rule of the catalogue", () => {
     const covered = new Set(cases.map((c) => c.rule));
     expect(ruleIds.filter((r) => !covered.has(r))).toEqual([]);
+  });
+});
+
+describe("the README", () => {
+  it("documents every rule with its class and an example", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    for (const id of ruleIds) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${id}\``));
+      expect(row, id).toBeDefined();
+      const cells = row!.split("|").map((c) => c.trim());
+      expect(cells[2], id).toBe(catalogue[id].class);
+      expect(cells[3]!.length, `${id} example`).toBeGreaterThan(3);
+    }
   });
 });
