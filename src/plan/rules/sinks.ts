@@ -20,7 +20,7 @@ const objectOf = (s: SinkState) =>
         : `files ${s.object}`;
 
 const failing =
-  "writing a micro-batch fails, the query stops and the job exits; it fails again at every restart until the table is changed";
+  "the micro-batch fails, the query stops and the job exits 1, again at every restart until the table is changed";
 
 function added(c: Comparison, key: string, a: SinkState): Finding {
   const before = c.before.spark.jobs[a.stream]?.queries.sinks;
@@ -54,7 +54,7 @@ function columnAdded(f: Make, a: SinkState, c: SinkColumn): Finding {
   return tabled(a)
     ? f(
         "SINK_COLUMN_ADDED",
-        `column ${c.name} (${c.storeType}) is new, and the existing table does not have it: ${failing}`,
+        `column ${c.name} (${c.storeType}) is new, and the existing table (and its staging table, made LIKE it) does not have it: Spark refuses the write (COLUMN_NOT_DEFINED_IN_TABLE): ${failing}`,
         addColumn(a, c),
         runDdl,
       )
@@ -166,7 +166,7 @@ function modeChange(b: SinkState, a: SinkState): Finding | null | undefined {
   }
   return {
     ...base,
-    message: `upsert -> append: the table keeps its primary key (${keys(b.key)}), so a row whose key is already there fails the insert (an upsert replaced it): ${failing.replace("writing", "then writing")}`,
+    message: `upsert -> append: the table keeps its primary key (${keys(b.key)}), so a row whose key is already there fails the insert (an upsert replaced it): ${failing}`,
     ...(same(a.key, b.key) ? {} : { ddl: changeKey(b, a) }),
     hint: same(a.key, b.key)
       ? "leave out the sink's key to append without a primary key, and drop the table's with the DDL plan then prints"

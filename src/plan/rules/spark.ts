@@ -109,7 +109,7 @@ function queryChanges(
       object: q.object,
       action: "~",
       at: `${j.at}/from/topic`,
-      message: `source ${b.source.topic} -> ${a.source.topic}: the checkpoint holds offsets of ${b.source.topic}; Spark's guide calls a change of subscribed topics not allowed, its results unpredictable`,
+      message: `source ${b.source.topic} -> ${a.source.topic}: the checkpoint holds offsets of ${b.source.topic}'s partitions, which the query no longer reads (Spark's guide: not allowed, the results are unpredictable); ${a.source.failOnDataLoss ? "with failOnDataLoss Spark takes them for lost data and the restart fails ('Some data may have been lost because they are not available in Kafka any more'), at every restart" : `without failOnDataLoss it reads ${a.source.topic} from its start`}`,
       hint:
         j.kind === "stream"
           ? `raise the stream's state version (stateVersion: ${j.stateVersion + 1}) so that it starts on new checkpoints, or add a new stream for the new topic`

@@ -29,16 +29,28 @@ export function wayOut(q: QueryAt): string {
   return `raise the stream's state version (stateVersion: ${q.stateVersion + 1}): its stateful queries start on new checkpoints, and plan says from where and what that means for the sinks`;
 }
 
-const refused = (what: string) =>
-  `Spark refuses to restart the query from its checkpoint: ${what}, and the state it saved no longer fits the query`;
+/** Spark 4.0's errors when a restart meets state of another shape (seen on the e2e engine). */
+const errors = {
+  operator: "STREAMING_STATEFUL_OPERATOR_NOT_MATCH_IN_STATE_METADATA",
+  key: "STATE_STORE_KEY_SCHEMA_NOT_COMPATIBLE",
+  value: "STATE_STORE_VALUE_SCHEMA_NOT_COMPATIBLE",
+  /** The first stateful operator of a query that had none: its checkpoint has no state files. */
+  missing: "CANNOT_LOAD_STATE_STORE.CANNOT_READ_DELTA_FILE_NOT_EXISTS",
+};
 
-function added(q: QueryAt, op: StatefulOp, index: number): Finding {
+const refused = (what: string, error: keyof typeof errors) =>
+  `Spark refuses to restart the query from its checkpoint (${errors[error]}): ${what}, and the state the checkpoint holds no longer fits the query; the job exits 1, at every restart, and nothing is written`;
+
+function added(q: QueryAt, op: StatefulOp, index: number, first: boolean): Finding {
   return {
     rule: "SPARK_STATEFUL_OPERATOR_ADDED",
     object: q.object,
     action: "~",
     at: op.at,
-    message: refused(`stateful operator ${index + 1} (${opName(op)}) is new`),
+    message: refused(
+      `stateful operator ${index + 1} (${opName(op)}) is new`,
+      first ? "missing" : "operator",
+    ),
     hint: wayOut(q),
   };
 }
@@ -49,7 +61,7 @@ function removed(q: QueryAt, op: StatefulOp, index: number, fallback: string): F
     object: q.object,
     action: "~",
     at: fallback,
-    message: refused(`stateful operator ${index + 1} (${opName(op)}) is gone`),
+    message: refused(`stateful operator ${index + 1} (${opName(op)}) is gone`, "operator"),
     hint: wayOut(q),
   };
 }
@@ -73,7 +85,10 @@ function samePosition(q: QueryAt, b: StatefulOp, a: StatefulOp, i: number): Find
         object: q.object,
         action: "~",
         at,
-        message: refused(`stateful operator ${i + 1} was ${opName(b)} and is ${opName(a)}`),
+        message: refused(
+          `stateful operator ${i + 1} was ${opName(b)} and is ${opName(a)}`,
+          "operator",
+        ),
         hint: wayOut(q),
       },
     ];
@@ -90,6 +105,7 @@ function samePosition(q: QueryAt, b: StatefulOp, a: StatefulOp, i: number): Find
       at,
       message: refused(
         `the state of ${opName(a)} is keyed by (${cols(keys(a))}), it was (${cols(keys(b))})`,
+        "key",
       ),
       hint: wayOut(q),
     });
@@ -106,6 +122,7 @@ function samePosition(q: QueryAt, b: StatefulOp, a: StatefulOp, i: number): Find
         at: `${at}/aggregate`,
         message: refused(
           `the aggregates are (${show(a)}), they were (${show(b)}); the state holds one buffer per aggregate`,
+          "value",
         ),
         hint: wayOut(q),
       });
@@ -148,7 +165,9 @@ export function statefulChanges(
 ): Finding[] {
   if (b.length !== a.length) {
     const i = firstMismatch(b, a);
-    return a.length > b.length ? [added(q, a[i]!, i)] : [removed(q, b[i]!, i, a[i]?.at ?? queryAt)];
+    return a.length > b.length
+      ? [added(q, a[i]!, i, b.length === 0)]
+      : [removed(q, b[i]!, i, a[i]?.at ?? queryAt)];
   }
   const out = b.flatMap((op, i) => samePosition(q, op, a[i]!, i));
   // One watermark per query: said once, at the first operator that has it.

@@ -50,7 +50,7 @@ ${schema}
 topics:
   pb.orders: {schema: order, partitions: 2}
 streams:
-  copy:
+  copier:
     from: {topic: pb.orders}
     onInvalid: drop
     steps:
