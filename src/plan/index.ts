@@ -123,10 +123,6 @@ export function plan(inputs: readonly string[], opts: PlanOptions = {}): PlanRes
   if (hasErrors(compilation.diagnostics)) return result;
   const b = openBaseline(opts.against ?? "HEAD", opts.out ?? "generated");
   result.baseline = { kind: b.kind, name: b.name };
-  if (b.kind === "dir")
-    result.notes.push(
-      `${b.name} holds one version of each schema: _TRANSITIVE compatibility levels are checked against that version only (against a git ref, every committed version is)`,
-    );
   const loaded = new Map<string, LoadedSpec>();
   for (const s of read.specs) {
     const l = loadSpec(s.file, s.text).spec;
@@ -138,7 +134,12 @@ export function plan(inputs: readonly string[], opts: PlanOptions = {}): PlanRes
     const base = baselineState(b, o.pipeline, o.spec, env, result.notes);
     const before = base.state ?? emptyState(o.pipeline, o.spec, env);
     result.pipelines.push({ name: o.pipeline, spec: o.spec, baseline: base.how, removed: false });
-    const findings = compare({ before, after, history: histories(b, before, after) });
+    const history = histories(b, before, after);
+    if (b.kind === "dir" && history.size && !result.notes.some((n) => n.startsWith(b.name)))
+      result.notes.push(
+        `${b.name} holds one version of each schema: _TRANSITIVE compatibility levels are checked against that version only (against a git ref, every committed version is)`,
+      );
+    const findings = compare({ before, after, history });
     const spec = loaded.get(o.spec);
     const own = spec ? exceptsOf(spec) : { excepts: [], diagnostics: [] };
     compilation.diagnostics.push(...own.diagnostics);

@@ -3,12 +3,10 @@
 // (a copy of it, with a query id of its own) and fails, refuses or goes wrong as the plan said;
 // the way out (stateVersion) and a sample of safe changes run with nothing lost or doubled; the
 // DDL plan prints makes a failing sink change work.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Change } from "../../src/plan/types.js";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { REPO_ROOT } from "./harness/paths.js";
 import {
@@ -21,7 +19,8 @@ import {
 } from "./harness/plan.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
-import { describeSparkJob, runSparkJob, sparkPaths, type SparkJobResult } from "./harness/spark.js";
+import { describeSparkJob, sparkPaths } from "./harness/spark.js";
+import { planRunner } from "./spark/plan-run.js";
 import {
   copySpec,
   dupSpec,
@@ -48,69 +47,12 @@ afterAll(async () => {
   await Promise.allSettled([kafka?.stop(), pg?.stop()]);
 });
 
-async function produce(
-  v: Version,
-  topic: string,
-  records: Order[],
-  format: "avro" | "json" = "avro",
-) {
-  const file = path.join(work, `records-${randomUUID()}.json`);
-  const schema = path.join(v.gen, "kafka", "schemas", `${topic}.avsc`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      topic,
-      format,
-      schema,
-      records: records.map((value) => ({ key: String(value.id), value })),
-    }),
-  );
-  const r = await run(sparkPaths().python, [
-    path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    file,
-  ]);
-  expect(r.code, describeRun("produce", r)).toBe(0);
-}
-
-/** Runs a stream's job of a build to the end of its topic (--available-now). */
-function runJob(v: Version, job: string, root?: string): Promise<SparkJobResult> {
-  const env = {
-    PG_HOST: "127.0.0.1",
-    PG_PORT: String(pg.port),
-    PG_PASSWORD: pg.password,
-    KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
-  };
-  const args = ["--available-now", ...(root ? ["--checkpoint-root", root] : [])];
-  return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, { env, timeoutMs: 400_000 });
-}
-
-/** A copy of a checkpoint root whose queries get new ids (their batch markers are their own). */
-function copyRoot(from: string, label: string): string {
-  const to = path.join(work, `ckpt-${label}`);
-  cpSync(from, to, { recursive: true });
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name === "metadata" && existsSync(path.join(dir, "offsets")))
-        writeFileSync(p, JSON.stringify({ id: randomUUID() }) + "\n");
-    }
-  };
-  walk(to);
-  return to;
-}
-
-/** The DDL of a change, its comment lines left out. */
-const ddlOf = (c: Change) => (c.ddl ?? []).filter((x) => !x.startsWith("--"));
-
+const { produce, runJob, copyRoot, ddlOf, failed } = planRunner(work, () => ({ kafka, pg }));
 const aggRows = async () =>
   JSON.stringify(
     await pg.query("SELECT window_start, window_end, customer, n, total FROM pa_agg ORDER BY 1, 3"),
   );
 const count = async (sql: string) => Number((await pg.query(sql))[0]![0]);
-const failed = (r: SparkJobResult) => `${r.stdout}\n${r.stderr}`;
 
 describe("stateful operators (group A: dedupe, then a 1-minute window per customer)", () => {
   const dir = path.join(work, "a");

@@ -60,6 +60,15 @@ describe("pipegen plan", () => {
     expect(r.stdout).not.toContain("note:");
   });
 
+  it("--env: the committed build has no environment, so the baseline is the spec built with it", () => {
+    const r = run(["plan", "specs", "--env", "dev"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("No changes");
+    expect(r.stdout).toMatch(
+      /note: shop_orders: HEAD \([0-9a-f]{7}\) has a state built with no --env; .* built by this pipegen with --env dev/,
+    );
+  });
+
   it("breaking changes: exit 3, each at its place, with the summary", () => {
     edit("shop_orders", "partitions: 6, retention: 7d", "partitions: 3, retention: 7d");
     edit("shop_orders", "size: 1m, watermark: 10m", "size: 5m, watermark: 10m");
