@@ -123,6 +123,13 @@ const schema = {
           onInvalid: ref("onInvalid"),
           steps: { type: "array", items: streamStep },
           to: { type: "array", items: sink, minItems: 1 },
+          stateVersion: {
+            type: "integer",
+            minimum: 1,
+            maximum: 1000,
+            description:
+              "The version of the stream's state (default 1). Raise it by one when a change cannot restart from the stream's checkpoints (a new window, group key, aggregate or dedupe key, another source topic): its stateful queries then start on new checkpoints from startingOffsets. `pipegen plan` says when, and what the restart means for the sinks.",
+          },
           trigger,
           resources: obj({
             executors: { type: "integer", minimum: 1 },
@@ -156,6 +163,42 @@ const schema = {
       ),
     ),
     orchestration,
+    plan: obj(
+      {
+        except: {
+          type: "array",
+          description:
+            "Changes `pipegen plan` accepts although their rule is breaking: a rule id, or {rule, object, reason} for one object.",
+          items: {
+            anyOf: [
+              { $ref: "#/definitions/planRule" },
+              obj(
+                {
+                  rule: {
+                    $ref: "#/definitions/planRule",
+                    description:
+                      "The rule id of the change to accept, e.g. KAFKA_PARTITIONS_INCREASED.",
+                  },
+                  object: {
+                    type: "string",
+                    minLength: 1,
+                    description:
+                      "The one object the change is accepted for, as pipegen plan names it (e.g. topic orders.raw); without it, every object.",
+                  },
+                  reason: {
+                    type: "string",
+                    description: "Why the change is accepted, for the reviewers of the spec.",
+                  },
+                },
+                ["rule"],
+              ),
+            ],
+          },
+        },
+      },
+      [],
+      { description: "Settings of `pipegen plan` (they change no generated file)." },
+    ),
     environments: map(
       id,
       obj({
@@ -201,6 +244,12 @@ const schema = {
     sparkConfName: { type: "string", pattern: "^spark\\.[A-Za-z0-9_.-]+$" },
     attributeName: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$" },
     tag: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
+    planRule: {
+      type: "string",
+      pattern: "^[A-Z][A-Z0-9_]*$",
+      description:
+        "A rule id of pipegen plan's catalogue (README, pipegen plan), e.g. KAFKA_TOPIC_REMOVED.",
+    },
     slackChannel: { type: "string", pattern: "^#?[a-z0-9_-]+$" },
     onInvalid: {
       anyOf: [

@@ -18,6 +18,8 @@ export interface CompileOptions {
   reused?: ReadonlyMap<string, PipelineOutput>;
   /** Called after each spec is compiled (for a progress line). */
   onProgress?: (done: number, total: number, file: string) => void;
+  /** Only these targets (by name, e.g. ["state"] for `plan`); default every target. */
+  targets?: readonly string[];
 }
 
 export interface Compilation {
@@ -126,7 +128,7 @@ function compileOne(spec: SpecSource, opts: CompileOptions, g: Gathered): void {
   g.outputs.push({
     pipeline: r.pipeline.name,
     spec: spec.file,
-    files: formatFiles(emitAll(r.pipeline)),
+    files: formatFiles(emitAll(r.pipeline, opts.targets)),
     environment: r.pipeline.environment,
   });
 }

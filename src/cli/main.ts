@@ -21,11 +21,13 @@ const named =
   process.argv
     .slice(2)
     .find(
-      (a, i, all) => !a.startsWith("-") && !["--format", "--env", "--out"].includes(all[i - 1]!),
+      (a, i, all) =>
+        !a.startsWith("-") &&
+        !["--format", "--env", "--out", "--against", "--except"].includes(all[i - 1]!),
     ) ?? null;
 let commanderSaid = "";
 
-/** Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 70 internal error. */
+/** Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 3 a breaking plan, 70 internal error. */
 const program = new Command()
   .name("pipegen")
   .description("Compile a declarative pipeline spec into Kafka, NiFi, Spark and Airflow artifacts.")
@@ -90,6 +92,36 @@ program
     process.exitCode = outcome.exitCode;
   });
 docCommands(program, finish);
+
+program
+  .command("plan")
+  .description(
+    "classify every change the specs make to the running systems against a baseline (exit 3 when one breaks)",
+  )
+  .argument("<spec...>", "spec files or folders of specs (*.yaml, *.yml)")
+  .option(
+    "--against <ref|dir>",
+    "a git ref whose committed output, or a folder with a build, to compare with",
+    "HEAD",
+  )
+  .option("--out <dir>", "output root (where the baseline's build is)", "generated")
+  .option("--env <name>", "apply the environment overlay environments.<name>")
+  .option(
+    "--except <rule[:object]>",
+    "accept a known change of this rule (on this object); repeatable",
+    (v: string, all: string[] = []) => [...all, v],
+  )
+  .addOption(
+    new Option("--format <format>", "text, one JSON document, or GitHub workflow annotations")
+      .choices(["text", "json", "github"])
+      .default("text"),
+  )
+  .option("-q, --quiet", "print only the summary (and the changes when one is breaking)")
+  .action(async (specs: string[], o: import("./plan.js").PlanOptions) => {
+    const outcome = (await import("./plan.js")).runPlan(specs, o);
+    if (o.format === "json") writeJson("plan", outcome);
+    process.exitCode = outcome.exitCode;
+  });
 
 try {
   await program.parseAsync(process.argv);

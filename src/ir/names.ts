@@ -125,3 +125,22 @@ export function topicTaskIds(topics: readonly Topic[]): Map<string, string> {
     }),
   );
 }
+
+/**
+ * A streaming query's checkpoint folder, relative to the checkpoint root:
+ * <pipeline>/<job>/<query>, and <pipeline>/<job>/<query>.v<N> from state version 2 on (a new
+ * checkpoint for a query whose state no longer fits the old one).
+ */
+export const sparkCheckpoint = (p: string, job: string, query: string, version: number) =>
+  `${p}/${job}/${query}${version > 1 ? `.v${version}` : ""}`;
+
+/** The tasks of the ingestion DAG, by role (register_schemas is a task group of one task per schema). */
+export const ingestionTasks = {
+  applyTopics: "apply_topics",
+  registerSchemas: "register_schemas",
+  deployNifi: "deploy_nifi_flow",
+  startNifi: "start_nifi_flow",
+} as const;
+
+/** The state file of a pipeline: what its running systems hold once the build is deployed (pipegen plan). */
+export const statePath = (p: string) => `${p}/pipegen-state.json`;

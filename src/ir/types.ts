@@ -224,6 +224,11 @@ export interface Stream {
   /** Columns leaving the last step, in order: what the sinks receive. */
   output: readonly Field[];
   sinks: readonly Sink[];
+  /**
+   * The version of the stream's state: 1, and one more each time a change its checkpoints
+   * cannot take is made; from 2 on, its stateful queries run on new checkpoints (names.ts).
+   */
+  stateVersion: number;
   trigger: { kind: "every"; everyMs: number } | { kind: "availableNow"; schedule: string | null };
   resources: {
     executors: number | null;

@@ -154,6 +154,13 @@ export type Email = string;
  */
 export type SlackChannel = string;
 /**
+ * A rule id of pipegen plan's catalogue (README, pipegen plan), e.g. KAFKA_TOPIC_REMOVED.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "planRule".
+ */
+export type PlanRule = string;
+/**
  * A TCP port, 1 to 65535, or an ${env:NAME} reference.
  *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
@@ -962,6 +969,10 @@ export interface PipegenSpec {
         }[]
       ];
       /**
+       * The version of the stream's state (default 1). Raise it by one when a change cannot restart from the stream's checkpoints (a new window, group key, aggregate or dedupe key, another source topic): its stateful queries then start on new checkpoints from startingOffsets. `pipegen plan` says when, and what the restart means for the sinks.
+       */
+      stateVersion?: number;
+      /**
        * When micro-batches run: {every: <duration>} for a long-running stream (default: every 1m), or {availableNow: true, schedule: ...} for one that Airflow starts on a schedule, which processes what the topic holds and stops.
        */
       trigger?: {
@@ -1115,6 +1126,31 @@ export interface PipegenSpec {
         channel?: SlackChannel;
       };
     };
+  };
+  /**
+   * Settings of `pipegen plan` (they change no generated file).
+   */
+  plan?: {
+    /**
+     * Changes `pipegen plan` accepts although their rule is breaking: a rule id, or {rule, object, reason} for one object.
+     */
+    except?: (
+      | PlanRule
+      | {
+          /**
+           * The rule id of the change to accept, e.g. KAFKA_PARTITIONS_INCREASED.
+           */
+          rule: PlanRule;
+          /**
+           * The one object the change is accepted for, as pipegen plan names it (e.g. topic orders.raw); without it, every object.
+           */
+          object?: string;
+          /**
+           * Why the change is accepted, for the reviewers of the spec.
+           */
+          reason?: string;
+        }
+    )[];
   };
   /**
    * Overlays by environment name, applied with 'pipegen build --env NAME': their platform, connections and orchestration settings are merged over the spec's, their topics settings apply to every topic. A spec without that environment is built as written.

@@ -196,6 +196,11 @@ export const shapes: Record<string, Shape> = {
     "use letters, digits, '_', '.' and '-', starting with a letter, e.g. 'source'",
   ),
   tag: plain("a tag", "orders", "use letters, digits, '_', '.', ':' and '-', e.g. 'orders'"),
+  planRule: plain(
+    "a rule id of pipegen plan",
+    "SPARK_WINDOW_CHANGED",
+    "write a rule id in upper case, e.g. 'SPARK_WINDOW_CHANGED' (the README lists them)",
+  ),
   slackChannel: plain(
     "a Slack channel",
     "#data-alerts",

@@ -123,6 +123,7 @@ export function stream(over: Partial<I.Stream> = {}): I.Stream {
     steps: [],
     output: from.schema?.fields ?? [],
     sinks: [],
+    stateVersion: 1,
     trigger: { kind: "every", everyMs: 60_000 },
     resources: { executors: null, executorCores: null, executorMemory: null, driverMemory: null },
     ...over,

@@ -27,6 +27,10 @@ export function describeFile(p: Pipeline, rel: string): string {
   const archives = new Set(p.archive.map((a) => a.name));
   const rules: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
     [
+      /^pipegen-state\.json$/,
+      () => "what the running systems hold once this build is deployed (pipegen plan compares it)",
+    ],
+    [
       /^kafka\/topics\.json$/,
       () =>
         "Kafka topics (partitions, replication, configs), applied by the ingestion DAG or " +

@@ -38,8 +38,11 @@ import { emitIngest, type Flow } from "./ingest.js";
 import { Parameters } from "./params.js";
 import { Services } from "./services.js";
 
-/** The flow definition: the root group with the shared services and a group per ingest. */
-function flowDefinition(p: Pipeline): Record<string, unknown> {
+/**
+ * The flow definition: the root group with the shared services and a group per ingest (also
+ * read by the state target for the components' ids and the parameters).
+ */
+export function flowDefinition(p: Pipeline): Record<string, unknown> {
   // Every secret the flow may use (Kafka client, connection settings, JDBC options) stays a
   // sensitive parameter.
   const params = new Parameters(secretNames(p, ["kafka", "connections"]));

@@ -1,4 +1,4 @@
-import { sparkNames } from "../../ir/names.js";
+import { sparkCheckpoint, sparkNames, streamQueries } from "../../ir/names.js";
 import type { Pipeline, Stream } from "../../ir/types.js";
 import { render } from "../shared/templates.js";
 import { connectionData, jdbcConnections, jdbcSinkData, lookups } from "./jdbc.js";
@@ -169,13 +169,31 @@ function sinkData(p: Pipeline, s: Stream, latest: boolean) {
     cassandraSinks: cassandra.map((x) => ({ ...cassandraSinkData(s, x), key: x.key, rows: byKey })),
     cassandraConnections: cassandraConnections(s),
     hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
+    // A stream's state version moves its stateful queries to new checkpoints (<query>.v<N>).
+    sinksCheckpoint: s.stateVersion > 1 ? checkpointName(s, streamQueries.sinks) : null,
     fileSinks: sinksOf(s, "files").map((x) => ({
       name: sparkNames.fileSink(s.sinks.indexOf(x)),
+      checkpoint: checkpointName(s, sparkNames.fileSink(s.sinks.indexOf(x))),
       format: x.format,
       partitionBy: x.partitionBy,
       path: filePath(x.connection, x.path),
     })),
   };
+}
+
+/** The checkpoint folder of one of the stream's queries, in the stream's checkpoint folder. */
+const checkpointName = (s: Stream, query: string) =>
+  sparkCheckpoint("", s.name, query, s.stateVersion).split("/").pop()!;
+
+/**
+ * The output mode of a stream's sinks query: update for an aggregation (each micro-batch writes
+ * the groups it changed), append without one or when a table sink appends (a window is then
+ * written once, when the watermark passes its end).
+ */
+export function outputModeOf(s: Stream): "append" | "update" {
+  const hasAggregate = s.steps.some((x) => x.kind === "aggregate");
+  const appendOnly = !hasAggregate || sinksOf(s, "jdbc").some((x) => x.mode === "append");
+  return appendOnly ? "append" : "update";
 }
 
 /** The modules of pipegen_runtime.spark the job imports: only what it uses (ruff refuses more). */
@@ -188,8 +206,6 @@ function runtimeModules(s: Stream): string[] {
 
 /** The Structured Streaming job of a stream (Python, rendered from its template). */
 export function streamJob(p: Pipeline, s: Stream): string {
-  const hasAggregate = s.steps.some((x) => x.kind === "aggregate");
-  const appendOnly = !hasAggregate || sinksOf(s, "jdbc").some((x) => x.mode === "append");
   const keepsOrder = ordered(s);
   const output = s.output.map((f) => f.name);
   const rules = qualityRules(s);
@@ -210,7 +226,7 @@ export function streamJob(p: Pipeline, s: Stream): string {
     deadLetterTopic: s.onInvalid.kind === "deadLetter" ? s.onInvalid.topic.name : null,
     shufflePartitions: p.platform.spark.shufflePartitions,
     triggerEvery: s.trigger.kind === "every" ? interval(s.trigger.everyMs) : null,
-    outputMode: appendOnly ? "append" : "update",
+    outputMode: outputModeOf(s),
     ...sourceData(p, s.from.topic),
     connections: jdbcConnections(s).map(connectionData),
     rules,

@@ -66,7 +66,7 @@ describe("pipegen init", () => {
     expect(readFileSync(path.join(dir, schemaFile), "utf8")).toBe(published);
     const b = run(["build", "demo.yaml"], dir);
     expect(b.code, b.stderr).toBe(0);
-    expect(b.stdout).toMatch(/1 pipeline built into generated: 12 created/);
+    expect(b.stdout).toMatch(/1 pipeline built into generated: 13 created/);
     expect(run(["check", "demo.yaml"], dir).code).toBe(0);
     for (const env of ["dev", "prod"])
       expect(run(["validate", "demo.yaml", "--env", env], dir).code).toBe(0);

@@ -7,11 +7,14 @@ import {
   docsPaths,
   archiveQueries,
   dagIds,
+  ingestionTasks,
   kafkaPaths,
   nifiPaths,
   shortHash,
+  sparkCheckpoint,
   sparkNames,
   sparkPaths,
+  statePath,
   streamQueries,
   topicTaskIds,
 } from "../../../src/ir/names.js";
@@ -25,7 +28,7 @@ describe("output paths", () => {
     const derived = new Set<string>();
     for (const p of r.pipelines) {
       const n = p.name;
-      derived.add(kafkaPaths.manifest(n));
+      derived.add(kafkaPaths.manifest(n)).add(statePath(n));
       for (const t of p.topics) if (t.schema) derived.add(kafkaPaths.schema(n, t.name));
       if (p.ingest.length) derived.add(nifiPaths.flow(n));
       for (const job of [...p.streams, ...p.archive]) {
@@ -64,6 +67,14 @@ describe("DAG and task ids", () => {
     }
   });
 
+  it("the ingestion DAG's tasks are the ones ingestionTasks names", () => {
+    const text = files.get(airflowPaths.ingestion("shop_orders"))!;
+    expect(text).toContain(`def ${ingestionTasks.applyTopics}(`);
+    expect(text).toContain(`TaskGroup(group_id="${ingestionTasks.registerSchemas}")`);
+    expect(text).toContain(`def ${ingestionTasks.deployNifi}(`);
+    expect(text).toContain(`def ${ingestionTasks.startNifi}(`);
+  });
+
   const topic = (name: string) => ({ name }) as Topic;
   const cases: ReadonlyArray<[string[], string[]]> = [
     [["orders.raw"], ["orders_raw"]],
@@ -92,7 +103,13 @@ describe("names inside a Spark job", () => {
     for (const q of Object.values(streamQueries)) {
       expect(text).toContain(`name=f"{JOB_NAME}.${q}",`);
       expect(text).toContain(`checkpoint=f"{checkpoints}/${q}",`);
+      expect(sparkCheckpoint("shop_orders", "orders_per_minute", q, 1)).toBe(
+        `shop_orders/orders_per_minute/${q}`,
+      );
     }
+    expect(text).toContain(
+      "checkpoints = jobs.checkpoint_dir(args.checkpoint_root, PIPELINE, STREAM)",
+    );
   });
 
   it("an archive job's checkpoints are the ones archiveQueries names", () => {

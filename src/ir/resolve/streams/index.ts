@@ -50,6 +50,7 @@ export function resolveStream(at: EntryAt, st: StreamSpec): I.Stream | undefined
     steps,
     output: shape.fields,
     sinks,
+    stateVersion: st.stateVersion ?? 1,
     trigger,
     resources: {
       executors: st.resources?.executors ?? null,

@@ -1,0 +1,79 @@
+// The runs of plan-spark.e2e.test.ts: records produced to a topic, a build's job run to the end
+// of its topic, checkpoint roots copied with queries of their own, the DDL a change prints.
+import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { expect } from "vitest";
+import type { Change } from "../../../src/plan/types.js";
+import type { KafkaBroker } from "../harness/kafka.js";
+import { REPO_ROOT } from "../harness/paths.js";
+import type { Version } from "../harness/plan.js";
+import type { Postgres } from "../harness/postgres.js";
+import { describeRun, run } from "../harness/python.js";
+import { runSparkJob, sparkPaths, type SparkJobResult } from "../harness/spark.js";
+import type { Order } from "./plan-data.js";
+
+/** The helpers, over the engines the test file starts (known once its beforeAll has run). */
+export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg: Postgres }) {
+  async function produce(
+    v: Version,
+    topic: string,
+    records: Order[],
+    format: "avro" | "json" = "avro",
+  ) {
+    const file = path.join(work, `records-${randomUUID()}.json`);
+    const schema = path.join(v.gen, "kafka", "schemas", `${topic}.avsc`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        topic,
+        format,
+        schema,
+        records: records.map((value) => ({ key: String(value.id), value })),
+      }),
+    );
+    const r = await run(sparkPaths().python, [
+      path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
+      "--bootstrap-servers",
+      engines().kafka.bootstrap,
+      file,
+    ]);
+    expect(r.code, describeRun("produce", r)).toBe(0);
+  }
+
+  /** Runs a stream's job of a build to the end of its topic (--available-now). */
+  function runJob(v: Version, job: string, root?: string): Promise<SparkJobResult> {
+    const env = {
+      PG_HOST: "127.0.0.1",
+      PG_PORT: String(engines().pg.port),
+      PG_PASSWORD: engines().pg.password,
+      KAFKA_BOOTSTRAP_SERVERS: engines().kafka.bootstrap,
+    };
+    const args = ["--available-now", ...(root ? ["--checkpoint-root", root] : [])];
+    return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, { env, timeoutMs: 400_000 });
+  }
+
+  /** A copy of a checkpoint root whose queries get new ids (their batch markers are their own). */
+  function copyRoot(from: string, label: string): string {
+    const to = path.join(work, `ckpt-${label}`);
+    cpSync(from, to, { recursive: true });
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === "metadata" && existsSync(path.join(dir, "offsets")))
+          writeFileSync(p, JSON.stringify({ id: randomUUID() }) + "\n");
+      }
+    };
+    walk(to);
+    return to;
+  }
+
+  /** The DDL of a change, its comment lines left out. */
+  const ddlOf = (c: Change) => (c.ddl ?? []).filter((x) => !x.startsWith("--"));
+
+  /** Everything a run printed, for its error. */
+  const failed = (r: SparkJobResult) => `${r.stdout}\n${r.stderr}`;
+
+  return { produce, runJob, copyRoot, ddlOf, failed };
+}
