@@ -182,6 +182,7 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
       tags: ["pipegen", "demo"],
       alerts: { email: [], slack: null },
     },
+    tests: [],
     ...over,
   };
 }
