@@ -38,6 +38,12 @@ export interface TestRun {
   log?: string;
 }
 
+/** How many tests run at once in the session: $PIPEGEN_TEST_PARALLEL, else 4. */
+function parallelism(): number {
+  const n = Number(process.env.PIPEGEN_TEST_PARALLEL);
+  return Number.isInteger(n) && n > 0 ? n : 4;
+}
+
 /** Writes the compiled jobs the tests need into `dir` (as a build would lay them out). */
 function writeJobs(c: Compilation, tests: readonly PlannedTest[], dir: string): void {
   const wanted = new Set(tests.map((t) => sparkPaths.job(t.pipeline.name, t.stream.name)));
@@ -74,7 +80,7 @@ export async function runTests(
     const { jars, packages, ivy } = environment;
     const plan = {
       tests: tests.map((t) => t.runner),
-      session: { jars, packages, ivy, shufflePartitions: 1 },
+      session: { jars, packages, ivy, shufflePartitions: 1, parallel: parallelism() },
     };
     const run = await runRunner(environment, plan, work, say);
     const byId = new Map(run.results.map((r) => [r.id, r]));

@@ -31,7 +31,14 @@ export interface RunnerTest {
 
 export interface RunnerPlan {
   tests: RunnerTest[];
-  session: { jars: string[]; packages: string[]; ivy?: string; shufflePartitions: number };
+  session: {
+    jars: string[];
+    packages: string[];
+    ivy?: string;
+    shufflePartitions: number;
+    /** How many tests run at once. */
+    parallel: number;
+  };
 }
 
 /** A test in the run: where it comes from, and what the runner gets for it. */

@@ -9,7 +9,7 @@ stream's generated job), ``topic``, ``batches`` (lists of Kafka records: base64 
 job's sink object), ``lookups`` (rows of each lookup join's table by the job's lookup name)
 and ``env`` (values for the environment variables the job reads when it builds its sinks:
 placeholders, nothing is connected to); and ``session`` (``jars``, ``packages`` with the
-``ivy`` folder Spark fetches them into, ``shufflePartitions``).
+``ivy`` folder Spark fetches them into, ``shufflePartitions``, ``parallel``: how many tests run at once).
 
 Each test: its job is loaded as a module of its own, its ``start_queries`` runs with the
 runtime's seams replaced (seams.py) and a fresh checkpoint folder, then its batches are
@@ -29,13 +29,14 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 
 from pipegen_runtime.testing import seams
 from pipegen_runtime.testing import source as test_source
@@ -46,6 +47,12 @@ TRIGGER = {"processingTime": "0 seconds"}
 
 def progress(message: str) -> None:
     print(f"pipegen-test: {message}", file=sys.stderr, flush=True)
+
+
+def timing(test: str, what: str, started: float) -> None:
+    """With PIPEGEN_TEST_TIMING set, when each phase of a test ended."""
+    if os.environ.get("PIPEGEN_TEST_TIMING"):
+        progress(f"{test}: {what} at {time.monotonic() - started:.2f}s")
 
 
 def session(options: dict[str, Any], local_dir: str) -> SparkSession:
@@ -92,23 +99,34 @@ def load_job(path: str, name: str) -> ModuleType:
     return module
 
 
+def _type_of(values: list[Any]) -> str:
+    """A lookup column's Spark type from its values, as JSON would give it."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds <= {bool} and kinds:
+        return "boolean"
+    if kinds <= {int}:
+        return "long" if kinds else "string"
+    if kinds <= {int, float}:
+        return "double"
+    return "string"
+
+
 def lookup_frame(
     spark: SparkSession, columns: list[str], rows: list[dict]
 ) -> DataFrame:
-    """A lookup table from the test's rows: types as JSON gives them, the join's columns."""
-    if rows:
-        frame = spark.read.json(
-            spark.sparkContext.parallelize([json.dumps(r) for r in rows])
+    """A lookup table from the test's rows, with the join's columns (a column no row names is
+    null; types as JSON gives them). Made on the driver: no Python worker is started."""
+    types = [_type_of([r.get(c) for r in rows]) for c in columns]
+    schema = ", ".join(f"`{c}` {t}" for c, t in zip(columns, types, strict=True))
+    cast = {"string": str, "double": float, "long": int, "boolean": bool}
+    data = [
+        tuple(
+            None if r.get(c) is None else cast[t](r[c])
+            for c, t in zip(columns, types, strict=True)
         )
-    else:
-        frame = spark.createDataFrame([], "__pg_empty string")
-    have = set(frame.columns)
-    return frame.select(
-        *[
-            F.col(f"`{c}`") if c in have else F.lit(None).cast("string").alias(c)
-            for c in columns
-        ]
-    )
+        for r in rows
+    ]
+    return spark.createDataFrame(data, schema)
 
 
 def _stop(queries: list) -> None:
@@ -136,7 +154,9 @@ def run_test(
     test_source.write_batches(folder, test["batches"])
     for name, value in test.get("env", {}).items():
         os.environ.setdefault(name, value)
-    run = seams.Run(folder, test["topic"], test["sinks"])
+    run = seams.Run(
+        folder, test["topic"], test["sinks"], f" [{os.path.basename(folder)}]"
+    )
     queries: list = []
     exc: BaseException | None = None
     try:
@@ -155,10 +175,12 @@ def run_test(
         args.trigger = TRIGGER
         with run.starting():
             queries = list(job.start_queries(spark, args))
+        timing(test["id"], "queries started", started)
         for k in range(len(test["batches"])):
             test_source.release(folder, k + 1)
             for q in queries:
                 q.processAllAvailable()
+            timing(test["id"], f"batch {k + 1} processed", started)
     except Exception as e:  # noqa: BLE001  (the job's failure is the test's result)
         exc = e
     error = _error(queries, exc)
@@ -172,6 +194,46 @@ def run_test(
         "error": error,
         "seconds": round(time.monotonic() - started, 3),
     }
+
+
+#: How a test is retried: Spark gives the Python process of a streaming data source 10 s to
+#: connect back (hard-coded), which a busy machine may miss; that is not the job's failure.
+FLAKES = ("Python worker failed to connect back",)
+RETRIES = 2
+
+
+def run_with_retries(
+    spark: SparkSession, test: dict[str, Any], work: str, index: int
+) -> dict:
+    for attempt in range(RETRIES + 1):
+        result = run_test(
+            spark, test, os.path.join(work, f"test-{index}-{attempt}"), index
+        )
+        error = result["error"] or ""
+        if attempt == RETRIES or not any(f in error for f in FLAKES):
+            return result
+        progress(
+            f"{test['id']}: {error.splitlines()[0]} (a busy machine); running it again"
+        )
+    raise AssertionError("unreachable")
+
+
+def run_all(spark: SparkSession, plan: dict[str, Any], work: str, out: IO[str]) -> None:
+    """Every test, ``parallel`` at a time (their queries share the session's cores)."""
+    lock = threading.Lock()
+
+    def one(index: int, test: dict[str, Any]) -> None:
+        progress(f"running {test['id']}")
+        result = run_with_retries(spark, test, work, index)
+        with lock:
+            out.write(json.dumps(result) + "\n")
+            out.flush()
+        progress(f"done {test['id']} in {result['seconds']}s")
+
+    parallel = max(1, int(plan.get("session", {}).get("parallel", 1)))
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        for future in [pool.submit(one, i, t) for i, t in enumerate(plan["tests"])]:
+            future.result()
 
 
 def main(argv: list[str]) -> int:
@@ -190,12 +252,7 @@ def main(argv: list[str]) -> int:
         spark = session(plan.get("session", {}), os.path.join(work, "spark-local"))
         progress(f"Spark started in {time.monotonic() - t0:.1f}s")
         with seams.installed(), open(argv[1], "a", encoding="utf-8") as out:
-            for i, test in enumerate(plan["tests"]):
-                progress(f"running {test['id']}")
-                result = run_test(spark, test, os.path.join(work, f"test-{i}"), i)
-                out.write(json.dumps(result) + "\n")
-                out.flush()
-                progress(f"done {test['id']} in {result['seconds']}s")
+            run_all(spark, plan, work, out)
         spark.stop()
         return 0
     finally:

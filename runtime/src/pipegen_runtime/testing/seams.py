@@ -7,7 +7,8 @@ Kafka, databases or files:
 - ``dead_letters.start`` collects the job's own dead-letter records (key, value, headers);
 - every batch sink's ``prepare`` creates nothing and its ``send`` collects the rows the sink
   received (after the sink's own ``select``: per key, the latest record of a batch, ...);
-- a file sink's ``prepare`` checks nothing and ``start`` collects what it would append.
+- a file sink's ``prepare`` checks nothing and ``start`` collects what it would append;
+- every query's name gets the run's tag (tests running at once share one session).
 
 The job's ``start_queries`` runs unchanged: it is called inside ``Run.starting()``, so every
 sink it prepares and every query it starts is the run's.
@@ -31,7 +32,12 @@ if TYPE_CHECKING:
 class Run:
     """One test's run of a job: its batches' folder, its sinks and what they received."""
 
-    def __init__(self, folder: str, topic: str, sinks: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, folder: str, topic: str, sinks: list[dict[str, Any]], tag: str = ""
+    ) -> None:
+        #: Added to the job's query names: tests run at once share the session, and a
+        #: session's active queries need names of their own.
+        self.tag = tag
         self.folder = folder
         self.topic = topic
         self.plan_sinks = sinks
@@ -128,7 +134,7 @@ def _dead_letters_start(
     run = _current("starting the dead-letter query")
     query = (
         dead_letters.records(checked, stream)
-        .writeStream.queryName(name)
+        .writeStream.queryName(name + run.tag)
         .foreachBatch(lambda frame, batch_id: _collect_dead(run, frame, batch_id))
         .option("checkpointLocation", checkpoint)
         .trigger(**trigger)
@@ -152,7 +158,7 @@ def _file_start(self: Any, frame: DataFrame, trigger: Any) -> StreamingQuery:
     run, table = _sinks[id(self)]
     rows = frame.select(*self.columns) if self.columns is not None else frame
     query = (
-        rows.writeStream.queryName(self.name)
+        rows.writeStream.queryName(self.name + run.tag)
         .outputMode("append")
         .foreachBatch(
             lambda batch, _id: table.write(plain_rows(batch)) if table else None
@@ -163,6 +169,16 @@ def _file_start(self: Any, frame: DataFrame, trigger: Any) -> StreamingQuery:
     )
     run.queries.append(query)
     return query
+
+
+def _batch_sinks_starter(original: Any) -> Any:
+    def start(
+        output: DataFrame, sinks: Any, *, name: str, **kwargs: Any
+    ) -> StreamingQuery:
+        run = _current("starting the sinks query")
+        return original(output, sinks, name=name + run.tag, **kwargs)
+
+    return start
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -176,11 +192,12 @@ def _subclasses(cls: type) -> list[type]:
 @contextlib.contextmanager
 def installed() -> Iterator[None]:
     """The runtime's seams replaced (see the module's docstring); restored on exit."""
-    from pipegen_runtime.spark import dead_letters, sinks, source
+    from pipegen_runtime.spark import dead_letters, jobs, sinks, source
     from pipegen_runtime.spark.sinks.base import BatchSink
 
     patches: list[tuple[object, str, object]] = [
         (source, "read_topic", _read_topic),
+        (jobs, "start_batch_sinks", _batch_sinks_starter(jobs.start_batch_sinks)),
         (dead_letters, "start", _dead_letters_start),
         (sinks.FileSink, "prepare", _prepare),
         (sinks.FileSink, "start", _file_start),
