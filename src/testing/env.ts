@@ -56,8 +56,8 @@ export function javaMajor(java: string): number | undefined {
 
 const javaOk = (v: number | undefined) => v === 17 || v === 21;
 
-/** JAVA_HOME, else `java` on PATH, else a JDK 17 or 21 under /usr/lib/jvm. */
-export function findJava(): string | undefined {
+/** JAVA_HOME, else `java` on PATH, else a JDK 17 or 21 under `jvm` (Debian's folder of JDKs). */
+export function findJava(jvm = "/usr/lib/jvm"): string | undefined {
   const tried: string[] = [];
   const home = process.env.JAVA_HOME;
   if (home) {
@@ -68,7 +68,6 @@ export function findJava(): string | undefined {
   const onPath = javaMajor("java");
   if (javaOk(onPath)) return undefined;
   tried.push(onPath ? `java on PATH (Java ${onPath})` : "no java on PATH");
-  const jvm = "/usr/lib/jvm";
   const found = existsSync(jvm)
     ? readdirSync(jvm)
         .sort()

@@ -12,7 +12,7 @@ import { UsageError } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { sparkPaths } from "../ir/names.js";
 import { prepareEnvironment, type TestEnvironment } from "./env.js";
-import { judge, type Outcome } from "./judge.js";
+import { judge, type Outcome, type RunnerResult } from "./judge.js";
 import { needsAvro, planTests, type PlannedTest } from "./plan.js";
 import { summarize, type Summary } from "./report.js";
 import { runRunner } from "./runner.js";
@@ -34,6 +34,9 @@ export interface TestRun {
   outcomes: Outcome[];
   summary: Summary;
   environment?: TestEnvironment;
+  /** What each test fed the job (the encoded records) and what the runner collected. */
+  planned: PlannedTest[];
+  results: RunnerResult[];
   /** The runner's log when it ended badly (tests without a result). */
   log?: string;
 }
@@ -62,7 +65,7 @@ export async function runTests(
 ): Promise<TestRun> {
   const say = opts.say ?? (() => {});
   const compilation = compilePaths(inputs, { env: opts.env ?? null });
-  const empty = { compilation, outcomes: [], summary: summarize([], 0) };
+  const empty = { compilation, outcomes: [], summary: summarize([], 0), planned: [], results: [] };
   if (hasErrors(compilation.diagnostics)) return empty;
   const work = mkdtempSync(path.join(tmpdir(), "pipegen-test-"));
   try {
@@ -87,7 +90,15 @@ export async function runTests(
     const outcomes = tests.map((t) => judge(t, byId.get(t.runner.id)));
     const summary = summarize(outcomes, (Date.now() - started) / 1000);
     const incomplete = run.results.length < tests.length;
-    return { compilation, outcomes, summary, environment, ...(incomplete ? { log: run.log } : {}) };
+    return {
+      compilation,
+      outcomes,
+      summary,
+      environment,
+      planned: tests,
+      results: run.results,
+      ...(incomplete ? { log: run.log } : {}),
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
