@@ -1,12 +1,12 @@
 /**
  * Where `pipegen test` runs the jobs: Java 17 or 21, a Python with the pyspark the jobs target
- * (src/emit/spark/versions.ts) and pyarrow (Spark's Python data sources need it), and the
- * spark-avro jar when a job decodes Avro. Found, or set up once under
+ * (src/emit/spark/versions.ts), and the spark-avro jar when a job decodes Avro. Found, or set
+ * up once under
  * ${PIPEGEN_CACHE:-~/.cache/pipegen}; what cannot be found or made is an EnvironmentError
  * (exit 5) that says what is missing and how to get it.
  *
- * The Python, in this order: $PIPEGEN_TEST_PYTHON (must have both packages at those
- * versions); $CACHE/venv-spark when it has them (the project's own Spark environment);
+ * The Python, in this order: $PIPEGEN_TEST_PYTHON (must have that pyspark); $CACHE/venv-spark
+ * when it has it (the project's own Spark environment, which the e2e set-up installs);
  * $CACHE/test-env-<spark version> (made here on first use: a venv, pip install, with pip's
  * progress shown). spark-avro: $PIPEGEN_TEST_JARS (comma-separated jar files), else
  * $CACHE/spark-jars-<spark version>/spark-avro_<scala>-<spark version>.jar when it is there,
@@ -29,7 +29,7 @@ export class EnvironmentError extends Error {
 }
 
 /** The Python packages of the test environment, exactly. */
-export const testRequirements = [`pyspark==${sparkVersion}`, "py4j==0.10.9.9", "pyarrow==20.0.0"];
+export const testRequirements = [`pyspark==${sparkVersion}`, "py4j==0.10.9.9"];
 
 export interface TestEnvironment {
   python: string;
@@ -81,20 +81,20 @@ export function findJava(jvm = "/usr/lib/jvm"): string | undefined {
   );
 }
 
-/** pyspark's and pyarrow's versions in a Python, or why they cannot be read. */
-function probe(python: string): { pyspark?: string; pyarrow?: string; error?: string } {
+/** pyspark's version in a Python, or why it cannot be read. */
+function probe(python: string): { pyspark?: string; error?: string } {
   const code =
-    "import json\nout = {}\nfor m in ('pyspark', 'pyarrow'):\n    try:\n        out[m] = __import__(m).__version__\n    except Exception as e:\n        pass\nprint(json.dumps(out))";
+    "import json\nout = {}\ntry:\n    out['pyspark'] = __import__('pyspark').__version__\nexcept Exception:\n    pass\nprint(json.dumps(out))";
   const r = spawnSync(python, ["-c", code], { encoding: "utf8" });
   if (r.error || r.status !== 0) return { error: (r.error?.message ?? r.stderr).trim() };
   try {
-    return JSON.parse(r.stdout) as { pyspark?: string; pyarrow?: string };
+    return JSON.parse(r.stdout) as { pyspark?: string };
   } catch {
     return { error: r.stdout.trim() };
   }
 }
 
-const fits = (p: ReturnType<typeof probe>) => p.pyspark === sparkVersion && !!p.pyarrow;
+const fits = (p: ReturnType<typeof probe>) => p.pyspark === sparkVersion;
 
 function venvPython(dir: string): string {
   return path.join(dir, "bin", "python");
@@ -161,7 +161,7 @@ export async function findPython(say: Say): Promise<{ python: string; source: st
     const p = probe(own);
     if (!fits(p))
       throw new EnvironmentError(
-        `PIPEGEN_TEST_PYTHON=${own} ${p.error ? `does not run (${p.error})` : `has pyspark ${p.pyspark ?? "missing"} and pyarrow ${p.pyarrow ?? "missing"}`}; the jobs need pyspark ${sparkVersion} and pyarrow`,
+        `PIPEGEN_TEST_PYTHON=${own} ${p.error ? `does not run (${p.error})` : `has pyspark ${p.pyspark ?? "missing"}`}; the jobs need pyspark ${sparkVersion}`,
         `pip install ${testRequirements.join(" ")} there, or unset PIPEGEN_TEST_PYTHON to let pipegen set one up`,
       );
     return { python: own, source: "PIPEGEN_TEST_PYTHON" };

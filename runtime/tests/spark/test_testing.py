@@ -1,6 +1,6 @@
-"""pipegen test's runner: the pipegen-test source feeds one given batch per micro-batch, the
-seams collect what a job's sinks and dead letters receive, a whole test runs through a job's
-own start_queries (a small job written as the generated ones are)."""
+"""pipegen test's runner: the feed gives one given batch per micro-batch, the seams collect
+what a job's sinks and dead letters receive, a whole test runs through a job's own
+start_queries (a small job written as the generated ones are)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pyspark.sql import SparkSession
-from pyspark.sql import types as T
-
-pytest.importorskip("pyarrow", reason="Spark's Python data sources need pyarrow")
 
 from pipegen_runtime.spark import dead_letters, source
 from pipegen_runtime.spark.sinks import JdbcTableSink, KafkaSink
-from pipegen_runtime.testing import collect, runner, seams
-from pipegen_runtime.testing import source as test_source
+from pipegen_runtime.testing import collect, feed, runner, seams
 
 JOB = """
 import argparse
@@ -27,7 +22,6 @@ import sys
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from pipegen_runtime.spark import dead_letters, decoding, jobs, sinks, source
 
@@ -123,28 +117,26 @@ def order(offset: int, customer: str, at: str) -> dict[str, Any]:
     return record(offset, json.dumps({"id": offset, "customer": customer, "at": at}))
 
 
-@pytest.fixture(scope="module")
-def spark_with_source(spark: SparkSession) -> SparkSession:
-    spark.dataSource.register(test_source.TestSource)
-    return spark
-
-
 def test_each_released_batch_is_one_micro_batch(
-    spark_with_source: SparkSession, tmp_path: Path
+    spark: SparkSession, tmp_path: Path
 ) -> None:
     folder = str(tmp_path / "in")
-    test_source.write_batches(
-        folder, [[record(0, "a"), record(1, "b")], [record(2, "c")], []]
-    )
-    seen: list[tuple[int, list[str]]] = []
+    feed.write_batches(folder, [[record(0, "a"), record(1, "b")], [record(2, "c")], []])
+    seen: list[list[tuple[str, str, int, int, str]]] = []
     query = (
-        spark_with_source.readStream.format(test_source.NAME)
-        .option("folder", folder)
-        .option("topic", "t")
-        .load()
+        feed.read(spark, folder, "t")
         .writeStream.foreachBatch(
             lambda batch, batch_id: seen.append(
-                (batch_id, [bytes(r["value"]).decode() for r in batch.collect()])
+                [
+                    (
+                        bytes(r["value"]).decode(),
+                        r["topic"],
+                        r["partition"],
+                        r["offset"],
+                        str(r["timestamp"]),
+                    )
+                    for r in batch.collect()
+                ]
             )
         )
         .option("checkpointLocation", str(tmp_path / "checkpoint"))
@@ -152,17 +144,24 @@ def test_each_released_batch_is_one_micro_batch(
     )
     try:
         for k in range(3):
-            test_source.release(folder, k + 1)
+            feed.release(folder, k)
             query.processAllAvailable()
     finally:
         query.stop()
-    assert [values for _, values in seen if values] == [["a", "b"], ["c"]]
+    assert seen == [
+        [
+            ("a", "t", 0, 0, "2024-01-01 00:00:00"),
+            ("b", "t", 0, 1, "2024-01-01 00:00:00.001000"),
+        ],
+        [("c", "t", 0, 2, "2024-01-01 00:00:00.002000")],
+        [],
+    ]
 
 
 def test_plain_rows_do_not_depend_on_the_machine(
-    spark_with_source: SparkSession,
+    spark: SparkSession,
 ) -> None:
-    frame = spark_with_source.createDataFrame(
+    frame = spark.createDataFrame(
         [(2**62, "1.50", b"\x00\x01", float("nan"))],
         "big long, amount string, raw binary, x double",
     ).selectExpr(
@@ -196,7 +195,7 @@ def test_sink_tables_keep_rows_as_their_stores() -> None:
 
 
 def test_a_job_runs_with_its_writes_collected_and_the_seams_restored(
-    spark_with_source: SparkSession, tmp_path: Path
+    spark: SparkSession, tmp_path: Path
 ) -> None:
     job = tmp_path / "job.py"
     job.write_text(textwrap.dedent(JOB))
@@ -250,7 +249,7 @@ def test_a_job_runs_with_its_writes_collected_and_the_seams_restored(
         JdbcTableSink.prepare,
     )
     with seams.installed():
-        result = runner.run_test(spark_with_source, test, str(tmp_path / "run"), 0)
+        result = runner.run_test(spark, test, str(tmp_path / "run"), 0)
     assert (
         source.read_topic,
         dead_letters.start,
@@ -272,9 +271,7 @@ def test_a_job_runs_with_its_writes_collected_and_the_seams_restored(
     assert {d["stream"] for d in result["deadLetters"]} == {"p.s"}
 
 
-def test_a_failing_job_is_the_test_s_error(
-    spark_with_source: SparkSession, tmp_path: Path
-) -> None:
+def test_a_failing_job_is_the_test_s_error(spark: SparkSession, tmp_path: Path) -> None:
     job = tmp_path / "job.py"
     job.write_text(
         textwrap.dedent(JOB).replace("F.count(F.lit(1))", 'F.sum(F.col("missing"))')
@@ -289,12 +286,16 @@ def test_a_failing_job_is_the_test_s_error(
         "env": {},
     }
     with seams.installed():
-        result = runner.run_test(spark_with_source, test, str(tmp_path / "run"), 1)
+        result = runner.run_test(spark, test, str(tmp_path / "run"), 1)
     assert result["error"] is not None and "missing" in result["error"]
 
 
-def test_schema_of_the_source_is_kafka_s() -> None:
-    assert T._parse_datatype_string(test_source.SCHEMA).fieldNames() == [
+def test_the_feed_has_the_kafka_source_s_columns(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    folder = str(tmp_path / "in")
+    feed.write_batches(folder, [])
+    kafka = [
         "key",
         "value",
         "topic",
@@ -303,3 +304,4 @@ def test_schema_of_the_source_is_kafka_s() -> None:
         "timestamp",
         "timestampType",
     ]
+    assert feed.read(spark, folder, "t").schema.fieldNames() == kafka

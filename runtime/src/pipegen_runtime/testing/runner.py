@@ -9,14 +9,16 @@ stream's generated job), ``topic``, ``batches`` (lists of Kafka records: base64 
 job's sink object), ``lookups`` (rows of each lookup join's table by the job's lookup name)
 and ``env`` (values for the environment variables the job reads when it builds its sinks:
 placeholders, nothing is connected to); and ``session`` (``jars``, ``packages`` with the
-``ivy`` folder Spark fetches them into, ``shufflePartitions``, ``parallel``: how many tests run at once).
+``ivy`` folder Spark fetches them into, ``shufflePartitions``, ``parallel``: how many tests
+run at once).
 
 Each test: its job is loaded as a module of its own, its ``start_queries`` runs with the
 runtime's seams replaced (seams.py) and a fresh checkpoint folder, then its batches are
 released one at a time, each processed to the end by every query (a given batch is one
 micro-batch, and Spark's no-data batches move watermarks on as in production). RESULTS gets
-one JSON line per test: ``id``, ``sinks`` (rows by sink name), ``deadLetters``, ``unmatched``
-(sinks of the job no plan sink named), ``matched`` (plan sinks the job has), ``error`` (null, or why the job failed), ``seconds``.
+one JSON line per test: ``id``, ``sinks`` (rows by sink name), ``deadLetters``, ``matched``
+(the plan's sinks the job has), ``unmatched`` (sinks of the job no plan sink named),
+``error`` (null, or why the job failed), ``seconds``.
 Progress lines go to stderr, each starting with "pipegen-test: ".
 """
 
@@ -38,8 +40,7 @@ from typing import IO, Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from pipegen_runtime.testing import seams
-from pipegen_runtime.testing import source as test_source
+from pipegen_runtime.testing import feed, seams
 
 #: The trigger of a test's queries: as soon as there is something to do.
 TRIGGER = {"processingTime": "0 seconds"}
@@ -85,7 +86,6 @@ def session(options: dict[str, Any], local_dir: str) -> SparkSession:
             builder = builder.config("spark.jars.ivy", options["ivy"])
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    spark.dataSource.register(test_source.TestSource)
     return spark
 
 
@@ -151,7 +151,7 @@ def run_test(
 ) -> dict:
     """One test (see the module's docstring); never raises for a failing job."""
     started = time.monotonic()
-    test_source.write_batches(folder, test["batches"])
+    feed.write_batches(folder, test["batches"])
     for name, value in test.get("env", {}).items():
         os.environ.setdefault(name, value)
     run = seams.Run(
@@ -177,7 +177,7 @@ def run_test(
             queries = list(job.start_queries(spark, args))
         timing(test["id"], "queries started", started)
         for k in range(len(test["batches"])):
-            test_source.release(folder, k + 1)
+            feed.release(folder, k)
             for q in queries:
                 q.processAllAvailable()
             timing(test["id"], f"batch {k + 1} processed", started)
@@ -196,35 +196,13 @@ def run_test(
     }
 
 
-#: How a test is retried: Spark gives the Python process of a streaming data source 10 s to
-#: connect back (hard-coded), which a busy machine may miss; that is not the job's failure.
-FLAKES = ("Python worker failed to connect back",)
-RETRIES = 2
-
-
-def run_with_retries(
-    spark: SparkSession, test: dict[str, Any], work: str, index: int
-) -> dict:
-    for attempt in range(RETRIES + 1):
-        result = run_test(
-            spark, test, os.path.join(work, f"test-{index}-{attempt}"), index
-        )
-        error = result["error"] or ""
-        if attempt == RETRIES or not any(f in error for f in FLAKES):
-            return result
-        progress(
-            f"{test['id']}: {error.splitlines()[0]} (a busy machine); running it again"
-        )
-    raise AssertionError("unreachable")
-
-
 def run_all(spark: SparkSession, plan: dict[str, Any], work: str, out: IO[str]) -> None:
     """Every test, ``parallel`` at a time (their queries share the session's cores)."""
     lock = threading.Lock()
 
     def one(index: int, test: dict[str, Any]) -> None:
         progress(f"running {test['id']}")
-        result = run_with_retries(spark, test, work, index)
+        result = run_test(spark, test, os.path.join(work, f"test-{index}"), index)
         with lock:
             out.write(json.dumps(result) + "\n")
             out.flush()

@@ -3,7 +3,7 @@
 While ``installed()`` is active, the runtime's seams do a test's bidding instead of touching
 Kafka, databases or files:
 
-- ``source.read_topic`` reads the test's batches (the ``pipegen-test`` data source);
+- ``source.read_topic`` reads the test's batches (feed.py: one given batch per micro-batch);
 - ``dead_letters.start`` collects the job's own dead-letter records (key, value, headers);
 - every batch sink's ``prepare`` creates nothing and its ``send`` collects the rows the sink
   received (after the sink's own ``select``: per key, the latest record of a batch, ...);
@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from pipegen_runtime.testing import source as test_source
+from pipegen_runtime.testing import feed
 from pipegen_runtime.testing.collect import SinkTable, dead_letter_rows, plain_rows
 
 if TYPE_CHECKING:
@@ -105,12 +105,7 @@ def _read_topic(
     spark: SparkSession, kafka: dict[str, str], topic: str, **_: Any
 ) -> DataFrame:
     run = _current("reading the source topic")
-    return (
-        spark.readStream.format(test_source.NAME)
-        .option("folder", run.folder)
-        .option("topic", topic)
-        .load()
-    )
+    return feed.read(spark, run.folder, topic)
 
 
 def _collect_dead(run: Run, frame: DataFrame, batch_id: int) -> None:
