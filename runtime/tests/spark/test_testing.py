@@ -22,6 +22,7 @@ import sys
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from pipegen_runtime.spark import dead_letters, decoding, jobs, sinks, source
 
