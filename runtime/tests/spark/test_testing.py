@@ -118,9 +118,7 @@ def order(offset: int, customer: str, at: str) -> dict[str, Any]:
     return record(offset, json.dumps({"id": offset, "customer": customer, "at": at}))
 
 
-def test_each_released_batch_is_one_micro_batch(
-    spark: SparkSession, tmp_path: Path
-) -> None:
+def test_each_released_batch_is_one_micro_batch(spark: SparkSession, tmp_path: Path) -> None:
     folder = str(tmp_path / "in")
     feed.write_batches(folder, [[record(0, "a"), record(1, "b")], [record(2, "c")], []])
     seen: list[list[tuple[str, str, int, int, str]]] = []
@@ -274,9 +272,7 @@ def test_a_job_runs_with_its_writes_collected_and_the_seams_restored(
 
 def test_a_failing_job_is_the_test_s_error(spark: SparkSession, tmp_path: Path) -> None:
     job = tmp_path / "job.py"
-    job.write_text(
-        textwrap.dedent(JOB).replace("F.count(F.lit(1))", 'F.sum(F.col("missing"))')
-    )
+    job.write_text(textwrap.dedent(JOB).replace("F.count(F.lit(1))", 'F.sum(F.col("missing"))'))
     test = {
         "id": "p.t",
         "job": str(job),
@@ -291,9 +287,7 @@ def test_a_failing_job_is_the_test_s_error(spark: SparkSession, tmp_path: Path) 
     assert result["error"] is not None and "missing" in result["error"]
 
 
-def test_the_feed_has_the_kafka_source_s_columns(
-    spark: SparkSession, tmp_path: Path
-) -> None:
+def test_the_feed_has_the_kafka_source_s_columns(spark: SparkSession, tmp_path: Path) -> None:
     folder = str(tmp_path / "in")
     feed.write_batches(folder, [])
     kafka = [

@@ -44,9 +44,7 @@ def _finite(v: Any) -> Any:
 def plain_rows(frame: DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as dicts of JSON values (see the module's docstring)."""
     converted = frame.select(*[_plain(f) for f in frame.schema.fields])
-    return [
-        {k: _finite(v) for k, v in row.asDict().items()} for row in converted.collect()
-    ]
+    return [{k: _finite(v) for k, v in row.asDict().items()} for row in converted.collect()]
 
 
 class SinkTable:
@@ -83,20 +81,12 @@ def dead_letter_rows(frame: DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.collect():
         record: dict[str, Any] = {
-            "key": base64.b64encode(row["key"]).decode()
-            if row["key"] is not None
-            else None,
-            "value": base64.b64encode(row["value"]).decode()
-            if row["value"] is not None
-            else None,
+            "key": base64.b64encode(row["key"]).decode() if row["key"] is not None else None,
+            "value": base64.b64encode(row["value"]).decode() if row["value"] is not None else None,
         }
         for header in row["headers"] or []:
             name = str(header["key"])
-            text = (
-                bytes(header["value"]).decode("utf-8")
-                if header["value"] is not None
-                else None
-            )
+            text = bytes(header["value"]).decode("utf-8") if header["value"] is not None else None
             record[name.removeprefix("pipegen.").removeprefix("source.")] = text
         for number in ("partition", "offset"):
             if record.get(number) is not None:

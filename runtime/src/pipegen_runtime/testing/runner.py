@@ -67,9 +67,7 @@ def session(options: dict[str, Any], local_dir: str) -> SparkSession:
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .config(
-            "spark.sql.shuffle.partitions", str(options.get("shufflePartitions", 1))
-        )
+        .config("spark.sql.shuffle.partitions", str(options.get("shufflePartitions", 1)))
         .config("spark.default.parallelism", "2")
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.local.dir", local_dir)
@@ -111,9 +109,7 @@ def _type_of(values: list[Any]) -> str:
     return "string"
 
 
-def lookup_frame(
-    spark: SparkSession, columns: list[str], rows: list[dict]
-) -> DataFrame:
+def lookup_frame(spark: SparkSession, columns: list[str], rows: list[dict]) -> DataFrame:
     """A lookup table from the test's rows, with the join's columns (a column no row names is
     null; types as JSON gives them). Made on the driver: no Python worker is started."""
     types = [_type_of([r.get(c) for r in rows]) for c in columns]
@@ -121,8 +117,7 @@ def lookup_frame(
     cast = {"string": str, "double": float, "long": int, "boolean": bool}
     data = [
         tuple(
-            None if r.get(c) is None else cast[t](r[c])
-            for c, t in zip(columns, types, strict=True)
+            None if r.get(c) is None else cast[t](r[c]) for c, t in zip(columns, types, strict=True)
         )
         for r in rows
     ]
@@ -131,9 +126,7 @@ def lookup_frame(
 
 def _stop(queries: list) -> None:
     for q in queries:
-        with contextlib.suppress(
-            Exception
-        ):  # a failed query is reported from its exception
+        with contextlib.suppress(Exception):  # a failed query is reported from its exception
             q.stop()
 
 
@@ -146,17 +139,13 @@ def _error(queries: list, exc: BaseException | None) -> str | None:
     return None
 
 
-def run_test(
-    spark: SparkSession, test: dict[str, Any], folder: str, index: int
-) -> dict:
+def run_test(spark: SparkSession, test: dict[str, Any], folder: str, index: int) -> dict:
     """One test (see the module's docstring); never raises for a failing job."""
     started = time.monotonic()
     feed.write_batches(folder, test["batches"])
     for name, value in test.get("env", {}).items():
         os.environ.setdefault(name, value)
-    run = seams.Run(
-        folder, test["topic"], test["sinks"], f" [{os.path.basename(folder)}]"
-    )
+    run = seams.Run(folder, test["topic"], test["sinks"], f" [{os.path.basename(folder)}]")
     queries: list = []
     exc: BaseException | None = None
     try:

@@ -32,18 +32,14 @@ if TYPE_CHECKING:
 class Run:
     """One test's run of a job: its batches' folder, its sinks and what they received."""
 
-    def __init__(
-        self, folder: str, topic: str, sinks: list[dict[str, Any]], tag: str = ""
-    ) -> None:
+    def __init__(self, folder: str, topic: str, sinks: list[dict[str, Any]], tag: str = "") -> None:
         #: Added to the job's query names: tests run at once share the session, and a
         #: session's active queries need names of their own.
         self.tag = tag
         self.folder = folder
         self.topic = topic
         self.plan_sinks = sinks
-        self.tables = {
-            s["name"]: SinkTable(s["name"], s["mode"], s.get("key", [])) for s in sinks
-        }
+        self.tables = {s["name"]: SinkTable(s["name"], s["mode"], s.get("key", [])) for s in sinks}
         self.unmatched: list[str] = []
         self.dead: list[dict[str, Any]] = []
         self.dead_lock = threading.Lock()
@@ -101,9 +97,7 @@ def _register(sink: object) -> None:
     _sinks[id(sink)] = (run, table)
 
 
-def _read_topic(
-    spark: SparkSession, kafka: dict[str, str], topic: str, **_: Any
-) -> DataFrame:
+def _read_topic(spark: SparkSession, kafka: dict[str, str], topic: str, **_: Any) -> DataFrame:
     run = _current("reading the source topic")
     return feed.read(spark, run.folder, topic)
 
@@ -155,9 +149,7 @@ def _file_start(self: Any, frame: DataFrame, trigger: Any) -> StreamingQuery:
     query = (
         rows.writeStream.queryName(self.name + run.tag)
         .outputMode("append")
-        .foreachBatch(
-            lambda batch, _id: table.write(plain_rows(batch)) if table else None
-        )
+        .foreachBatch(lambda batch, _id: table.write(plain_rows(batch)) if table else None)
         .option("checkpointLocation", self.checkpoint)
         .trigger(**trigger)
         .start()
@@ -167,9 +159,7 @@ def _file_start(self: Any, frame: DataFrame, trigger: Any) -> StreamingQuery:
 
 
 def _batch_sinks_starter(original: Any) -> Any:
-    def start(
-        output: DataFrame, sinks: Any, *, name: str, **kwargs: Any
-    ) -> StreamingQuery:
+    def start(output: DataFrame, sinks: Any, *, name: str, **kwargs: Any) -> StreamingQuery:
         run = _current("starting the sinks query")
         return original(output, sinks, name=name + run.tag, **kwargs)
 
