@@ -3,10 +3,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { compile } from "json-schema-to-typescript";
 import schema from "./schema-src.mjs";
+import { testsFileSchema } from "./schema-tests.mjs";
 
 const check = process.argv.includes("--check");
 const jsonPath = new URL("../schema/pipegen.v1.schema.json", import.meta.url);
 const tsPath = new URL("../src/schema/spec.gen.ts", import.meta.url);
+const testsPath = new URL("../schema/pipegen.v1.tests.schema.json", import.meta.url);
 const json = JSON.stringify(schema, null, 2) + "\n";
 // A described $ref is an "extended" ref to json-schema-to-typescript (a new, unnamed type): keep
 // the named type by wrapping the ref, so that only the comment is new.
@@ -30,6 +32,7 @@ let stale = false;
 for (const [path, text] of [
   [jsonPath, json],
   [tsPath, ts],
+  [testsPath, JSON.stringify(testsFileSchema(schema), null, 2) + "\n"],
 ]) {
   let old = "";
   try {
@@ -42,7 +45,7 @@ for (const [path, text] of [
 }
 if (check && stale) {
   console.error(
-    "schema/pipegen.v1.schema.json or src/schema/spec.gen.ts is stale: run npm run gen:types",
+    "schema/pipegen.v1.schema.json, schema/pipegen.v1.tests.schema.json or src/schema/spec.gen.ts is stale: run npm run gen:types",
   );
   process.exit(1);
 }

@@ -25,6 +25,7 @@ import {
   trigger,
 } from "./schema-parts.mjs";
 import { document } from "./schema-docs/index.mjs";
+import { testDefinitions, testsSection } from "./schema-tests.mjs";
 
 const schema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -208,8 +209,10 @@ const schema = {
         orchestration,
       }),
     ),
+    tests: testsSection,
   },
   definitions: {
+    ...testDefinitions,
     identifier: { type: "string", pattern: "^[a-z][a-z0-9_]*$", maxLength: 64 },
     column: { type: "string", pattern: "^[a-z][a-z0-9_]*$", maxLength: 64 },
     topicName: { type: "string", pattern: "^[a-z][a-z0-9_.-]*$", maxLength: 200 },

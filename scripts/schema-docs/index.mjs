@@ -13,9 +13,18 @@ import data from "./data.mjs";
 import definitions from "./definitions.mjs";
 import ingest from "./ingest.mjs";
 import streams from "./streams.mjs";
+import tests from "./tests.mjs";
 import top from "./top.mjs";
 
-export const docs = { ...top, ...connections, ...data, ...ingest, ...streams, ...definitions };
+export const docs = {
+  ...top,
+  ...connections,
+  ...data,
+  ...ingest,
+  ...streams,
+  ...tests,
+  ...definitions,
+};
 
 /** An environment overlay's keys are documented where the spec's own keys are. */
 const aliases = [

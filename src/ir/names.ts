@@ -6,7 +6,7 @@
  * from the project they import only the IR's types (and node:crypto for the hashes).
  */
 import { createHash } from "node:crypto";
-import type { Topic } from "./types.js";
+import type { Sink, Topic } from "./types.js";
 
 /** 8 hex digits of a name's SHA-256: a stable suffix that tells apart names that would collide. */
 export function shortHash(name: string): string {
@@ -80,6 +80,23 @@ export const sparkNames = {
     return id.length <= 160 ? id : `${id.slice(0, 150)}~${shortHash(id)}`;
   },
 };
+
+/**
+ * How a test names a stream's sink (`expect.sinks`): `<connection>.<table>` (or `.<collection>`,
+ * `.<path>` for files), a Kafka sink by its topic.
+ */
+export function testSinkName(sink: Sink): string {
+  switch (sink.kind) {
+    case "kafka":
+      return sink.topic.name;
+    case "mongodb":
+      return `${sink.connection.name}.${sink.collection}`;
+    case "files":
+      return `${sink.connection.name}.${sink.path}`;
+    default:
+      return `${sink.connection.name}.${sink.table}`;
+  }
+}
 
 /** Query names and checkpoint folders a stream's job uses besides its file sinks'. */
 export const streamQueries = { deadLetter: "dead_letter", sinks: "sinks" } as const;

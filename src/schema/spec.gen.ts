@@ -189,6 +189,13 @@ export type Bucket = string;
  */
 export type Prefix = string;
 /**
+ * A column's value as YAML writes it: a number, text, true/false or null. Decimals as a number or text ("10.00"), timestamps as ISO-8601 text ("2024-01-01T00:00:10Z"; without a zone: UTC), dates as "2024-01-01", bytes as base64 text.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "testValue".
+ */
+export type TestValue = string | number | boolean | null;
+/**
  * A Kafka topic config name.
  *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
@@ -1356,6 +1363,76 @@ export interface PipegenSpec {
       };
     };
   };
+  /**
+   * Tests of the streams by name, run by `pipegen test` on local Spark through the generated jobs' own code: given records in micro-batches, the rows the sinks and the dead-letter topic must hold. Also accepted in a sibling file `<spec>.tests.yaml` holding only `tests:`. They change no generated file.
+   */
+  tests?: {
+    /**
+     * One test, named by its key (`pipegen test --only <name>` runs it alone).
+     */
+    [k: string]: {
+      /**
+       * The stream under test: its generated job runs on the given records.
+       */
+      stream: Identifier;
+      /**
+       * Free text: what the test shows.
+       */
+      doc?: string;
+      /**
+       * The records on the stream's source topic, in micro-batches fed one per trigger in this order, so that watermarks, late records, dedupe and windows behave as in production.
+       *
+       * @minItems 1
+       *
+       * Items: One micro-batch.
+       */
+      given: [
+        {
+          /**
+           * The records of one micro-batch in topic order (offsets count up from 0 across the batches): each the record's columns, encoded as the topic carries them (Avro in the Confluent wire format, or JSON), or {raw: "text"}, a message of exactly those bytes.
+           */
+          batch: TestRow[];
+        },
+        ...{
+          /**
+           * The records of one micro-batch in topic order (offsets count up from 0 across the batches): each the record's columns, encoded as the topic carries them (Avro in the Confluent wire format, or JSON), or {raw: "text"}, a message of exactly those bytes.
+           */
+          batch: TestRow[];
+        }[]
+      ];
+      /**
+       * The tables of the stream's lookup joins, by `<connection>.<table>` as the join names them: the rows the join finds instead of the database's.
+       */
+      lookups?: {
+        /**
+         * The rows of one lookup table, with the join's `on` and `select` columns.
+         */
+        [k: string]: TestRow[];
+      };
+      /**
+       * What the stream must have written once the batches are done.
+       */
+      expect: {
+        /**
+         * Expected rows by sink: `<connection>.<table>` (or `.<collection>`, `.<path>` for files) or the Kafka topic's name. A sink not named here is not checked.
+         */
+        sinks?: {
+          /**
+           * Every row the sink holds after the last batch: an upsert sink (a table with mode upsert, MongoDB, Cassandra) the last row per key, as the store would; an append table, a Kafka topic and files every row written. Only the columns a row names are compared; [] expects none.
+           */
+          [k: string]: TestRow[];
+        };
+        /**
+         * Every record the stream dead-letters: `reason` (the pipegen.reason header, exactly), `raw` (its bytes as text) and any column of the given record it was. Only the columns a row names are compared; [] expects none.
+         */
+        deadLetters?: TestRow[];
+      };
+      /**
+       * Compare rows in the order they were written (upsert sinks: in the order their keys were first written). Default: false, as a multiset, order-free.
+       */
+      ordered?: boolean;
+    };
+  };
 }
 /**
  * Per-environment overrides of a connection's settings (its type cannot change).
@@ -1465,6 +1542,18 @@ export interface ConnectionOverlay {
    * This environment's value. The base folder: each sink or archive writes under <path>/<its own path>. Text or ${env:NAME}.
    */
   path?: StringOrRef;
+}
+/**
+ * One record or row by column name. In `given`, `{raw: "text"}` alone is a message of exactly those bytes (UTF-8), whatever the topic's format.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "testRow".
+ */
+export interface TestRow {
+  /**
+   * A column's value.
+   */
+  [k: string]: TestValue;
 }
 /**
  * A PostgreSQL database: a source of NiFi ingest, a table sink of streams, the table of lookup joins.

@@ -149,6 +149,7 @@ describe("DagBag over generated/*/airflow", () => {
     expect(bag.dag_ids).toEqual([
       "iot_sensors_archival_readings_hourly",
       "iot_sensors_ingestion",
+      "iot_sensors_processing_overheating_alerts",
       "iot_sensors_processing_site_climate",
       "shop_orders_archival_orders_daily",
       "shop_orders_ingestion",
@@ -180,7 +181,11 @@ describe("DagBag over generated/*/airflow", () => {
     expect(shape("iot_sensors_ingestion")).toEqual({
       apply_topics: [py, []],
       "register_schemas.iot_readings": [py, []],
-      deploy_nifi_flow: [py, ["apply_topics", "register_schemas.iot_readings"]],
+      "register_schemas.iot_status": [py, []],
+      deploy_nifi_flow: [
+        py,
+        ["apply_topics", "register_schemas.iot_readings", "register_schemas.iot_status"],
+      ],
       start_nifi_flow: [py, ["deploy_nifi_flow"]],
     });
     expect(shape("user_activity_ingestion")).toEqual({
@@ -215,6 +220,10 @@ describe("DagBag over generated/*/airflow", () => {
       "kafka://kafka_default/orders.raw",
     ]);
     expect(spark("iot_sensors_processing_site_climate", "site_climate").retries).toBe(3);
+    expect(spark("iot_sensors_processing_overheating_alerts", "overheating_alerts")).toMatchObject({
+      inlets: ["kafka://kafka_default/iot.status"],
+      outlets: ["kafka://kafka_default/iot.alerts"],
+    });
     spark("iot_sensors_archival_readings_hourly", "readings_hourly");
     spark("user_activity_processing_user_actions_hourly", "user_actions_hourly");
     spark("user_activity_archival_activity_daily", "activity_daily");
@@ -249,6 +258,14 @@ describe("DagBag over generated/*/airflow", () => {
         true,
       ],
       iot_sensors_ingestion: ["@hourly", "CronTriggerTimetable", false, 1, ...iot, false],
+      iot_sensors_processing_overheating_alerts: [
+        "@continuous",
+        "ContinuousTimetable",
+        false,
+        1,
+        ...iot,
+        false,
+      ],
       iot_sensors_processing_site_climate: [
         "*/15 * * * *",
         "CronTriggerTimetable",

@@ -183,6 +183,7 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
       tags: ["pipegen", "demo"],
       alerts: { email: [], slack: null },
     },
+    tests: [],
     ...over,
   };
 }

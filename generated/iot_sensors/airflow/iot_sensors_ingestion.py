@@ -76,8 +76,10 @@ NIFI_FLOW = runtime.NifiFlow(
 )
 # One asset per topic, updated when apply_topics has created or updated the topics.
 TOPICS = {
+    "iot.alerts": Asset("kafka://kafka_default/iot.alerts"),
     "iot.readings": Asset("kafka://kafka_default/iot.readings"),
     "iot.readings.dlq": Asset("kafka://kafka_default/iot.readings.dlq"),
+    "iot.status": Asset("kafka://kafka_default/iot.status"),
 }
 
 
@@ -133,6 +135,9 @@ with DAG(
     with TaskGroup(group_id="register_schemas") as register_schemas:
         register_schema.override(task_id="iot_readings")(
             "iot.readings-value", "iot.readings.avsc", "BACKWARD"
+        )
+        register_schema.override(task_id="iot_status")(
+            "iot.status-value", "iot.status.avsc", "BACKWARD"
         )
     deployed = deploy_nifi_flow()
     [topics, register_schemas] >> deployed
