@@ -13,9 +13,7 @@ from pyspark.sql import types as T
 TIME_PARTITIONS = {"dt": "yyyy-MM-dd", "hour": "HH"}
 
 
-def records(
-    decoded: DataFrame, schema: T.StructType, partition_by: Sequence[str]
-) -> DataFrame:
+def records(decoded: DataFrame, schema: T.StructType, partition_by: Sequence[str]) -> DataFrame:
     """The decoded records with the schema's fields, and ``dt``/``hour`` when the archive is
     partitioned by them and the record has no such field."""
     names = [f.name for f in schema.fields]

@@ -12,9 +12,7 @@ from pipegen_runtime.spark.jobs import Trigger, with_trigger
 
 def header(name: str, value: Column) -> Column:
     """A Kafka record header: a string name and the value's text as bytes."""
-    return F.struct(
-        F.lit(name).alias("key"), value.cast("string").cast("binary").alias("value")
-    )
+    return F.struct(F.lit(name).alias("key"), value.cast("string").cast("binary").alias("value"))
 
 
 def records(checked: DataFrame, stream: str) -> DataFrame:

@@ -61,9 +61,7 @@ def decode_avro(raw: DataFrame, schema: T.StructType, avro_schema: str) -> DataF
 
     wire_ok = F.expr("length(value) > 5 AND substring(value, 1, 1) = X'00'")
     body = F.expr("substring(value, 6)")
-    record = F.when(
-        wire_ok & _decode_once(), from_avro(body, avro_schema, {"mode": "PERMISSIVE"})
-    )
+    record = F.when(wire_ok & _decode_once(), from_avro(body, avro_schema, {"mode": "PERMISSIVE"}))
     required = [f.name for f in schema.fields if not f.nullable]
     if required:
         # PERMISSIVE from_avro gives all-null fields for bytes it cannot decode; a decoded
@@ -76,8 +74,7 @@ def decode_avro(raw: DataFrame, schema: T.StructType, avro_schema: str) -> DataF
         present = [F.col(f"__pg_record.{f.name}").isNotNull() for f in schema.fields]
         all_null_body = F.lit(bytearray(len(schema.fields)))
         broken = F.col("__pg_record").isNull() | (
-            ~reduce(operator.or_, present)
-            & (F.expr("substring(__pg_value, 6)") != all_null_body)
+            ~reduce(operator.or_, present) & (F.expr("substring(__pg_value, 6)") != all_null_body)
         )
     undecodable = F.when(
         ~F.col("__pg_wire_ok"), F.lit("not in the Confluent Avro wire format")
@@ -119,13 +116,9 @@ def invalid(checked: DataFrame) -> DataFrame:
     return checked.where(F.col("__pg_reason") != "")
 
 
-def valid(
-    checked: DataFrame, schema: T.StructType, *, keep_order: bool = False
-) -> DataFrame:
+def valid(checked: DataFrame, schema: T.StructType, *, keep_order: bool = False) -> DataFrame:
     """The valid records with the schema's fields; with ``keep_order``, and SEQUENCE too."""
     columns: list[str | Column] = [f.name for f in schema.fields]
     if keep_order:
-        columns.append(
-            F.struct("__pg_timestamp", "__pg_partition", "__pg_offset").alias(SEQUENCE)
-        )
+        columns.append(F.struct("__pg_timestamp", "__pg_partition", "__pg_offset").alias(SEQUENCE))
     return checked.where(F.col("__pg_reason") == "").select(*columns)

@@ -172,9 +172,7 @@ def start_batch_sinks(
     writer = (
         output.writeStream.queryName(name)
         .outputMode(output_mode)
-        .foreachBatch(
-            lambda batch, batch_id: write_batch(batch, batch_id, sinks, query.get())
-        )
+        .foreachBatch(lambda batch, batch_id: write_batch(batch, batch_id, sinks, query.get()))
         .option("checkpointLocation", checkpoint)
     )
     started = with_trigger(writer, trigger).start()

@@ -62,9 +62,7 @@ class BatchSink(ABC):
         """Writes the rows of micro-batch ``batch_id`` of the query ``query_id``."""
 
 
-def write_batch(
-    batch: DataFrame, batch_id: int, sinks: Sequence[BatchSink], query_id: str
-) -> None:
+def write_batch(batch: DataFrame, batch_id: int, sinks: Sequence[BatchSink], query_id: str) -> None:
     """Writes one micro-batch to every sink, in order; the batch is computed once."""
     batch.persist()
     try:

@@ -78,19 +78,14 @@ def _write_partition(
     )
 
     def value(column: str, v: Any) -> Any:
-        return (
-            _EPOCH + timedelta(microseconds=v)
-            if column in timestamps and v is not None
-            else v
-        )
+        return _EPOCH + timedelta(microseconds=v) if column in timestamps and v is not None else v
 
     cluster = connection.cluster()
     try:
         session = cluster.connect()
         statement = session.prepare(cql)
         values = [
-            tuple(value(c, v) for c, v in zip(columns, row, strict=True))
-            for row in partition
+            tuple(value(c, v) for c, v in zip(columns, row, strict=True)) for row in partition
         ]
         execute_concurrent_with_args(
             session, statement, values, concurrency=32, raise_on_first_error=True
@@ -116,9 +111,7 @@ class CassandraSink(BatchSink):
 
     def send(self, rows: DataFrame, batch_id: int, query_id: str) -> None:
         timestamps = frozenset(
-            f.name
-            for f in rows.schema.fields
-            if isinstance(f.dataType, T.TimestampType)
+            f.name for f in rows.schema.fields if isinstance(f.dataType, T.TimestampType)
         )
         # Timestamps travel as epoch microseconds so no Python process's time zone can shift them.
         exact = rows.select(

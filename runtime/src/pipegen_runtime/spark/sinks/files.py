@@ -57,14 +57,8 @@ class FileSink:
     def start(self, frame: DataFrame, trigger: Trigger) -> StreamingQuery:
         """Starts the query that appends ``frame``'s rows (its ``columns``, when given)."""
         rows = frame.select(*self.columns) if self.columns is not None else frame
-        writer = (
-            rows.writeStream.queryName(self.name)
-            .outputMode("append")
-            .format(self.format)
-        )
+        writer = rows.writeStream.queryName(self.name).outputMode("append").format(self.format)
         if self.partition_by:
             writer = writer.partitionBy(*self.partition_by)
-        writer = writer.option("path", self.path).option(
-            "checkpointLocation", self.checkpoint
-        )
+        writer = writer.option("path", self.path).option("checkpointLocation", self.checkpoint)
         return with_trigger(writer, trigger).start()

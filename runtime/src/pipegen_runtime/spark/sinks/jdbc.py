@@ -74,9 +74,7 @@ class JdbcConnection:
         """A java.sql.Connection in the driver's JVM (the driver from --jars/--packages)."""
         jvm: Any = spark._jvm
         # Spark's registry makes a driver from --jars/--packages visible to DriverManager.
-        jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(
-            self.driver
-        )
+        jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(self.driver)
         conn: JavaConnection = jvm.java.sql.DriverManager.getConnection(
             self.url, self.user, self.password
         )

@@ -29,11 +29,7 @@ class KafkaSink(BatchSink):
 
     def send(self, rows: DataFrame, batch_id: int, query_id: str) -> None:
         value = F.to_json(F.struct(*self.columns)).alias("value")
-        keyed = (
-            [F.col(self.message_key).cast("string").alias("key")]
-            if self.message_key
-            else []
-        )
+        keyed = [F.col(self.message_key).cast("string").alias("key")] if self.message_key else []
         (
             rows.select(*keyed, value)
             .write.format("kafka")
