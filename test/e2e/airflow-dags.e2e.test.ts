@@ -142,7 +142,7 @@ describe("DagBag over generated/*/airflow", () => {
           `install the version it was built for (pip install pipegen-runtime==${RUNTIME_VERSION})`,
       );
     expect(wrong.dag_ids.filter((d) => d.endsWith("_ingestion"))).toEqual([]);
-    expect(wrong.dag_ids).toHaveLength(6);
+    expect(wrong.dag_ids).toHaveLength(7);
   });
 
   it("holds exactly the expected DAGs", () => {
@@ -340,6 +340,7 @@ describe("DagBag over generated/*/airflow", () => {
     ).toEqual({
       iot_sensors_archival_readings_hourly: 0,
       iot_sensors_ingestion: 0,
+      iot_sensors_processing_overheating_alerts: 0,
       iot_sensors_processing_site_climate: 0,
       shop_orders_archival_orders_daily: 2,
       shop_orders_ingestion: 2,
