@@ -294,6 +294,7 @@ describe("ingestion DAGs on a real NiFi 2.8.0 server, Kafka, schema registry and
     expect(r.states, why).toEqual({
       apply_topics: "success",
       "register_schemas.iot_readings": "success",
+      "register_schemas.iot_status": "success",
       deploy_nifi_flow: "failed",
       start_nifi_flow: "upstream_failed",
     });
