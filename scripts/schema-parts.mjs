@@ -57,7 +57,7 @@ const connectionTypes = {
       type: { const: "cassandra" },
       contactPoints: { type: "array", items: strOrRef, minItems: 1 },
       port: { $ref: "#/definitions/port" },
-      localDatacenter: { type: "string", minLength: 1, default: "datacenter1" },
+      localDatacenter: { type: "string", minLength: 1 },
       keyspace: id,
       replication: obj({
         class: { enum: ["SimpleStrategy", "NetworkTopologyStrategy"] },
@@ -111,7 +111,7 @@ const fieldTypes = [
 const field = obj(
   {
     type: { enum: fieldTypes },
-    required: { type: "boolean", default: false },
+    required: { type: "boolean" },
     precision: { type: "integer", minimum: 1, maximum: 38 },
     scale: { type: "integer", minimum: 0, maximum: 38 },
     enum: { type: "array", items: { type: "string" }, minItems: 1, uniqueItems: true },
@@ -259,6 +259,7 @@ const platform = obj({
     shufflePartitions: { type: "integer", minimum: 1 },
     conf: map(ref("sparkConfName"), { type: ["string", "number", "boolean"] }),
   }),
+  lineage: obj({ url: strOrRef, namespace: str }, ["url"]),
   airflow: obj({
     sparkConnection: id,
     kafkaConnection: id,

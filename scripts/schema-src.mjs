@@ -1,6 +1,7 @@
 // Source of the spec JSON Schema, kept as JS so it can use small helpers.
 // `npm run gen:types` writes schema/pipegen.v1.schema.json and src/schema/spec.gen.ts from it;
 // a unit test fails when either is stale. The JSON file is the published single source of truth.
+// Its $id is public and stable: editors and other tools key the schema by it (nothing fetches it).
 import {
   id,
   col,
@@ -23,6 +24,8 @@ import {
   orchestration,
   trigger,
 } from "./schema-parts.mjs";
+import { document } from "./schema-docs/index.mjs";
+import { testDefinitions, testsSection } from "./schema-tests.mjs";
 
 const schema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -33,11 +36,8 @@ const schema = {
   additionalProperties: false,
   required: ["pipegen", "pipeline"],
   properties: {
-    pipegen: { const: 1, description: "Spec language version." },
-    pipeline: {
-      ...id,
-      description: "Pipeline name: an identifier, used for output folders and DAG ids.",
-    },
+    pipegen: { const: 1 },
+    pipeline: id,
     description: { type: "string" },
     owner: { type: "string" },
     platform,
@@ -175,9 +175,21 @@ const schema = {
               { $ref: "#/definitions/planRule" },
               obj(
                 {
-                  rule: { $ref: "#/definitions/planRule" },
-                  object: { type: "string", minLength: 1 },
-                  reason: { type: "string" },
+                  rule: {
+                    $ref: "#/definitions/planRule",
+                    description:
+                      "The rule id of the change to accept, e.g. KAFKA_PARTITIONS_INCREASED.",
+                  },
+                  object: {
+                    type: "string",
+                    minLength: 1,
+                    description:
+                      "The one object the change is accepted for, as pipegen plan names it (e.g. topic orders.raw); without it, every object.",
+                  },
+                  reason: {
+                    type: "string",
+                    description: "Why the change is accepted, for the reviewers of the spec.",
+                  },
                 },
                 ["rule"],
               ),
@@ -197,8 +209,10 @@ const schema = {
         orchestration,
       }),
     ),
+    tests: testsSection,
   },
   definitions: {
+    ...testDefinitions,
     identifier: { type: "string", pattern: "^[a-z][a-z0-9_]*$", maxLength: 64 },
     column: { type: "string", pattern: "^[a-z][a-z0-9_]*$", maxLength: 64 },
     topicName: { type: "string", pattern: "^[a-z][a-z0-9_.-]*$", maxLength: 200 },
@@ -219,7 +233,6 @@ const schema = {
     columns: {
       anyOf: [col, cols],
       tsType: "Column[]",
-      description: "One column or a list of columns; a single column is read as a list of one.",
     },
     aggregate: {
       type: "string",
@@ -234,7 +247,12 @@ const schema = {
     sparkConfName: { type: "string", pattern: "^spark\\.[A-Za-z0-9_.-]+$" },
     attributeName: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$" },
     tag: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
-    planRule: { type: "string", pattern: "^[A-Z][A-Z0-9_]*$" },
+    planRule: {
+      type: "string",
+      pattern: "^[A-Z][A-Z0-9_]*$",
+      description:
+        "A rule id of pipegen plan's catalogue (README, pipegen plan), e.g. KAFKA_TOPIC_REMOVED.",
+    },
     slackChannel: { type: "string", pattern: "^#?[a-z0-9_-]+$" },
     onInvalid: {
       anyOf: [
@@ -273,13 +291,9 @@ const schema = {
           .flatMap((s) => Object.entries(s.properties))
           .filter(([k]) => k !== "type" && k !== "doc"),
       ),
-      [],
-      {
-        description:
-          "Per-environment overrides of a connection's settings (its type cannot change).",
-      },
     ),
   },
 };
 
-export default schema;
+// Every key's description (and examples and default) comes from scripts/schema-docs/.
+export default document(schema);

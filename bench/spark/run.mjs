@@ -11,7 +11,7 @@
 // guard (BENCH_DECODE_ONCE=1), to tell that guard's gain from the rest of the generated job.
 //
 // One real Kafka broker and PostgreSQL (from the e2e install cache), topics from the generated
-// apply_topics.py, tables from the generated DDL. After one unmeasured warm-up run (page cache,
+// topics.json (pipegen-runtime's apply program), tables from the generated DDL. After one unmeasured warm-up run (page cache,
 // broker), every job runs on the empty topic (the fixed cost: JVM, session, query start and
 // stop), then --orders orders are produced once and
 // every job runs --reps times on them, in rotating order, each from a fresh checkpoint and
@@ -38,6 +38,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   benchSparkDir,
+  e2ePython,
   exec,
   repoRoot,
   sparkPaths,
@@ -212,12 +213,14 @@ const runs = [];
 let expected;
 const rotate = (xs, rep) => xs.map((_, i) => xs[(i + rep - 1) % xs.length]);
 try {
-  const apply = await exec(python, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await exec(e2ePython(), [
+    "-m",
+    "pipegen_runtime.kafka_apply",
+    path.join(gen, "kafka", "topics.json"),
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
-  if (apply.code !== 0) throw new Error(`apply_topics.py failed:\n${apply.stdout}${apply.stderr}`);
+  if (apply.code !== 0) throw new Error(`kafka_apply failed:\n${apply.stdout}${apply.stderr}`);
   await pg.query(readFileSync(path.join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
 
   // warm-up: the first spark-submit reads the jars and Python from disk, the broker is cold

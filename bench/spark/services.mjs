@@ -119,6 +119,11 @@ export function java17Home() {
   return process.env.JAVA_HOME;
 }
 
+/** The e2e venv's Python (test/e2e/install.sh), which has pipegen-runtime's apply program. */
+export function e2ePython() {
+  return path.join(cacheDir, "venv-e2e", "bin", "python");
+}
+
 export function sparkPaths() {
   const req = readFileSync(
     path.join(repoRoot, "test", "e2e", "engines", "spark", "requirements.txt"),

@@ -5,8 +5,10 @@ import { checkInlineCredentials, resolve } from "../ir/resolve/index.js";
 import type { Pipeline } from "../ir/types.js";
 import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";
+import { deepFreeze } from "../ir/values.js";
 import type { PipelineOutput } from "../write/plan.js";
 import type { SpecSource } from "./sources.js";
+import { resolveTestsFile } from "./tests-file.js";
 
 export interface CompileOptions {
   env?: string | null;
@@ -71,8 +73,15 @@ export function resolveSpec(
   diagnostics.push(...r.diagnostics);
   const missingEnv = { resolved: true, ...(r.missingEnv ? { missingEnv: r.missingEnv } : {}) };
   if (!r.pipeline || hasErrors(diagnostics)) return { diagnostics, ...missingEnv };
+  let pipeline = r.pipeline;
+  if (spec.tests) {
+    const t = resolveTestsFile(spec.tests, pipeline, opts.limits ?? defaultLimits);
+    diagnostics.push(...t.diagnostics);
+    if (hasErrors(diagnostics)) return { diagnostics, ...missingEnv };
+    pipeline = deepFreeze({ ...pipeline, tests: [...pipeline.tests, ...t.tests] });
+  }
   const locate = (pointer: string) => loaded.spec!.locate(pointer);
-  return { pipeline: r.pipeline, diagnostics, locate, ...missingEnv };
+  return { pipeline, diagnostics, locate, ...missingEnv };
 }
 
 interface Position {
@@ -151,6 +160,7 @@ export function compile(specs: readonly SpecSource[], opts: CompileOptions = {})
   };
   specs.forEach((spec, i) => {
     sources.set(spec.file, spec.text);
+    if (spec.tests) sources.set(spec.tests.file, spec.tests.text);
     compileOne(spec, opts, g);
     opts.onProgress?.(i + 1, specs.length, spec.file);
   });

@@ -13,11 +13,15 @@ import type { SpecSource } from "./sources.js";
  *
  * The key holds everything that decides the bytes: pipegen's fingerprint (its compiled code,
  * templates, JSON Schema and dependency versions), the formatter with its settings, the
- * environment, the spec's path and its text. A reuse also needs every file the manifest lists
+ * environment, the spec's path and its text (and its sibling tests file's: tests are checked
+ * with the spec, though they change no output). A reuse also needs every file the manifest lists
  * for the spec to be on disk exactly as pipegen wrote it. Anything less is a full compile.
  */
 export function outputKey(spec: SpecSource, env: string | null): string {
-  return sha256([fingerprint(), formatterId(), env ?? "", spec.file, spec.text].join("\0"));
+  const tests = spec.tests ? [spec.tests.file, spec.tests.text] : [];
+  return sha256(
+    [fingerprint(), formatterId(), env ?? "", spec.file, spec.text, ...tests].join("\0"),
+  );
 }
 
 /** The files of a manifest entry as they are on disk, or undefined when any differs. */

@@ -8,6 +8,23 @@ export interface SpecSource {
   /** The spec's path relative to the working directory (absolute when outside it), POSIX separators. */
   file: string;
   text: string;
+  /** Its sibling `<spec>.tests.yaml` (only `tests:`), when there is one. */
+  tests?: { file: string; text: string };
+}
+
+/** A sibling tests file (`x.tests.yaml` beside `x.yaml`): never a spec of its own. */
+export const isTestsFile = (file: string) => /\.tests\.ya?ml$/.test(file);
+
+/** The spec a tests file belongs to (`x.tests.yaml` -> `x.yaml` or `x.yml`), if it exists. */
+function specOfTestsFile(file: string): string | undefined {
+  const base = file.replace(/\.tests\.ya?ml$/, "");
+  return [`${base}.yaml`, `${base}.yml`].find((f) => existsSync(f));
+}
+
+/** The tests file beside a spec (`x.yaml` -> `x.tests.yaml` or `x.tests.yml`), if there is one. */
+export function testsFileOf(spec: string): string | undefined {
+  const base = spec.replace(/\.ya?ml$/, "");
+  return [`${base}.tests.yaml`, `${base}.tests.yml`].find((f) => existsSync(f));
 }
 
 /** Expands files and folders (recursively, *.yaml and *.yml) into a sorted list of spec paths. */
@@ -22,13 +39,20 @@ export function findSpecs(inputs: readonly string[]): string[] {
       const p = path.join(dir, ent.name);
       if (ent.isDirectory()) {
         if (ent.name !== "node_modules" && !ent.name.startsWith(".")) walk(p);
-      } else if (/\.ya?ml$/.test(ent.name)) out.add(p);
+      } else if (/\.ya?ml$/.test(ent.name) && !isTestsFile(ent.name)) out.add(p);
     }
   };
   for (const input of inputs) {
     if (!existsSync(input)) throw new UsageError(`no such file or folder: ${input}`);
     if (statSync(input).isDirectory()) walk(input);
-    else out.add(path.normalize(input));
+    else if (isTestsFile(input)) {
+      const spec = specOfTestsFile(input);
+      if (!spec)
+        throw new UsageError(
+          `${input} holds the tests of a spec beside it, and there is none (${input.replace(/\.tests\.ya?ml$/, ".yaml")})`,
+        );
+      out.add(path.normalize(spec));
+    } else out.add(path.normalize(input));
   }
   if (out.size === 0) throw new UsageError(`no *.yaml or *.yml spec found in ${inputs.join(", ")}`);
   return [...out].sort();
@@ -78,7 +102,10 @@ export function readSpecs(
         );
         continue;
       }
-      specs.push({ file: shown, text: readFileSync(file, "utf8") });
+      const spec: SpecSource = { file: shown, text: readFileSync(file, "utf8") };
+      const tests = testsFileOf(file);
+      if (tests) spec.tests = { file: shownName(tests), text: readFileSync(tests, "utf8") };
+      specs.push(spec);
     } catch (e) {
       diagnostics.push(unreadable(shown, "PG100", `cannot read the spec: ${(e as Error).message}`));
     }

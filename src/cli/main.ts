@@ -9,6 +9,7 @@ import {
   wantsJson,
   writeJson,
 } from "./output.js";
+import { docCommands } from "./docs.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -22,11 +23,16 @@ const named =
     .find(
       (a, i, all) =>
         !a.startsWith("-") &&
-        !["--format", "--env", "--out", "--against", "--except"].includes(all[i - 1]!),
+        !["--format", "--env", "--out", "--against", "--except", "--only", "--jobs"].includes(
+          all[i - 1]!,
+        ),
     ) ?? null;
 let commanderSaid = "";
 
-/** Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 3 a breaking plan, 70 internal error. */
+/**
+ * Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 70 internal error; `plan`
+ * also 3 (a breaking change), `test` also 4 (a test failed) and 5 (its environment is missing).
+ */
 const program = new Command()
   .name("pipegen")
   .description("Compile a declarative pipeline spec into Kafka, NiFi, Spark and Airflow artifacts.")
@@ -72,6 +78,50 @@ common(
   .action(async (specs: string[], o: CommonOptions) =>
     finish("check", o, (await import("./check.js")).runCheck(specs, o)),
   );
+
+program
+  .command("test")
+  .description("run the specs' tests through the generated jobs on local Spark")
+  .argument(
+    "<spec...>",
+    "spec files or folders of specs (*.yaml, *.yml; x.tests.yaml beside x.yaml)",
+  )
+  .option("--env <name>", "apply the environment overlay environments.<name>")
+  .option("--only <name...>", "run only these tests (name, or <pipeline>.<name>)")
+  .option(
+    "--jobs <dir>",
+    "run the jobs of this build output (e.g. generated) instead of compiling them",
+  )
+  .addOption(
+    new Option("--format <format>", "text, one JSON document, or JUnit XML on stdout")
+      .choices(["text", "json", "junit"])
+      .default("text"),
+  )
+  .option("-q, --quiet", "print only the report")
+  .action(async (specs: string[], o: import("./test.js").TestCliOptions) => {
+    const outcome = await (await import("./test.js")).runTestCommand(specs, o);
+    if (o.format === "json") writeJson("test", outcome);
+    process.exitCode = outcome.exitCode;
+  });
+
+program
+  .command("graph")
+  .description("print the pipelines' lineage: a Mermaid flowchart, one HTML page, or JSON")
+  .argument("<spec...>", "spec files or folders of specs (*.yaml, *.yml)")
+  .option("--env <name>", "apply the environment overlay environments.<name>")
+  .addOption(
+    new Option("--format <format>", "mermaid, html (one self-contained page) or json")
+      .choices(["mermaid", "html", "json"])
+      .default("mermaid"),
+  )
+  .option("--out <file>", "write to this file instead of stdout")
+  .option("-q, --quiet", "print only errors")
+  .action(async (specs: string[], o: import("./graph.js").GraphOptions) => {
+    const outcome = (await import("./graph.js")).runGraph(specs, o);
+    if (o.format === "json") writeJson("graph", outcome);
+    process.exitCode = outcome.exitCode;
+  });
+docCommands(program, finish);
 
 program
   .command("plan")

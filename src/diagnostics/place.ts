@@ -13,6 +13,7 @@ const sections: Record<string, string> = {
   streams: "stream",
   archive: "archive",
   environments: "environment",
+  tests: "test",
 };
 
 /** Lists whose items have a name of their own, by the key of the list. */
@@ -21,6 +22,8 @@ const itemWords: Record<string, string> = {
   to: "sink",
   quality: "quality rule",
   route: "route",
+  given: "batch",
+  batch: "record",
 };
 
 const unescape = (s: string) => s.replace(/~1/g, "/").replace(/~0/g, "~");

@@ -1,5 +1,6 @@
 import type { Pipeline } from "../ir/types.js";
 import { emitAirflow } from "./airflow/index.js";
+import { emitReadme } from "./docs/readme.js";
 import { emitKafka } from "./kafka/index.js";
 import { emitNifi } from "./nifi/index.js";
 import { emitSpark } from "./spark/index.js";
@@ -19,5 +20,7 @@ export const emitters: ReadonlyArray<[string, Emitter]> = [
 export function emitAll(p: Pipeline, only?: readonly string[]): GeneratedFile[] {
   const chosen = only ? emitters.filter(([name]) => only.includes(name)) : emitters;
   const files = chosen.flatMap(([, emit]) => emit(p));
+  // The pipeline's README describes the others, so it comes last (not with a subset of targets).
+  if (!only) files.push(emitReadme(p, files));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

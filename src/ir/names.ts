@@ -6,7 +6,7 @@
  * from the project they import only the IR's types (and node:crypto for the hashes).
  */
 import { createHash } from "node:crypto";
-import type { Topic } from "./types.js";
+import type { Sink, Topic } from "./types.js";
 
 /** 8 hex digits of a name's SHA-256: a stable suffix that tells apart names that would collide. */
 export function shortHash(name: string): string {
@@ -20,7 +20,6 @@ export const avroNamespace = (pipeline: string) => `pipegen.${pipeline}`;
 export const kafkaPaths = {
   dir: (p: string) => `${p}/kafka`,
   manifest: (p: string) => `${p}/kafka/topics.json`,
-  apply: (p: string) => `${p}/kafka/apply_topics.py`,
   /** A topic's Avro schema file, by its name alone (in the schemas folder). */
   schemaFile: (topic: string) => `${topic}.avsc`,
   /** A topic's Avro schema file, relative to the topic manifest. */
@@ -82,6 +81,23 @@ export const sparkNames = {
   },
 };
 
+/**
+ * How a test names a stream's sink (`expect.sinks`): `<connection>.<table>` (or `.<collection>`,
+ * `.<path>` for files), a Kafka sink by its topic.
+ */
+export function testSinkName(sink: Sink): string {
+  switch (sink.kind) {
+    case "kafka":
+      return sink.topic.name;
+    case "mongodb":
+      return `${sink.connection.name}.${sink.collection}`;
+    case "files":
+      return `${sink.connection.name}.${sink.path}`;
+    default:
+      return `${sink.connection.name}.${sink.table}`;
+  }
+}
+
 /** Query names and checkpoint folders a stream's job uses besides its file sinks'. */
 export const streamQueries = { deadLetter: "dead_letter", sinks: "sinks" } as const;
 
@@ -93,6 +109,11 @@ export const airflowPaths = {
   ingestion: (p: string) => `${p}/airflow/${p}_ingestion.py`,
   processing: (p: string) => `${p}/airflow/${p}_processing.py`,
   archival: (p: string) => `${p}/airflow/${p}_archival.py`,
+};
+
+/** The pipeline's README (its picture and the table of its files). */
+export const docsPaths = {
+  readme: (p: string) => `${p}/README.md`,
 };
 
 /** DAG ids of the Airflow target. */

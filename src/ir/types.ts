@@ -284,6 +284,8 @@ export interface Platform {
     shufflePartitions: number;
     conf: Readonly<Record<string, string>>;
   };
+  /** OpenLineage: where the Spark jobs' listener sends run events; null: no lineage events. */
+  lineage: { url: ValueRef; namespace: string } | null;
   airflow: {
     sparkConnection: string;
     kafkaConnection: string;
@@ -307,4 +309,33 @@ export interface Pipeline {
   streams: readonly Stream[];
   archive: readonly Archive[];
   orchestration: Orchestration;
+  /** The spec's tests (`tests:` and its sibling `<spec>.tests.yaml`), for `pipegen test` only. */
+  tests: readonly StreamTest[];
+}
+
+/** A value of a test row as the spec writes it (checked against its column's type). */
+export type TestValue = string | number | boolean | null;
+export type TestRow = Readonly<Record<string, TestValue>>;
+
+/** A given record: its columns (encoded as the topic carries them), or bytes as they are. */
+export type TestRecord = { kind: "record"; values: TestRow } | { kind: "raw"; text: string };
+
+/** A test of one stream: records fed in micro-batches, what its sinks must hold. */
+export interface StreamTest {
+  name: string;
+  /** Where it is defined: the spec or its sibling tests file, and the line of its name. */
+  file: string;
+  line: number;
+  doc: string;
+  stream: string;
+  batches: ReadonlyArray<readonly TestRecord[]>;
+  /** The rows of each lookup join's table, by the (0-based) index of the join step. */
+  lookups: ReadonlyArray<{ step: number; rows: readonly TestRow[] }>;
+  expect: {
+    /** By sink name (`<connection>.<table>`, the topic), with its index in the stream's sinks. */
+    sinks: ReadonlyArray<{ name: string; sink: number; rows: readonly TestRow[] }>;
+    /** null: not checked. */
+    deadLetters: readonly TestRow[] | null;
+  };
+  ordered: boolean;
 }

@@ -28,6 +28,7 @@ const entrySections = [
   "streams",
   "archive",
   "environments",
+  "tests",
 ];
 /** Sections left out whole when anything in them is wrong. */
 const wholeSections = ["platform", "orchestration"];

@@ -1,14 +1,11 @@
 // pipegen's generated Airflow DAGs (generated/<pipeline>/airflow/) on Airflow 3.2 (venv-airflow):
 //
 // 1. DagBag over generated/*/airflow: no import errors, exactly the expected DAG ids, tasks,
-//    dependencies, schedules and callbacks; ruff (the e2e venv's) finds nothing.
-// 2. `airflow dags test shop_orders_ingestion` against a real Kafka broker and a real schema
-//    registry (Apicurio, Confluent API): the topics exist as topics.json says, the schemas are
-//    registered with their compatibility; run twice, the second run changes nothing. The NiFi
-//    tasks run against a LOCAL STAND-IN of the NiFi 2.x REST API (test/e2e/airflow/
-//    nifi-standin.ts), not a real NiFi: this machine has NiFi's stateless engine only. The
-//    stand-in checks every request (see its header); the flow uploaded is the NiFi target's
-//    generated/shop_orders/nifi/shop_orders.flow.json.
+//    dependencies, schedules and callbacks; ruff (the e2e venv's) finds nothing. The ingestion
+//    DAGs run pipegen-runtime (installed into venv-airflow from runtime/ by its install.sh);
+//    with another runtime version on the path they fail to import, saying what to install.
+// 2. (The ingestion DAGs run against a real NiFi server, Kafka, registry and databases in
+//    airflow-ingestion.e2e.test.ts.)
 // 3. `airflow dags test` of shop_orders' processing DAG (the long-running stream
 //    orders_per_minute, built with --env dev) runs the real spark-submit of the generated job
 //    against the real Kafka and PostgreSQL: rows land; the job is then killed (a crash), the
@@ -26,6 +23,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, hasErrors } from "../../src/api/index.js";
+import { RUNTIME_VERSION } from "../../src/emit/shared/runtime.js";
 import {
   airflowEnv,
   airflowPaths,
@@ -38,15 +36,14 @@ import {
   type AirflowHome,
   type DagBagReport,
 } from "./harness/airflow.js";
-import { describeTopics, startKafka, type KafkaBroker } from "./harness/kafka.js";
+import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { cachePaths, REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run, runVenvTool } from "./harness/python.js";
-import { registryGet, startRegistry, type SchemaRegistry } from "./harness/registry.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
 import { sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
 import { startWebhookServer, type WebhookServer } from "./harness/webhook.js";
-import { startNifiStandIn, type NifiStandIn } from "./airflow/nifi-standin.js";
 import {
   childPids,
   commandLine,
@@ -118,10 +115,41 @@ describe("DagBag over generated/*/airflow", () => {
     );
   });
 
+  it("an ingestion DAG refuses another pipegen-runtime with what to install; the others do not need it", async () => {
+    // The runtime of this checkout under another version, ahead of venv-airflow's on the path.
+    const other = join(work, "other-runtime");
+    await cp(join(REPO_ROOT, "runtime", "src", "pipegen_runtime"), join(other, "pipegen_runtime"), {
+      recursive: true,
+    });
+    const init = join(other, "pipegen_runtime", "__init__.py");
+    const text = await readFile(init, "utf8");
+    expect(text).toContain(`__version__ = "${RUNTIME_VERSION}"`);
+    await writeFile(
+      init,
+      text.replace(`__version__ = "${RUNTIME_VERSION}"`, '__version__ = "9.9.9"'),
+    );
+    const wrong = await dagbagReport(join(work, "dagbag"), {
+      safeMode: true,
+      env: { PYTHONPATH: other },
+    });
+    const errors = Object.entries(wrong.import_errors).map(
+      ([file, error]) => [file.split("/").pop(), error] as const,
+    );
+    expect(errors.map(([file]) => file).sort()).toEqual(PIPELINES.map((p) => `${p}_ingestion.py`));
+    for (const [file, error] of errors)
+      expect(error).toContain(
+        `${file} needs pipegen-runtime==${RUNTIME_VERSION}, but 9.9.9 is installed: ` +
+          `install the version it was built for (pip install pipegen-runtime==${RUNTIME_VERSION})`,
+      );
+    expect(wrong.dag_ids.filter((d) => d.endsWith("_ingestion"))).toEqual([]);
+    expect(wrong.dag_ids).toHaveLength(6);
+  });
+
   it("holds exactly the expected DAGs", () => {
     expect(bag.dag_ids).toEqual([
       "iot_sensors_archival_readings_hourly",
       "iot_sensors_ingestion",
+      "iot_sensors_processing_overheating_alerts",
       "iot_sensors_processing_site_climate",
       "shop_orders_archival_orders_daily",
       "shop_orders_ingestion",
@@ -153,7 +181,11 @@ describe("DagBag over generated/*/airflow", () => {
     expect(shape("iot_sensors_ingestion")).toEqual({
       apply_topics: [py, []],
       "register_schemas.iot_readings": [py, []],
-      deploy_nifi_flow: [py, ["apply_topics", "register_schemas.iot_readings"]],
+      "register_schemas.iot_status": [py, []],
+      deploy_nifi_flow: [
+        py,
+        ["apply_topics", "register_schemas.iot_readings", "register_schemas.iot_status"],
+      ],
       start_nifi_flow: [py, ["deploy_nifi_flow"]],
     });
     expect(shape("user_activity_ingestion")).toEqual({
@@ -188,6 +220,10 @@ describe("DagBag over generated/*/airflow", () => {
       "kafka://kafka_default/orders.raw",
     ]);
     expect(spark("iot_sensors_processing_site_climate", "site_climate").retries).toBe(3);
+    expect(spark("iot_sensors_processing_overheating_alerts", "overheating_alerts")).toMatchObject({
+      inlets: ["kafka://kafka_default/iot.status"],
+      outlets: ["kafka://kafka_default/iot.alerts"],
+    });
     spark("iot_sensors_archival_readings_hourly", "readings_hourly");
     spark("user_activity_processing_user_actions_hourly", "user_actions_hourly");
     spark("user_activity_archival_activity_daily", "activity_daily");
@@ -222,6 +258,14 @@ describe("DagBag over generated/*/airflow", () => {
         true,
       ],
       iot_sensors_ingestion: ["@hourly", "CronTriggerTimetable", false, 1, ...iot, false],
+      iot_sensors_processing_overheating_alerts: [
+        "@continuous",
+        "ContinuousTimetable",
+        false,
+        1,
+        ...iot,
+        false,
+      ],
       iot_sensors_processing_site_climate: [
         "*/15 * * * *",
         "CronTriggerTimetable",
@@ -339,212 +383,6 @@ describe("DagBag over generated/*/airflow", () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe("shop_orders_ingestion on a real Kafka and schema registry (NiFi: a local stand-in of its REST API)", () => {
-  let registry: SchemaRegistry;
-  let nifi: NifiStandIn;
-  let home: AirflowHome;
-  let gen: string;
-  let flow: {
-    parameterContexts: Record<
-      string,
-      { parameters: Array<{ name: string; sensitive: boolean; value?: string | null }> }
-    >;
-  };
-  /** The flow's empty parameters and the values the DAG must give them. */
-  let parameters: Record<string, string>;
-  let secrets: string[];
-  const nifiLogin = { login: "pipegen-admin", password: "nifi-login-secret-0123" };
-
-  beforeAll(async () => {
-    [registry, nifi] = await Promise.all([
-      startRegistry(),
-      startNifiStandIn({ username: nifiLogin.login, password: nifiLogin.password }),
-    ]);
-    // The generated pipeline folder as it is deployed: airflow/ beside kafka/ and nifi/.
-    gen = join(work, "ingestion", "shop_orders");
-    await mkdir(gen, { recursive: true });
-    for (const d of ["airflow", "kafka"])
-      await cp(join(GENERATED, "shop_orders", d), join(gen, d), { recursive: true });
-    // The NiFi target's flow definition, uploaded to the stand-in as it would be to NiFi.
-    await cp(join(GENERATED, "shop_orders", "nifi"), join(gen, "nifi"), { recursive: true });
-    const flowText = await readFile(join(gen, "nifi", "shop_orders.flow.json"), "utf8");
-    flow = JSON.parse(flowText);
-    // The flow's empty parameters take their values from the Airflow variables of their names,
-    // except the spec's Kafka and registry references (${env:KAFKA_BOOTSTRAP_SERVERS},
-    // ${env:SCHEMA_REGISTRY_URL}): those come from the Airflow connections.
-    const fromConnections: Record<string, string> = {
-      KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
-      SCHEMA_REGISTRY_URL: registry.ccompatUrl,
-    };
-    parameters = {};
-    secrets = [];
-    const variables: Record<string, string> = {};
-    for (const c of Object.values(flow.parameterContexts ?? {}))
-      for (const p of c.parameters ?? []) {
-        if (p.sensitive) secrets.push(p.name);
-        if (p.value !== undefined && p.value !== null) continue;
-        parameters[p.name] =
-          fromConnections[p.name] ??
-          (p.sensitive ? "secret-of-" : "value-of-") + p.name + "-9f8e7d";
-        if (!(p.name in fromConnections)) variables[p.name] = parameters[p.name]!;
-      }
-    home = await createAirflowHome({
-      dagsFolder: join(gen, "airflow"),
-      env: {
-        ...commonEnv(),
-        ...connectionEnv("schema_registry_default", {
-          conn_type: "http",
-          host: registry.ccompatUrl,
-        }),
-        ...connectionEnv("nifi_default", { conn_type: "http", host: nifi.url, ...nifiLogin }),
-        ...Object.assign({}, ...Object.entries(variables).map(([k, v]) => variableEnv(k, v))),
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await home?.cleanup();
-    await Promise.allSettled([registry?.stop(), nifi?.stop()]);
-  });
-
-  const topicsJson = () =>
-    JSON.parse(readFileSync(join(GENERATED, "shop_orders", "kafka", "topics.json"), "utf8")) as {
-      topics: Array<{
-        name: string;
-        partitions: number;
-        configs: Record<string, string>;
-        subject: string | null;
-        schemaFile: string | null;
-        compatibility: string | null;
-      }>;
-    };
-
-  const subjects = async () => {
-    const out: Record<
-      string,
-      { id: number; version: number; schema: unknown; compatibility: unknown }
-    > = {};
-    for (const t of topicsJson().topics.filter((x) => x.subject)) {
-      const latest = (
-        await registryGet(registry.ccompatUrl, `/subjects/${t.subject}/versions/latest`)
-      ).body as {
-        id: number;
-        version: number;
-        schema: string;
-      };
-      const config = (await registryGet(registry.ccompatUrl, `/config/${t.subject}`)).body as {
-        compatibilityLevel: string;
-      };
-      out[t.subject!] = {
-        id: latest.id,
-        version: latest.version,
-        schema: JSON.parse(latest.schema),
-        compatibility: config.compatibilityLevel,
-      };
-    }
-    return out;
-  };
-
-  let firstIds: Record<string, unknown>;
-
-  it("creates the topics, registers the schemas, uploads the flow, sets its parameters and starts it", async () => {
-    smtp.clear();
-    hook.clear();
-    const r = await dagsTest(home, "shop_orders_ingestion", { logicalDate: "2025-01-02" });
-    const why = describeDagsTest("dags test shop_orders_ingestion", r);
-    expect(r.code, why).toBe(0);
-    expect(r.states, why).toEqual({
-      apply_topics: "success",
-      "register_schemas.orders_cancelled": "success",
-      "register_schemas.orders_raw": "success",
-      deploy_nifi_flow: "success",
-      start_nifi_flow: "success",
-    });
-
-    // Kafka: every topic of topics.json with its partitions and configs.
-    const manifest = topicsJson();
-    const topics = await describeTopics(kafka.bootstrap);
-    expect(Object.keys(topics).sort()).toEqual(manifest.topics.map((t) => t.name).sort());
-    for (const t of manifest.topics) {
-      expect(topics[t.name]!.partitions, t.name).toBe(t.partitions);
-      for (const [k, v] of Object.entries(t.configs)) {
-        expect(topics[t.name]!.configs[k], `${t.name} ${k}`).toMatchObject({
-          value: v,
-          source: "DYNAMIC_TOPIC_CONFIG",
-        });
-      }
-    }
-
-    // Registry: each .avsc (without pipegen's $comment) under its subject, at its compatibility.
-    const got = await subjects();
-    const expected: Record<string, unknown> = {};
-    for (const t of manifest.topics.filter((x) => x.subject)) {
-      const avsc = JSON.parse(
-        readFileSync(join(GENERATED, "shop_orders", "kafka", t.schemaFile!), "utf8"),
-      );
-      delete avsc.$comment;
-      expected[t.subject!] = {
-        id: expect.any(Number),
-        version: 1,
-        schema: avsc,
-        compatibility: t.compatibility,
-      };
-    }
-    expect(got).toEqual(expected);
-    firstIds = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.id]));
-
-    // NiFi (stand-in): one process group, the flow file as uploaded, its empty parameters set
-    // from the variables and connections, then started.
-    expect(nifi.problems).toEqual([]);
-    const groups = [...nifi.groups.values()];
-    expect(groups).toHaveLength(1);
-    expect(groups[0]).toMatchObject({
-      name: "shop_orders",
-      state: "RUNNING",
-      uploads: 1,
-      replacements: 0,
-    });
-    expect(groups[0]!.flow).toEqual(flow);
-    expect(groups[0]!.enablingPolls).toBeGreaterThanOrEqual(1);
-    const context = nifi.contexts.get(groups[0]!.contextId!);
-    expect(Object.fromEntries(context?.updates ?? [])).toEqual(parameters);
-    expect(context?.updates).toHaveLength(Object.keys(parameters).length);
-    expect(nifi.log[0]).toMatchObject({
-      method: "POST",
-      path: "/nifi-api/access/token",
-      status: 201,
-    });
-    // No secret in the task logs (Airflow masks what the tasks registered).
-    for (const v of [...secrets.map((n) => parameters[n]!), nifiLogin.password])
-      expect(r.stdout).not.toContain(v);
-    // Nothing failed: no alert.
-    expect(smtp.messages).toEqual([]);
-    expect(hook.requests).toEqual([]);
-  });
-
-  it("a second run changes nothing: topics unchanged, same schema ids, the flow replaced in place", async () => {
-    const before = await describeTopics(kafka.bootstrap);
-    const r = await dagsTest(home, "shop_orders_ingestion", { logicalDate: "2025-01-03" });
-    const why = describeDagsTest("dags test shop_orders_ingestion (2nd)", r);
-    expect(r.code, why).toBe(0);
-    expect(r.stdout, why).toMatch(/unchanged/);
-    expect(await describeTopics(kafka.bootstrap)).toEqual(before);
-    const got = await subjects();
-    expect(Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.id]))).toEqual(firstIds);
-    expect(Object.values(got).map((s) => s.version)).toEqual(Object.values(got).map(() => 1));
-    expect(nifi.problems).toEqual([]);
-    const groups = [...nifi.groups.values()];
-    expect(groups).toHaveLength(1);
-    expect(groups[0]).toMatchObject({ state: "RUNNING", uploads: 1, replacements: 1 });
-    // NiFi kept the values: none was sent again (sensitive ones cannot be compared; the
-    // others are equal).
-    const context = nifi.contexts.get(groups[0]!.contextId!);
-    expect(context?.updates).toHaveLength(Object.keys(parameters).length);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-
 describe("shop_orders processing and archival DAGs on real Spark, Kafka and PostgreSQL", () => {
   let pg: Postgres;
   let home: AirflowHome;
@@ -568,12 +406,11 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
     expect(hasErrors(result.diagnostics), JSON.stringify(result.diagnostics)).toBe(false);
     gen = join(out, "shop_orders");
     // Topics by the generated apply program (idempotent), tables by the generated DDL.
-    const apply = await run(cachePaths().venvPython, [
-      join(gen, "kafka", "apply_topics.py"),
+    const apply = await kafkaApply(join(gen, "kafka", "topics.json"), [
       "--bootstrap-servers",
       kafka.bootstrap,
     ]);
-    expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+    expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
     await pg.query(readFileSync(join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
     spark = await localSparkSubmit(join(work, "spark-submit"));
     const base = sparkSubmitEnv();

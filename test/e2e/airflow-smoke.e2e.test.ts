@@ -1,7 +1,8 @@
 // Toolchain smoke test for the Airflow side: Airflow 3 from venv-airflow imports and runs the
 // hand-written DAGs of engines/airflow/smoke_dags.py (DagBag import, then `airflow dags test`),
 // a failing task notifies a local SMTP sink and a local Slack-style webhook, and the schema
-// registry (Apicurio, Confluent API) registers and returns a schema. Needs
+// registry (Apicurio, Confluent API) registers and returns a schema, also through confluent-kafka's
+// client and pipegen-runtime's registration on it. Needs
 //   bash test/e2e/engines/airflow/install.sh && bash test/e2e/engines/registry/install.sh
 // (and test/e2e/install.sh for the ruff check, skipped without it).
 import { existsSync } from "node:fs";
@@ -322,6 +323,41 @@ describe("schema registry (Apicurio, Confluent API)", () => {
       body: JSON.stringify({ schema: JSON.stringify(incompatible) }),
     });
     expect(await check.json()).toMatchObject({ is_compatible: false });
+  });
+
+  it("pipegen-runtime (venv-airflow) registers on that client: compatibility, then the same id again", async () => {
+    const code = `
+import json, sys
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.error import SchemaRegistryError
+from pipegen_runtime import registry
+
+config = registry.client_config(sys.argv[1], timeout=10)
+schema = json.dumps({"type": "record", "name": "Probe", "fields": [{"name": "id", "type": "long"}]})
+out = {}
+with SchemaRegistryClient(config) as client:
+    try:
+        client.set_compatibility("runtime-unknown-value", "FULL")
+        out["config_of_unknown_subject"] = 200
+    except SchemaRegistryError as e:
+        out["config_of_unknown_subject"] = e.http_status_code
+    out["first"] = registry.register(client, "runtime-probe-value", schema, "FORWARD")
+with SchemaRegistryClient(config) as client:
+    out["again"] = registry.register(client, "runtime-probe-value", schema, "FORWARD")
+    out["level"] = client.get_compatibility("runtime-probe-value")
+    out["versions"] = client.get_versions("runtime-probe-value")
+print(json.dumps(out))
+`;
+    const r = await run(airflowPaths().python, ["-c", code, registry.ccompatUrl], {
+      timeoutMs: 60_000,
+    });
+    expect(r.code, describeRun("pipegen_runtime.registry", r)).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+    // Apicurio 3.3.3 takes config for a subject without versions, so the runtime sets the
+    // compatibility first; its fallback for a registry that answers 404 there (the config
+    // after the first version) is tested against a stand-in in runtime/tests/test_registry.py.
+    expect(out).toMatchObject({ config_of_unknown_subject: 200, level: "FORWARD", versions: [1] });
+    expect(out.again).toBe(out.first);
   });
 
   it("works with confluent-kafka's SchemaRegistryClient and AvroSerializer (venv-airflow)", async () => {

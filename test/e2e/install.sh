@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need into a cache outside the checkout:
 #   $CACHE/kafka-<version>/libs   Kafka broker jars (Maven Central, test/e2e/engines/kafka/pom.xml)
-#   $CACHE/venv-e2e               Python venv from test/e2e/requirements.txt
+#   $CACHE/venv-e2e               Python venv from test/e2e/requirements.txt, and pipegen-runtime
+#                                 from runtime/ (the topic apply program; engines/runtime/install.sh)
 # with CACHE=${PIPEGEN_CACHE:-$HOME/.cache/pipegen}. Idempotent: a rerun with nothing to do
 # only checks two marker files. Keep KAFKA_VERSION in step with the pom and harness/kafka.ts.
 set -euo pipefail
@@ -77,6 +78,7 @@ install_venv() {
 
 install_kafka
 install_venv
+bash "$E2E_DIR/engines/runtime/install.sh" "$CACHE/venv-e2e"
 # Spark (venv-spark + connector jars) and the PostgreSQL/MariaDB server packages
 bash "$E2E_DIR/engines/spark/install.sh"
 bash "$E2E_DIR/engines/databases/install.sh"
@@ -89,4 +91,7 @@ bash "$E2E_DIR/engines/airflow/install.sh"
 bash "$E2E_DIR/engines/registry/install.sh"
 # NiFi 2.8.0 stateless engine + NARs, built from NiFi's source release (Maven Central serves no NiFi binaries here)
 bash "$E2E_DIR/engines/nifi/install.sh"
+# NiFi 2.8.0 server (REST API, no UI) from the same source release: the framework only; it loads
+# the stateless install's extension NARs (~5 min with a warm ~/.m2)
+bash "$E2E_DIR/engines/nifi/install-server.sh"
 say "done (cache: $CACHE)"

@@ -1,11 +1,11 @@
-// End-to-end: the generated Kafka "apply topics" program against a real broker.
+// End-to-end: the topic apply program of pipegen-runtime
+// (python -m pipegen_runtime.kafka_apply topics.json) against a real broker.
 //
-// 1. A hand-written manifest, with apply_topics.py rendered here from
-//    templates/kafka/apply_topics.py.hbs (harness/render.ts stands in for the core's helpers).
-// 2. Every generated/<pipeline>/kafka/topics.json present at test time, run with the
-//    apply_topics.py the compiler wrote beside it (nothing is rendered for those).
+// 1. A hand-written manifest.
+// 2. Every generated/<pipeline>/kafka/topics.json present at test time, as the compiler wrote it.
 //
-// Needs bash test/e2e/install.sh (Kafka jars + venv). Run: npx vitest run --project e2e
+// Needs bash test/e2e/install.sh (Kafka jars, venv-e2e with the runtime of this checkout).
+// Run: npx vitest run --project e2e
 import { existsSync, readdirSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,8 +19,8 @@ import {
   type KafkaBroker,
   type TopicDescription,
 } from "./harness/kafka.js";
-import { describeRun, runPython, runVenvTool, type RunResult } from "./harness/python.js";
-import { renderApplyTopics } from "./harness/render.js";
+import { describeRun, type RunResult } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 
 interface ManifestTopic {
   name: string;
@@ -32,6 +32,7 @@ interface ManifestTopic {
 }
 interface Manifest {
   pipeline: string;
+  bootstrapServers?: { env: string | null; default: string | null };
   topics: ManifestTopic[];
   [key: string]: unknown;
 }
@@ -58,14 +59,14 @@ function broker(): KafkaBroker {
   return kafka;
 }
 
-/** Run an apply_topics.py against the test broker. */
-function apply(program: string, ...args: string[]): Promise<RunResult> {
-  return runPython(program, ["--bootstrap-servers", broker().bootstrap, ...args]);
+/** Apply a manifest to the test broker. */
+function apply(manifest: string, ...args: string[]): Promise<RunResult> {
+  return kafkaApply(manifest, ["--bootstrap-servers", broker().bootstrap, ...args]);
 }
 
-async function applyOk(program: string, ...args: string[]): Promise<RunResult> {
-  const result = await apply(program, ...args);
-  expect(result.code, describeRun(`apply_topics.py ${args.join(" ")}`, result)).toBe(0);
+async function applyOk(manifest: string, ...args: string[]): Promise<RunResult> {
+  const result = await apply(manifest, ...args);
+  expect(result.code, describeRun(`kafka_apply ${manifest} ${args.join(" ")}`, result)).toBe(0);
   return result;
 }
 
@@ -133,47 +134,22 @@ const last = (lines: string[]): string | undefined => lines[lines.length - 1];
 const changedValue = (current: string | undefined, ...candidates: string[]): string =>
   candidates.find((c) => c !== current)!;
 
-/** Ruff must find the program formatted and clean (py311, the rule sets the project uses). */
-async function expectRuffClean(program: string): Promise<void> {
-  const format = await runVenvTool("ruff", [
-    "format",
-    "--check",
-    "--diff",
-    "--target-version",
-    "py311",
-    "--no-cache",
-    program,
-  ]);
-  expect(format.code, describeRun("ruff format --check", format)).toBe(0);
-  const check = await runVenvTool("ruff", [
-    "check",
-    "--select",
-    "E,F,W,I,B,UP",
-    "--target-version",
-    "py311",
-    "--no-cache",
-    program,
-  ]);
-  expect(check.code, describeRun("ruff check", check)).toBe(0);
-}
-
 /**
  * The scenarios every manifest goes through: apply, re-apply, dry run, config change,
- * refused partition decrease. `program` is the apply_topics.py, `manifestFile` the
- * topics.json beside it (which is never modified; edited copies go to `scratch`).
+ * refused partition decrease. `manifestFile` is never modified: edited copies go to `scratch`.
  */
 function applyScenarios(
   label: string,
-  setup: () => Promise<{ program: string; manifestFile: string; scratch: string }>,
+  setup: () => Promise<{ manifestFile: string; scratch: string }>,
 ) {
   describe(label, () => {
-    let program: string;
+    let manifestFile: string;
     let manifest: Manifest;
     let scratch: string;
 
     beforeAll(async () => {
       const s = await setup();
-      program = s.program;
+      manifestFile = s.manifestFile;
       scratch = s.scratch;
       manifest = JSON.parse(await readFile(s.manifestFile, "utf8")) as Manifest;
       // Start from a clean broker: no topic of this manifest exists yet.
@@ -191,12 +167,8 @@ function applyScenarios(
         );
     });
 
-    it("the program is ruff-formatted and lint-clean", async () => {
-      await expectRuffClean(program);
-    });
-
     it("--dry-run on a fresh broker plans every create and creates nothing", async () => {
-      const result = await applyOk(program, "--dry-run");
+      const result = await applyOk(manifestFile, "--dry-run");
       const lines = stdoutLines(result);
       for (const topic of manifest.topics) {
         expect(
@@ -215,7 +187,7 @@ function applyScenarios(
     });
 
     it("apply creates every topic as the manifest says", async () => {
-      const result = await applyOk(program);
+      const result = await applyOk(manifestFile);
       expect(last(stdoutLines(result))).toBe(
         `applied: ${manifest.topics.length} created, 0 altered, 0 unchanged`,
       );
@@ -224,7 +196,7 @@ function applyScenarios(
 
     it("a second apply reports everything unchanged and changes nothing", async () => {
       const before = await describeAll(manifest);
-      const result = await applyOk(program);
+      const result = await applyOk(manifestFile);
       expectAllUnchanged(result, manifest);
       expect(await describeAll(manifest)).toEqual(before);
     });
@@ -238,7 +210,7 @@ function applyScenarios(
       const have = before[topic.name]!.partitions;
       topic.partitions = have + 1;
       const file = await writeManifest(scratch, changed, "dry-run.json");
-      const result = await applyOk(program, "--manifest", file, "--dry-run");
+      const result = await applyOk(file, "--dry-run");
       const lines = stdoutLines(result);
       expect(lines).toContain(`alter topic ${topic.name}: partitions ${have} -> ${have + 1}`);
       expect(
@@ -269,7 +241,7 @@ function applyScenarios(
       const have = (await describeAll(manifest))[topic.name]!.partitions;
       topic.partitions = have + 2;
       const file = await writeManifest(scratch, changed, "changed.json");
-      const result = await applyOk(program, "--manifest", file);
+      const result = await applyOk(file);
       const lines = stdoutLines(result);
       expect(lines).toContain(`alter topic ${topic.name}: partitions ${have} -> ${have + 2}`);
       expect(
@@ -288,7 +260,7 @@ function applyScenarios(
       );
       await expectMatches(changed);
       // And once more: nothing left to do.
-      expectAllUnchanged(await applyOk(program, "--manifest", file), changed);
+      expectAllUnchanged(await applyOk(file), changed);
     });
 
     it("fewer partitions is refused with a clear message and nothing at all changes", async () => {
@@ -305,7 +277,7 @@ function applyScenarios(
         configs: {},
       });
       const file = await writeManifest(scratch, changed, "fewer.json");
-      const result = await apply(program, "--manifest", file);
+      const result = await apply(file);
       expect(result.code, describeRun("apply with fewer partitions", result)).toBe(1);
       expect(result.stderr).toContain(
         `topic ${topic.name} has ${have} partitions but the manifest wants ${have - 1}`,
@@ -330,7 +302,7 @@ function applyScenarios(
       const have = current[topic.name]!.replicationFactor;
       topic.replicationFactor = have + 1;
       const file = await writeManifest(scratch, changed, "replication.json");
-      const result = await apply(program, "--manifest", file);
+      const result = await apply(file);
       expect(result.code, describeRun("apply with another replication factor", result)).toBe(1);
       expect(result.stderr).toContain(
         `topic ${topic.name} has replication factor ${have} but the manifest wants ${have + 1}`,
@@ -344,19 +316,20 @@ function applyScenarios(
       const restored = clone(manifest);
       for (const topic of restored.topics) topic.partitions = current[topic.name]!.partitions;
       const file = await writeManifest(scratch, restored, "restored.json");
-      await applyOk(program, "--manifest", file);
+      await applyOk(file);
       await expectMatches(restored);
-      expectAllUnchanged(await applyOk(program, "--manifest", file), restored);
+      expectAllUnchanged(await applyOk(file), restored);
     });
   });
 }
 
-// --- 1. hand-written manifest, program rendered from the template ---------------------------
+// --- 1. a hand-written manifest --------------------------------------------------------------
 
 const HEADER = "Generated by pipegen from specs/e2e.yaml. Do not edit.";
 const HAND_WRITTEN: Manifest = {
   $comment: HEADER,
   pipeline: "e2e",
+  bootstrapServers: { env: "PIPEGEN_E2E_BOOTSTRAP", default: null },
   topics: [
     {
       compatibility: "BACKWARD",
@@ -398,36 +371,35 @@ const HAND_WRITTEN: Manifest = {
   ],
 };
 
-async function renderInto(
+/** The hand-written manifest in dir, with the bootstrap servers' environment variable and default. */
+function manifestWith(
   dir: string,
-  bootstrapEnv: string | null,
-  bootstrapDefault: string | null,
+  env: string | null,
+  fallback: string | null,
+  name: string,
 ): Promise<string> {
-  const program = join(dir, "apply_topics.py");
-  await writeFile(
-    program,
-    await renderApplyTopics({ header: HEADER, pipeline: "e2e", bootstrapEnv, bootstrapDefault }),
+  return writeManifest(
+    dir,
+    { ...HAND_WRITTEN, bootstrapServers: { env, default: fallback } },
+    name,
   );
-  return program;
 }
 
-applyScenarios("hand-written manifest (template rendered by the test)", async () => {
+applyScenarios("hand-written manifest", async () => {
   const dir = await mkdtemp(join(work, "hand-"));
-  const program = await renderInto(dir, "PIPEGEN_E2E_BOOTSTRAP", null);
   const manifestFile = await writeManifest(dir, HAND_WRITTEN);
-  return { program, manifestFile, scratch: dir };
+  return { manifestFile, scratch: dir };
 });
 
-describe("apply_topics.py command line", () => {
+describe("python -m pipegen_runtime.kafka_apply: the command line", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(work, "cli-"));
-    await writeManifest(dir, HAND_WRITTEN);
   });
 
-  it("takes the bootstrap servers from the environment variable named in the spec", async () => {
-    const program = await renderInto(dir, "PIPEGEN_E2E_BOOTSTRAP", "127.0.0.1:1");
-    const result = await runPython(program, ["--dry-run"], {
+  it("takes the bootstrap servers from the environment variable the manifest names", async () => {
+    const manifest = await manifestWith(dir, "PIPEGEN_E2E_BOOTSTRAP", "127.0.0.1:1", "env.json");
+    const result = await kafkaApply(manifest, ["--dry-run"], {
       env: { PIPEGEN_E2E_BOOTSTRAP: broker().bootstrap },
     });
     expect(result.code, describeRun("apply --dry-run", result)).toBe(0);
@@ -435,8 +407,8 @@ describe("apply_topics.py command line", () => {
   });
 
   it("exits 2 with a clear message without bootstrap servers", async () => {
-    const program = await renderInto(dir, "PIPEGEN_E2E_BOOTSTRAP", null);
-    const result = await runPython(program, ["--dry-run"], {
+    const manifest = await manifestWith(dir, "PIPEGEN_E2E_BOOTSTRAP", null, "no-default.json");
+    const result = await kafkaApply(manifest, ["--dry-run"], {
       env: { PIPEGEN_E2E_BOOTSTRAP: undefined },
     });
     expect(result.code, describeRun("apply without bootstrap", result)).toBe(2);
@@ -446,14 +418,14 @@ describe("apply_topics.py command line", () => {
   });
 
   it("passes -X and --command-config properties to the client (a bad one is a usage error)", async () => {
-    const program = await renderInto(dir, null, null);
+    const manifest = await manifestWith(dir, null, null, "none.json");
     const props = join(dir, "client.properties");
     await writeFile(
       props,
       "# client settings\nsecurity.protocol=PLAINTEXT\n\nsocket.timeout.ms = 20000\n",
     );
     const ok = await apply(
-      program,
+      manifest,
       "--dry-run",
       "--command-config",
       props,
@@ -461,16 +433,16 @@ describe("apply_topics.py command line", () => {
       "client.id=e2e-cli",
     );
     expect(ok.code, describeRun("apply with client properties", ok)).toBe(0);
-    const bad = await apply(program, "--dry-run", "-X", "no.such.property=1");
+    const bad = await apply(manifest, "--dry-run", "-X", "no.such.property=1");
     expect(bad.code, describeRun("apply with a bad property", bad)).toBe(2);
     expect(bad.stderr).toContain("no.such.property");
-    const malformed = await apply(program, "--dry-run", "-X", "novalue");
+    const malformed = await apply(manifest, "--dry-run", "-X", "novalue");
     expect(malformed.code, describeRun("apply with -X novalue", malformed)).toBe(2);
   });
 
   it("exits 1 with a clear message when the broker cannot be reached", async () => {
-    const program = await renderInto(dir, null, null);
-    const result = await runPython(program, [
+    const manifest = await manifestWith(dir, null, null, "unreachable.json");
+    const result = await kafkaApply(manifest, [
       "--bootstrap-servers",
       "127.0.0.1:1",
       "--timeout",
@@ -495,11 +467,9 @@ const generatedManifests = existsSync(GENERATED)
 
 for (const manifestFile of generatedManifests) {
   applyScenarios(`generated ${relative(REPO_ROOT, manifestFile)}`, async () => {
-    const program = join(manifestFile, "..", "apply_topics.py");
-    expect(existsSync(program), `${program} beside ${manifestFile}`).toBe(true);
     const scratch = await mkdtemp(join(work, "generated-"));
     // A copy of the untouched manifest too, so a failed run can be reproduced by hand.
     await copyFile(manifestFile, join(scratch, "topics.json"));
-    return { program, manifestFile, scratch };
+    return { manifestFile, scratch };
   });
 }

@@ -8,6 +8,9 @@
 //     s3a:// on MinIO (hadoop-aws + the AWS SDK bundle, credentials from the environment).
 // The expected rows are computed in test/e2e/spark/activity-data.ts, not by Spark; what the
 // servers hold is read back with their own clients (cassandra-driver, pymongo, plain S3).
+// Every job here runs on a Python without pipegen-runtime installed: the runtime reaches the
+// driver and the executors (the Cassandra writer runs there) through --py-files alone, as
+// the zip that `python -m pipegen_runtime.pyfiles` writes.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,14 +18,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCassandra, type Cassandra } from "./harness/cassandra.js";
 import { deleteTopics, startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { startMongo, type Mongo } from "./harness/mongo.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { describeRun, run } from "./harness/python.js";
+import { kafkaApply, pythonWithoutRuntime, runtimeZip } from "./harness/runtime.js";
 import { s3aConf, s3aEnv, s3aJars, startS3, type S3Server } from "./harness/s3.js";
 import {
   describeSparkJob,
   runSparkJob,
   sparkPaths,
   startSparkJob,
+  type SparkJobOptions,
   type SparkJobResult,
 } from "./harness/spark.js";
 import {
@@ -49,6 +54,23 @@ let mongo: Mongo;
 let s3: S3Server;
 let env: Record<string, string>;
 let hourlyJob: string;
+/** The runtime's zip and a Python without the runtime (see above). */
+let shipped: { zip: string; python: string };
+
+/** How every job of this file is submitted: the servers' settings, the runtime by --py-files. */
+function submit(opts: SparkJobOptions = {}): SparkJobOptions {
+  return {
+    timeoutMs: 480_000,
+    ...opts,
+    env: {
+      ...env,
+      ...opts.env,
+      PYSPARK_PYTHON: shipped.python,
+      PYSPARK_DRIVER_PYTHON: shipped.python,
+    },
+    submitArgs: ["--py-files", shipped.zip],
+  };
+}
 
 /** The job as generated, run byte for byte. */
 const generatedHourly = path.join(gen, "spark", "user_actions_hourly.py");
@@ -75,12 +97,11 @@ async function produce(records: Activity["records"], name: string): Promise<void
 }
 
 async function applyTopics(): Promise<void> {
-  const apply = await run(cachePaths().venvPython, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
-  expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+  expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
 }
 
 /** What Cassandra holds, in the shape of HourlyRow, sorted. */
@@ -163,6 +184,10 @@ beforeAll(async () => {
     PROFILES_MONGO_URI: mongo.uri,
   };
   await applyTopics();
+  shipped = {
+    zip: await runtimeZip(path.join(work, "py-files")),
+    python: await pythonWithoutRuntime(path.join(work, "venv-without-runtime")),
+  };
   // No CQL applied by hand: the job creates its keyspace and table at start-up, as
   // ddl/warehouse.cql declares them (checked after the first run).
   hourlyJob = generatedHourly;
@@ -179,13 +204,21 @@ describe("user_activity: user_actions_hourly on real Spark, Cassandra and Ferret
   const data = activity(1, 2500);
   const checkpoints = path.join(work, "checkpoints");
 
+  it("needs pipegen-runtime: without --py-files the job stops at its first import", async () => {
+    const { submitArgs: _, ...without } = submit({ timeoutMs: 120_000 });
+    const r = await runSparkJob(hourlyJob, jobArgs(path.join(work, "no-runtime")), without);
+    expect(r.code, describeSparkJob("user_actions_hourly without the runtime", r)).not.toBe(0);
+    // spark-submit hands the Python driver's stderr to its stdout.
+    expect(r.stdout + r.stderr).toContain("ModuleNotFoundError: No module named 'pipegen_runtime'");
+  });
+
   it("a run writes exactly the expected hourly windows to both stores; duplicates and invalid records do not count", async () => {
     const before = await cassandra.cql(
       `SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = '${KEYSPACE}'`,
     );
     expect(before).toEqual([]);
     await produce(data.records, "phase1");
-    const r = await runSparkJob(hourlyJob, jobArgs(checkpoints), { env, timeoutMs: 480_000 });
+    const r = await runSparkJob(hourlyJob, jobArgs(checkpoints), submit());
     timings.hourlyFirstRunMs = r.wallMs;
     expect(r.code, describeSparkJob("user_actions_hourly", r)).toBe(0);
     const expected = expectedHourly(data.counted);
@@ -235,7 +268,7 @@ describe("user_activity: user_actions_hourly on real Spark, Cassandra and Ferret
       hours: 1,
     });
     await produce(more.records, "phase2");
-    const r = await runSparkJob(hourlyJob, jobArgs(checkpoints), { env, timeoutMs: 480_000 });
+    const r = await runSparkJob(hourlyJob, jobArgs(checkpoints), submit());
     timings.hourlySecondRunMs = r.wallMs;
     expect(r.code, describeSparkJob("user_actions_hourly (2nd)", r)).toBe(0);
     const expected = expectedHourly([...data.counted, ...more.counted]);
@@ -261,7 +294,7 @@ describe("user_activity: fault tolerance", () => {
     const sinks = path.join(fresh, "user_activity", "user_actions_hourly", "sinks");
     const args = jobArgs(fresh, ["--max-offsets-per-trigger", "400"]);
     const t = Date.now();
-    const first = await startSparkJob(hourlyJob, args, { env, timeoutMs: 480_000 });
+    const first = await startSparkJob(hourlyJob, args, submit());
     // Kill once a few micro-batches are committed (the next one is then being written).
     const deadline = Date.now() + 400_000;
     let ended: SparkJobResult | null = null;
@@ -281,7 +314,7 @@ describe("user_activity: fault tolerance", () => {
     timings.rowsAtKill = partial.length;
     timings.commitsAtKill = commits(sinks);
 
-    const again = await runSparkJob(hourlyJob, args, { env, timeoutMs: 600_000 });
+    const again = await runSparkJob(hourlyJob, args, submit({ timeoutMs: 600_000 }));
     timings.faultRestartMs = again.wallMs;
     writeFileSync(path.join(work, "restart.log"), `${again.stdout}\n---\n${again.stderr}`);
     expect(again.code, describeSparkJob("restart after SIGKILL", again)).toBe(0);
@@ -316,17 +349,16 @@ describe("user_activity: activity_daily archive to S3 (MinIO) on real Spark", ()
         "--checkpoint-root",
         path.join(work, "checkpoints-archive"),
       ],
-      {
+      submit({
         // Credentials only from the environment; endpoint etc. as spark.hadoop.fs.s3a.* conf.
-        env: { ...env, ...s3aEnv(s3) },
+        env: s3aEnv(s3),
         conf: {
           ...s3aConf(s3),
           // hadoop-aws + the AWS SDK bundle on the driver's class path (local mode: the driver
           // is the executor), without adding 560 MB to every other job's --jars.
           "spark.driver.extraClassPath": s3aJars().join(":"),
         },
-        timeoutMs: 480_000,
-      },
+      }),
     );
     timings.archiveRunMs = r.wallMs;
     expect(r.code, describeSparkJob("activity_daily", r)).toBe(0);

@@ -9,8 +9,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { startMariadb, type Mariadb } from "./harness/mariadb.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { describeRun, run } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { describeSparkJob, runSparkJob, runSparkVenvPython, sparkPaths } from "./harness/spark.js";
 import { rng } from "./spark/orders-data.js";
 
@@ -90,12 +91,11 @@ function expected(valid: Reading[]) {
 beforeAll(async () => {
   kafka = await startKafka();
   db = await startMariadb({ user: "writer", database: "metrics" });
-  const apply = await run(cachePaths().venvPython, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
-  expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+  expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
   // No DDL applied by hand: the job creates the marker and sink tables it needs at start-up.
   expect(await db.query("SHOW TABLES")).toEqual([]);
 });

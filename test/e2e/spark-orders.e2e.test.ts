@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteTopics, startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import {
   describeSparkJob,
   runSparkJob,
@@ -98,12 +99,11 @@ beforeAll(async () => {
     KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
   };
   // Topics by the generated apply program, tables by the generated DDL.
-  const apply = await run(cachePaths().venvPython, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
-  expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+  expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
   await pg.query(readFileSync(path.join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
 });
 
@@ -255,12 +255,11 @@ describe("shop_orders: fault tolerance", () => {
     // Event time must not run backwards by more than the watermark between micro-batches, or
     // Spark rightly drops records as late: a fresh topic gets the orders in event-time order.
     await deleteTopics(kafka.bootstrap, ["orders.raw"]);
-    const apply = await run(cachePaths().venvPython, [
-      path.join(gen, "kafka", "apply_topics.py"),
+    const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
       "--bootstrap-servers",
       kafka.bootstrap,
     ]);
-    expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+    expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
     const sorted = orders(1, 1, 3000);
     sorted.records.sort((x, y) =>
       String(x.value?.updated_at ?? "").localeCompare(String(y.value?.updated_at ?? "")),

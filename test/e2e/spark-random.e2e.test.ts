@@ -1,6 +1,6 @@
 // Random specs on real engines (issue 11): random VALID specs from fast-check
 // (test/e2e/random/spec-gen.ts) with a FIXED seed, built with pipegen's build(), their topics
-// created by the generated apply_topics.py, their records (random/records.ts: valid, invalid,
+// created by the runtime's apply program from the generated topics.json, their records (random/records.ts: valid, invalid,
 // duplicates, updates, late) produced in two phases, each followed by a run of the generated
 // Spark job (--available-now) on one shared Kafka, PostgreSQL and MariaDB. Every sink and every
 // dead-letter topic is compared with what the reference model (random/model.ts) computes from
@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, compile } from "../../src/api/index.js";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { startMariadb, type Mariadb } from "./harness/mariadb.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { describeSparkJob, runSparkJob, sparkPaths } from "./harness/spark.js";
 import { Ambiguous, expected, type Expected } from "./random/model.js";
 import { streamRecords, type Produced } from "./random/records.js";
@@ -194,12 +195,11 @@ describe(`random specs (seed ${SEED})`, () => {
 
   it("the generated apply programs create every topic", async () => {
     for (const spec of specs) {
-      const apply = await run(cachePaths().venvPython, [
-        path.join(gen, spec.pipeline, "kafka", "apply_topics.py"),
+      const apply = await kafkaApply(path.join(gen, spec.pipeline, "kafka", "topics.json"), [
         "--bootstrap-servers",
         kafka.bootstrap,
       ]);
-      expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+      expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
     }
   });
 

@@ -7,9 +7,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/api/index.js";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { describeSparkJob, runSparkJob, sparkPaths } from "./harness/spark.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "pipegen-spark-upsert-"));
@@ -50,12 +51,11 @@ beforeAll(async () => {
   writeFileSync(specFile, SPEC);
   const r = build([specFile], { out: path.join(work, "generated") });
   expect(r.diagnostics).toEqual([]);
-  const apply = await run(cachePaths().venvPython, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
-  expect(apply.code, describeRun("apply_topics", apply)).toBe(0);
+  expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
 });
 
 afterAll(async () => {

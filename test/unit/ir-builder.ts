@@ -158,6 +158,7 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
         shufflePartitions: 8,
         conf: {},
       },
+      lineage: null,
       airflow: {
         sparkConnection: "spark_default",
         kafkaConnection: "kafka_default",
@@ -182,6 +183,7 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
       tags: ["pipegen", "demo"],
       alerts: { email: [], slack: null },
     },
+    tests: [],
     ...over,
   };
 }

@@ -70,6 +70,7 @@ with DAG(
         name="pipegen.iot_sensors.readings_hourly",
         deploy_mode="cluster",
         packages="org.apache.hadoop:hadoop-aws:3.4.1,org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
+        py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",

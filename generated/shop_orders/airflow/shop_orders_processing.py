@@ -90,6 +90,7 @@ with DAG(
         name="pipegen.shop_orders.orders_per_minute",
         deploy_mode="cluster",
         packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.postgresql:postgresql:42.7.14",
+        py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",

@@ -86,6 +86,7 @@ with DAG(
         name="pipegen.user_activity.activity_daily",
         deploy_mode="client",
         packages="org.apache.hadoop:hadoop-aws:3.4.1,org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
+        py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",

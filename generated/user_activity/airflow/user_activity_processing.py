@@ -100,6 +100,7 @@ with DAG(
         name="pipegen.user_activity.user_actions_hourly",
         deploy_mode="client",
         packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.mongodb.spark:mongo-spark-connector_2.13:10.5.0",
+        py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",

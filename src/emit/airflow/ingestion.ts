@@ -9,6 +9,7 @@ import {
   topicTaskIds,
 } from "../../ir/names.js";
 import type { Pipeline } from "../../ir/types.js";
+import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
 import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
 import { doc, sdkImports, settings } from "./settings.js";
@@ -39,6 +40,12 @@ function nifiDeployment(p: Pipeline) {
   };
 }
 
+/** What the header says about the runtime the DAG imports (lines of 88 characters at most). */
+export const runtimeNote = [
+  `Needs ${RUNTIME_PACKAGE}==${RUNTIME_VERSION} in the Airflow environment: add it to the`,
+  "image's requirements (pip install ./runtime from the pipegen repository).",
+].join("\n");
+
 /** The ingestion DAG: the topics, their schemas in the registry, and the NiFi flow. */
 export function ingestionDag(p: Pipeline): GeneratedFile | null {
   // Nothing to create or deploy without topics (an ingest entry always names one).
@@ -54,22 +61,24 @@ export function ingestionDag(p: Pipeline): GeneratedFile | null {
     (withSchema.length ? ", registers their Avro schemas" : "") +
     (nifi ? ` and deploys and starts its NiFi flow (process group ${nifiGroup(p.name)}).` : ".");
   const deadline = s.deadline !== null;
+  const path = airflowPaths.ingestion(p.name);
   return {
-    path: airflowPaths.ingestion(p.name),
+    path,
     format: "python",
     content: render("airflow/ingestion_dag.py.hbs", {
       ...s,
+      runtimeNote,
+      runtimeVersion: RUNTIME_VERSION,
+      fileName: path.slice(path.lastIndexOf("/") + 1),
       sdkImports: sdkImports([
         "DAG",
         "Asset",
-        "Connection",
         "task",
         deadline && "AsyncCallback",
         deadline && "DeadlineAlert",
         deadline && "DeadlineReference",
         withSchema.length > 0 && "TaskGroup",
         nifi !== null && "Param",
-        nifi !== null && "Variable",
       ]),
       usesHttp: withSchema.length > 0 || nifi !== null,
       kafkaConnection: a.kafkaConnection,

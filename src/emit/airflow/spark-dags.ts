@@ -17,6 +17,12 @@ import {
 } from "./jinja.js";
 import { doc, sdkImports, settings, timedelta } from "./settings.js";
 
+/**
+ * The Airflow variable that may name the runtime's zip (a path on the workers or a URL Spark
+ * reads) for spark-submit --py-files; unset, the runtime must be installed in Spark's Python.
+ */
+export const runtimePyFilesVariable = "PIPEGEN_RUNTIME_PY_FILES";
+
 /** The cap on the exponential retry backoff of a long-running stream's job. */
 const maxRetryDelayMs = 3_600_000;
 
@@ -35,6 +41,7 @@ function sparkConf(plan: JobPlan): Record<string, string> {
     set("access.key", s3.accessKey);
     set("secret.key", s3.secretKey);
   }
+  if (plan.lineage) conf["spark.openlineage.transport.url"] = jinjaValue(plan.lineage.url);
   return conf;
 }
 
@@ -52,6 +59,8 @@ function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
     name: jinjaText(plan.name),
     deployMode: plan.deployMode,
     packages: jinjaText(plan.packages.join(",")),
+    // Rendered when the task runs: "" (no --py-files) while the variable is unset.
+    pyFiles: `{{ var.value.get("${runtimePyFilesVariable}", "") }}`,
     conf: Object.keys(conf)
       .sort()
       .map((key) => ({ key, value: conf[key]! })),
@@ -63,6 +72,7 @@ function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
     usesSecrets:
       env.some((e) => secrets.has(e.name)) || /pipegen_secret/.test(JSON.stringify(conf)),
     longRunning: plan.longRunning,
+    lineage: plan.lineage !== null,
     maxRetryDelay: timedelta(Math.max(maxRetryDelayMs, p.orchestration.retryDelayMs)),
   };
 }

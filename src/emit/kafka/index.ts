@@ -1,19 +1,25 @@
 import { avroNamespace, kafkaPaths } from "../../ir/names.js";
 import type { Pipeline, ValueRef } from "../../ir/types.js";
 import { avroRecord } from "../shared/avro.js";
-import { headerComment, headerText } from "../shared/header.js";
+import { headerText } from "../shared/header.js";
 import { orderedJson, stableJson } from "../shared/json.js";
-import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
 
-function bootstrap(ref: ValueRef): { env: string | null; literal: string | null } {
-  if (ref.kind === "env") return { env: ref.name, literal: null };
-  if (ref.kind === "literal") return { env: null, literal: ref.value };
-  // secrets and mixed templates are resolved by the caller at run time
-  return { env: null, literal: null };
+/**
+ * Where the apply program (pipegen-runtime's kafka_apply) finds the bootstrap servers when
+ * the command line does not give them: the environment variable of a ${env:NAME}, or the
+ * literal. Secrets and mixed templates are the caller's to resolve at run time.
+ */
+function bootstrap(ref: ValueRef): { env: string | null; default: string | null } {
+  if (ref.kind === "env") return { env: ref.name, default: null };
+  if (ref.kind === "literal") return { env: null, default: ref.value };
+  return { env: null, default: null };
 }
 
-/** Kafka target: the topic manifest, one Avro schema per topic with a record schema, and the apply program. */
+/**
+ * Kafka target: the topic manifest (which `python -m pipegen_runtime.kafka_apply` applies) and
+ * one Avro schema per topic with a record schema.
+ */
 export function emitKafka(p: Pipeline): GeneratedFile[] {
   const header = headerText(p);
   const files: GeneratedFile[] = [];
@@ -28,6 +34,7 @@ export function emitKafka(p: Pipeline): GeneratedFile[] {
   const manifest = {
     $comment: header,
     pipeline: p.name,
+    bootstrapServers: bootstrap(p.platform.kafka.bootstrapServers),
     topics: p.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions,
@@ -41,15 +48,5 @@ export function emitKafka(p: Pipeline): GeneratedFile[] {
     })),
   };
   files.push({ path: kafkaPaths.manifest(p.name), content: stableJson(manifest) });
-  const b = bootstrap(p.platform.kafka.bootstrapServers);
-  files.push({
-    path: kafkaPaths.apply(p.name),
-    content: render("kafka/apply_topics.py.hbs", {
-      header: headerComment(p),
-      pipeline: p.name,
-      bootstrapEnv: b.env,
-      bootstrapDefault: b.literal,
-    }),
-  });
   return files;
 }

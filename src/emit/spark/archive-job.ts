@@ -1,13 +1,14 @@
 import type { Archive, Pipeline } from "../../ir/types.js";
-import { headerComment } from "../shared/header.js";
 import { render } from "../shared/templates.js";
 import { filePath } from "./sinks.js";
-import { sourceData } from "./source.js";
+import { jobHeader, jobRuntime, sourceData } from "./source.js";
 
 /** The batch export of an archive (Python, rendered from its template). */
 export function archiveJob(p: Pipeline, a: Archive): string {
   return render("spark/archive_job.py.hbs", {
-    header: headerComment(p),
+    header: jobHeader(p),
+    runtime: jobRuntime(p, a.name, ["archives", "decoding", "jobs", "sinks", "source"]),
+    usesFunctions: false,
     pipeline: p.name,
     archive: a.name,
     sourceTopic: a.from.name,
@@ -16,6 +17,5 @@ export function archiveJob(p: Pipeline, a: Archive): string {
     shufflePartitions: p.platform.spark.shufflePartitions,
     path: filePath(a.to.connection, a.to.path),
     ...sourceData(p, a.from),
-    threading: false,
   });
 }

@@ -42,6 +42,9 @@ export function cassandraConnections(s: Stream) {
     fn: sparkNames.cassandraConnectionFn(c.name),
     contactPoints: c.contactPoints,
     port: c.port,
+    // A literal port is written as a number; a reference is read and converted at run time.
+    portNumber:
+      c.port.kind === "literal" && /^\d+$/.test(c.port.value) ? Number(c.port.value) : null,
     localDc: c.localDatacenter,
     user: c.user,
     password: c.password,

@@ -1,36 +1,19 @@
-import { avroNamespace } from "../../ir/names.js";
+import { avroNamespace, sparkPaths } from "../../ir/names.js";
 import type { Field, Pipeline, Topic } from "../../ir/types.js";
 import { avroText } from "../shared/avro.js";
+import { headerComment } from "../shared/header.js";
+import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
 import { sparkTypes } from "./types.js";
-
-const loginModules = {
-  plain: "org.apache.kafka.common.security.plain.PlainLoginModule",
-  scram: "org.apache.kafka.common.security.scram.ScramLoginModule",
-};
 
 /** The Kafka client's security settings (null for PLAINTEXT); the SASL credentials are references. */
 function kafkaSecurity(p: Pipeline) {
   const k = p.platform.kafka;
-  const sasl = k.saslMechanism
-    ? {
-        mechanism: k.saslMechanism,
-        loginModule: k.saslMechanism === "PLAIN" ? loginModules.plain : loginModules.scram,
-        user: k.saslUser,
-        password: k.saslPassword,
-      }
-    : null;
+  if (k.securityProtocol === "PLAINTEXT") return null;
   return {
-    sasl: sasl !== null,
-    kafkaSecurity:
-      k.securityProtocol === "PLAINTEXT"
-        ? null
-        : {
-            protocol: k.securityProtocol,
-            mechanism: sasl?.mechanism ?? null,
-            loginModule: sasl?.loginModule ?? null,
-            user: sasl?.user ?? null,
-            password: sasl?.password ?? null,
-          },
+    protocol: k.securityProtocol,
+    mechanism: k.saslMechanism ?? null,
+    user: k.saslUser ?? null,
+    password: k.saslPassword ?? null,
   };
 }
 
@@ -38,11 +21,8 @@ function kafkaSecurity(p: Pipeline) {
 export function sourceData(p: Pipeline, topic: Topic) {
   const schema = topic.schema!;
   const avro = topic.format === "avro";
-  const firstRequired = avro ? (schema.fields.find((f) => f.required)?.name ?? null) : null;
   return {
     avro,
-    firstRequired: firstRequired === null ? null : `__pg_record.${firstRequired}`,
-    avroReduce: avro && firstRequired === null,
     avroSchema: avro ? avroText(schema, avroNamespace(p.name)) : null,
     fields: schema.fields.map((f) => ({
       name: f.name,
@@ -54,6 +34,21 @@ export function sourceData(p: Pipeline, topic: Topic) {
     })),
     bootstrapServers: p.platform.kafka.bootstrapServers,
     checkpointRoot: p.platform.spark.checkpointRoot,
-    ...kafkaSecurity(p),
+    kafkaSecurity: kafkaSecurity(p),
   };
+}
+
+/** The header of a job: the spec it comes from, and the runtime it needs. */
+export function jobHeader(p: Pipeline): string {
+  return `${headerComment(p)}
+Needs ${RUNTIME_PACKAGE}==${RUNTIME_VERSION} on the driver and the executors: installed, or
+shipped with spark-submit --py-files (see the .submit.json beside this file).`;
+}
+
+/**
+ * The pipegen-runtime version a job pins (its require() names the job's file) and the modules
+ * of pipegen_runtime.spark it imports, in the order ruff's isort writes them.
+ */
+export function jobRuntime(p: Pipeline, job: string, modules: string[]) {
+  return { version: RUNTIME_VERSION, file: sparkPaths.job(p.name, job), modules: modules.sort() };
 }

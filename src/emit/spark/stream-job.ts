@@ -1,10 +1,9 @@
 import { sparkCheckpoint, sparkNames, streamQueries } from "../../ir/names.js";
 import type { Pipeline, Stream } from "../../ir/types.js";
-import { headerComment } from "../shared/header.js";
 import { render } from "../shared/templates.js";
 import { connectionData, jdbcConnections, jdbcSinkData, lookups } from "./jdbc.js";
 import { cassandraConnections, cassandraSinkData, filePath, sinksOf } from "./sinks.js";
-import { sourceData } from "./source.js";
+import { jobHeader, jobRuntime, sourceData } from "./source.js";
 import { interval, sparkSqlType } from "./types.js";
 
 /** The checks every record passes before the steps: required fields, then the quality rules. */
@@ -142,9 +141,8 @@ function stepData(s: Stream, ordered: boolean): object[] {
   });
 }
 
-/** The checkpoint folder of one of the stream's queries, in the stream's checkpoint folder. */
-const checkpointName = (s: Stream, query: string) =>
-  sparkCheckpoint("", s.name, query, s.stateVersion).split("/").pop()!;
+/** Which rows of a micro-batch a sink receives (pipegen_runtime.spark.sinks.base.Rows). */
+type Rows = "all" | "latest" | "one_per_key";
 
 /** What the stream job's sinks need: per kind, in spec order. */
 function sinkData(p: Pipeline, s: Stream, latest: boolean) {
@@ -152,28 +150,28 @@ function sinkData(p: Pipeline, s: Stream, latest: boolean) {
   const kafka = sinksOf(s, "kafka");
   const mongo = sinksOf(s, "mongodb");
   const cassandra = sinksOf(s, "cassandra");
+  const byKey: Rows = latest ? "latest" : "all";
   return {
-    jdbcSinks: jdbc.map((x) => ({
-      ...jdbcSinkData(p, s, x, s.sinks.indexOf(x)),
-      latest: latest && x.mode === "upsert",
-    })),
+    jdbcSinks: jdbc.map((x) => {
+      const d = jdbcSinkData(p, s, x, s.sinks.indexOf(x));
+      const rows: Rows =
+        latest && x.mode === "upsert" ? "latest" : d.dedupeBatch ? "one_per_key" : "all";
+      return { ...d, rows };
+    }),
     kafkaSinks: kafka.map((x) => ({ topic: x.topic.name, key: x.key })),
     mongoSinks: mongo.map((x) => ({
       uri: x.connection.uri,
       database: x.connection.database,
       collection: x.collection,
       key: x.key,
-      latest,
+      rows: byKey,
     })),
-    cassandraSinks: cassandra.map((x) => ({ ...cassandraSinkData(s, x), key: x.key, latest })),
+    cassandraSinks: cassandra.map((x) => ({ ...cassandraSinkData(s, x), key: x.key, rows: byKey })),
     cassandraConnections: cassandraConnections(s),
     hasBatchSinks: jdbc.length + kafka.length + mongo.length + cassandra.length > 0,
-    // Table sinks wait for their query's id (QueryIdentity): the job imports threading.
-    threading: jdbc.length > 0,
     // A stream's state version moves its stateful queries to new checkpoints (<query>.v<N>).
     sinksCheckpoint: s.stateVersion > 1 ? checkpointName(s, streamQueries.sinks) : null,
     fileSinks: sinksOf(s, "files").map((x) => ({
-      ordered: latest,
       name: sparkNames.fileSink(s.sinks.indexOf(x)),
       checkpoint: checkpointName(s, sparkNames.fileSink(s.sinks.indexOf(x))),
       format: x.format,
@@ -182,6 +180,10 @@ function sinkData(p: Pipeline, s: Stream, latest: boolean) {
     })),
   };
 }
+
+/** The checkpoint folder of one of the stream's queries, in the stream's checkpoint folder. */
+const checkpointName = (s: Stream, query: string) =>
+  sparkCheckpoint("", s.name, query, s.stateVersion).split("/").pop()!;
 
 /**
  * The output mode of a stream's sinks query: update for an aggregation (each micro-batch writes
@@ -194,12 +196,27 @@ export function outputModeOf(s: Stream): "append" | "update" {
   return appendOnly ? "append" : "update";
 }
 
+/** The modules of pipegen_runtime.spark the job imports: only what it uses (ruff refuses more). */
+function runtimeModules(s: Stream): string[] {
+  const modules = ["decoding", "jobs", "source"];
+  if (s.onInvalid.kind === "deadLetter") modules.push("dead_letters");
+  if (s.sinks.length > 0 || lookups(s).length > 0) modules.push("sinks");
+  return modules;
+}
+
 /** The Structured Streaming job of a stream (Python, rendered from its template). */
 export function streamJob(p: Pipeline, s: Stream): string {
   const keepsOrder = ordered(s);
   const output = s.output.map((f) => f.name);
+  const rules = qualityRules(s);
+  const sinks = sinkData(p, s, keepsOrder);
   return render("spark/stream_job.py.hbs", {
-    header: headerComment(p),
+    header: jobHeader(p),
+    runtime: jobRuntime(p, s.name, runtimeModules(s)),
+    // pyspark.sql.functions: for the quality rules and the steps that build expressions.
+    usesFunctions:
+      rules.length > 0 ||
+      s.steps.some((x) => ["filter", "derive", "join", "aggregate"].includes(x.kind)),
     pipeline: p.name,
     stream: s.name,
     sourceTopic: s.from.topic.name,
@@ -212,7 +229,7 @@ export function streamJob(p: Pipeline, s: Stream): string {
     outputMode: outputModeOf(s),
     ...sourceData(p, s.from.topic),
     connections: jdbcConnections(s).map(connectionData),
-    rules: qualityRules(s),
+    rules,
     steps: stepData(s, keepsOrder),
     output,
     ordered: keepsOrder,
@@ -223,8 +240,6 @@ export function streamJob(p: Pipeline, s: Stream): string {
       table: l.step.table,
       columns: [...l.step.on, ...l.step.select],
     })),
-    ...sinkData(p, s, keepsOrder),
-    // The Kafka producer options serve the dead-letter query and the batch sinks' writer.
-    writesKafka: s.onInvalid.kind === "deadLetter" || s.sinks.some((x) => x.kind !== "files"),
+    ...sinks,
   });
 }

@@ -9,6 +9,7 @@ import type { Archive, Pipeline, S3Connection, Stream, ValueRef } from "../../ir
 import { deepFreeze } from "../../ir/values.js";
 import { headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
+import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
 import { jdbcConnections } from "./jdbc.js";
 import { filePath, sinksOf } from "./sinks.js";
 import { cassandraDriver, sparkPackages } from "./versions.js";
@@ -48,20 +49,54 @@ export interface JobPlan {
   /** The environment variables the job reads (env and secret references), sorted. */
   environment: readonly string[];
   resources: Readonly<JobResources>;
-  /** Python packages the executors import. */
+  /** Python packages the executors import, besides the runtime. */
   pythonRequirements: readonly string[];
+  /**
+   * The pipegen-runtime the job imports on the driver and the executors: installed in their
+   * Python (pip install <requirement>), or shipped with spark-submit --py-files <pyFiles>, the
+   * zip that `python -m pipegen_runtime.pyfiles` writes.
+   */
+  runtime: Readonly<{ requirement: string; pyFiles: string }>;
   /** Runs until stopped (a stream with a processing-time trigger). */
   longRunning: boolean;
   /** When a job that stops by itself runs; null: the pipeline's schedule. */
   schedule: string | null;
   /** The s3 connection's settings: an archive's (null for another connection), a stream's files sink's. */
   s3?: Readonly<S3Access> | null;
+  /**
+   * OpenLineage: the listener is in `packages` and `conf`; the endpoint is given when the job is
+   * submitted (--conf spark.openlineage.transport.url=...), as it may be a reference.
+   */
+  lineage: { url: ValueRef; namespace: string } | null;
 }
 
 /** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
-type JobSettings = Omit<JobPlan, "job" | "kind" | "name" | "application" | "master" | "deployMode">;
+type JobSettings = Omit<
+  JobPlan,
+  "job" | "kind" | "name" | "application" | "master" | "deployMode" | "lineage" | "runtime"
+>;
+
+/** The OpenLineage Spark listener's settings but its endpoint (see JobPlan.lineage). */
+const openLineageListener = "io.openlineage.spark.agent.OpenLineageSparkListener";
+function lineageConf(p: Pipeline, conf: Readonly<Record<string, string>>): Record<string, string> {
+  const l = p.platform.lineage;
+  if (!l) return {};
+  const listeners = conf["spark.extraListeners"];
+  return {
+    "spark.extraListeners": listeners ? `${listeners},${openLineageListener}` : openLineageListener,
+    "spark.openlineage.transport.type": "http",
+    "spark.openlineage.namespace": l.namespace,
+  };
+}
+
+/** The runtime every job imports, at the version pipegen pins. */
+const runtime = {
+  requirement: `${RUNTIME_PACKAGE}==${RUNTIME_VERSION}`,
+  pyFiles: `pipegen_runtime-${RUNTIME_VERSION}.zip`,
+};
 
 function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
+  const lineage = p.platform.lineage;
   return {
     job,
     kind,
@@ -69,9 +104,12 @@ function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings
     application: sparkPaths.application(job),
     master: p.platform.spark.master,
     deployMode: p.platform.spark.deployMode,
+    runtime,
     ...rest,
-    packages: [...rest.packages].sort(),
+    conf: { ...rest.conf, ...lineageConf(p, rest.conf) },
+    packages: [...rest.packages, ...(lineage ? [sparkPackages.openlineage] : [])].sort(),
     environment: [...new Set(rest.environment)].sort(),
+    lineage: lineage ? { url: lineage.url, namespace: lineage.namespace } : null,
   };
 }
 
@@ -215,8 +253,13 @@ export function submitJson(p: Pipeline, plan: JobPlan): string {
     environment: plan.environment,
     resources: plan.resources,
     pythonRequirements: plan.pythonRequirements,
+    runtime: plan.runtime,
     longRunning: plan.longRunning,
     schedule: plan.schedule,
     s3,
+    lineage: plan.lineage && {
+      url: refJson(plan.lineage.url),
+      namespace: plan.lineage.namespace,
+    },
   });
 }

@@ -12,6 +12,8 @@ export const sparkPackages = {
   mysql: "org.mariadb.jdbc:mariadb-java-client:3.5.11",
   hadoopAws: "org.apache.hadoop:hadoop-aws:3.4.1",
   mongodb: "org.mongodb.spark:mongo-spark-connector_2.13:10.5.0",
+  /** The OpenLineage Spark listener (supports Spark 4.0; proven in test/e2e/lineage.e2e.test.ts). */
+  openlineage: `io.openlineage:openlineage-spark_${scalaBinary}:1.53.0`,
 } as const;
 
 /** Python package the Cassandra writer imports on the executors (the Spark Cassandra Connector has no Spark 4 release). */

@@ -24,6 +24,7 @@ export const defaults = {
   retries: 2,
   retryDelay: "5m",
   maxActiveRuns: 1,
+  lineageNamespace: "pipegen",
   airflow: {
     sparkConnection: "spark_default",
     kafkaConnection: "kafka_default",

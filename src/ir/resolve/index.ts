@@ -19,6 +19,7 @@ import { resolveOrchestration } from "./orchestration.js";
 import { resolvePlatform } from "./platform.js";
 import { resolveSchemas } from "./schemas.js";
 import { resolveStream } from "./streams/index.js";
+import { resolveTests } from "./tests.js";
 import { resolveTopics, topicLookup } from "./topics.js";
 
 export { archivePartitionColumns } from "./archive.js";
@@ -91,6 +92,11 @@ function resolveSections(
   const orchestration = resolveOrchestration(s);
   const platform = resolvePlatform(ctx, s, env);
   if (!isBroken(ctx, "orchestration")) checkScheduled(ctx, streams, orchestration);
+  const resolved = streams.filter((x): x is I.Stream => !!x);
+  const tests = resolveTests(ctx, s.tests, {
+    streams: resolved,
+    declared: Object.keys(s.streams ?? {}),
+  });
 
   // With entries left out for their schema errors the model is incomplete: diagnostics only.
   if (ctx.diags.length || ctx.broken?.size) return { diagnostics: ctx.diags };
@@ -105,9 +111,10 @@ function resolveSections(
     schemas: [...schemas.values()].sort(byName),
     topics: [...topics.values()].sort(byName),
     ingest: ingest.filter((x): x is I.Ingest => !!x),
-    streams: streams.filter((x): x is I.Stream => !!x),
+    streams: resolved,
     archive,
     orchestration,
+    tests,
   };
   return { pipeline: deepFreeze(pipeline), diagnostics: [] };
 }

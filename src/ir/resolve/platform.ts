@@ -34,6 +34,12 @@ export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null):
           .map(([k, v]) => [k, String(v)]),
       ),
     },
+    lineage: pf.lineage
+      ? {
+          url: valueRef(pf.lineage.url),
+          namespace: pf.lineage.namespace ?? defaults.lineageNamespace,
+        }
+      : null,
     airflow: { ...defaults.airflow, ...pf.airflow },
   };
   if (pf.kafka?.securityProtocol?.startsWith("SASL") && !pf.kafka.saslPassword)

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cachePaths, REPO_ROOT } from "./paths.js";
 import { run, type RunResult } from "./python.js";
+import { assertRuntimeInstalled } from "./runtime.js";
 
 export const AIRFLOW_ENGINE_DIR = join(REPO_ROOT, "test", "e2e", "engines", "airflow");
 const LOCK = join(AIRFLOW_ENGINE_DIR, "requirements.lock");
@@ -51,6 +52,8 @@ export function airflowPaths(): AirflowPaths {
       `the Airflow venv at ${venvDir} is not from the current requirements.lock: ${HINT}`,
     );
   }
+  // The generated ingestion DAGs import pipegen-runtime: the one of this checkout.
+  assertRuntimeInstalled(venvDir, "bash test/e2e/engines/airflow/install.sh");
   return {
     version,
     lockHash,

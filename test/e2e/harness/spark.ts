@@ -20,6 +20,7 @@ import {
   type RunResult,
 } from "./process.js";
 import { run, type RunOptions } from "./python.js";
+import { ensureSparkRuntime } from "./runtime.js";
 
 export const SPARK_ENGINE_DIR = join(REPO_ROOT, "test", "e2e", "engines", "spark");
 
@@ -207,6 +208,8 @@ export async function startSparkJob(
   opts: SparkJobOptions = {},
 ): Promise<SparkJob> {
   const { sparkSubmit } = sparkPaths();
+  // The generated jobs import pipegen-runtime: venv-spark's copy must be this checkout's.
+  await ensureSparkRuntime();
   const workDir = await mkdtemp(join(tmpdir(), "pipegen-spark-"));
   const log4jFile = join(workDir, "log4j2.properties");
   await writeFile(log4jFile, log4j2(opts.logLevel ?? "WARN"));

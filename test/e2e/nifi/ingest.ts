@@ -4,8 +4,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { REPO_ROOT } from "../harness/paths.js";
-import { describeRun, run, runPython } from "../harness/python.js";
+import { describeRun, run } from "../harness/python.js";
 import { registerSchema } from "../harness/registry.js";
+import { kafkaApply } from "../harness/runtime.js";
 import { sparkPaths } from "../harness/spark.js";
 
 export const NIFI_E2E_DIR = join(REPO_ROOT, "test/e2e/nifi");
@@ -20,7 +21,6 @@ export interface PipelineFiles {
   pipeline: string;
   flowJson: string;
   topicsJson: string;
-  applyTopics: string;
   schemaFile(topic: string): string;
 }
 
@@ -30,10 +30,9 @@ export function pipelineFiles(pipeline: string, root = generatedRoot()): Pipelin
     pipeline,
     flowJson: join(root, pipeline, "nifi", `${pipeline}.flow.json`),
     topicsJson: join(root, pipeline, "kafka", "topics.json"),
-    applyTopics: join(root, pipeline, "kafka", "apply_topics.py"),
     schemaFile: (topic: string) => join(root, pipeline, "kafka", "schemas", `${topic}.avsc`),
   };
-  for (const f of [files.flowJson, files.topicsJson, files.applyTopics]) {
+  for (const f of [files.flowJson, files.topicsJson]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run node bin/pipegen.js build specs`);
   }
   return files;
@@ -45,12 +44,12 @@ interface ManifestTopic {
   schemaFile: string | null;
 }
 
-/** Creates every topic of the pipeline with the generated apply program. */
+/** Creates every topic of the pipeline with the runtime's apply program. */
 export async function applyTopics(files: PipelineFiles, bootstrap: string): Promise<void> {
-  const r = await runPython(files.applyTopics, ["--bootstrap-servers", bootstrap], {
+  const r = await kafkaApply(files.topicsJson, ["--bootstrap-servers", bootstrap], {
     timeoutMs: 120_000,
   });
-  if (r.code !== 0) throw new Error(describeRun("apply_topics.py", r));
+  if (r.code !== 0) throw new Error(describeRun("kafka_apply", r));
 }
 
 /** Registers each topic's schema under its subject (as the ingestion DAG does); subject -> id. */

@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { compilePaths } from "../../../src/api/index.js";
 import { timedelta } from "../../../src/emit/airflow/settings.js";
+import { RUNTIME_VERSION } from "../../../src/emit/shared/runtime.js";
 import { dagIds } from "../../../src/ir/names.js";
 import {
   jinjaConnectionExtra,
@@ -325,19 +326,52 @@ describe("the Airflow target on the examples", () => {
 
   it("shop_orders ingestion: the NiFi flow's parameters for the Kafka and registry references come from the connections", () => {
     const m = readPython(dags)["shop_orders/airflow/shop_orders_ingestion.py"]!;
-    expect(m.assigns.NIFI_FROM_CONNECTIONS).toEqual({
-      KAFKA_BOOTSTRAP_SERVERS: "kafka",
-      SCHEMA_REGISTRY_URL: "registry",
+    expect(m.assigns.NIFI_FLOW).toEqual({
+      $call: "runtime.NifiFlow",
+      args: [],
+      kwargs: {
+        conn_id: "nifi_default",
+        group: "shop_orders",
+        flow: { $expr: "GENERATED / 'nifi' / 'shop_orders.flow.json'" },
+        position: [900, 500],
+        from_connections: { KAFKA_BOOTSTRAP_SERVERS: "kafka", SCHEMA_REGISTRY_URL: "registry" },
+        kafka_conn_id: { $name: "KAFKA_CONN_ID" },
+        registry_conn_id: { $name: "SCHEMA_REGISTRY_CONN_ID" },
+      },
     });
     expect(m.assigns).toMatchObject({
       KAFKA_CONN_ID: "kafka_default",
       SCHEMA_REGISTRY_CONN_ID: "schema_registry_default",
-      NIFI_CONN_ID: "nifi_default",
-      NIFI_GROUP: "shop_orders",
     });
     // Every example has ingest entries: all deploy a flow.
     for (const p of ["iot_sensors", "user_activity"])
       expect(dags[`${p}/airflow/${p}_ingestion.py`]).toContain("def deploy_nifi_flow(");
+  });
+
+  it("ingestion DAGs pin pipegen-runtime: the header says which version and how to install it, require() right after the imports", () => {
+    for (const p of ["iot_sensors", "shop_orders", "user_activity"]) {
+      const file = `${p}/airflow/${p}_ingestion.py`;
+      const lines = dags[file]!.split("\n");
+      expect(lines.slice(2, 4), file).toEqual([
+        `# Needs pipegen-runtime==${RUNTIME_VERSION} in the Airflow environment: add it to the`,
+        "# image's requirements (pip install ./runtime from the pipegen repository).",
+      ]);
+      const imports = lines.flatMap((l, i) => (/^(import|from) /.test(l) ? [i] : []));
+      const afterImports = lines.slice(imports.at(-1)! + 1).find((l) => /^\S/.test(l));
+      expect(afterImports, file).toBe(
+        `pipegen_runtime.require("${RUNTIME_VERSION}", "${p}_ingestion.py")`,
+      );
+      // Its module imported only: a different runtime fails at require(), before any name of it.
+      expect(
+        lines.filter((l) => /^(import|from) /.test(l) && l.includes("pipegen_runtime")),
+        file,
+      ).toEqual(["import pipegen_runtime", "from pipegen_runtime import airflow as runtime"]);
+    }
+  });
+
+  it("the processing and archival DAGs do not need the runtime", () => {
+    for (const [p, content] of Object.entries(dags))
+      if (!p.endsWith("_ingestion.py")) expect(content, p).not.toContain("pipegen_runtime");
   });
 
   it("shop_orders: the Spark settings are the .submit.json's, baked in", () => {
@@ -355,6 +389,8 @@ describe("the Airflow target on the examples", () => {
       name: submit.name,
       deploy_mode: submit.deployMode,
       packages: submit.packages.join(","),
+      // The runtime's zip when the variable names one; "" (no --py-files) when it is unset.
+      py_files: '{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
       conf: submit.conf,
       num_executors: 4,
       executor_cores: 2,

@@ -13,6 +13,7 @@ import {
 import { cassandraKey, createCassandraTable } from "../../../src/emit/spark/cql.js";
 import { jdbcUrl } from "../../../src/emit/spark/jdbc.js";
 import { interval } from "../../../src/emit/spark/types.js";
+import { RUNTIME_VERSION } from "../../../src/emit/shared/runtime.js";
 import { formatWhole, lintPython } from "../../../src/format/python.js";
 import type { Field, QualityRule } from "../../../src/ir/types.js";
 import { streamJob } from "../../../src/emit/spark/stream-job.js";
@@ -79,10 +80,11 @@ describe("Spark emitter", () => {
 
   it("values reach the job exactly: quotes and backslashes in expressions, SASL, JSON decoding", () => {
     expect(shaped).toContain(`F.expr("name <> 'it''s \\"quoted\\" \\\\ back'")`);
-    expect(shaped).toContain('options["kafka.security.protocol"] = "SASL_SSL"');
-    expect(shaped).toContain('os.environ["KAFKA_PASSWORD"]');
-    expect(shaped).toContain("F.from_json(");
-    expect(shaped).not.toContain("from_avro");
+    expect(shaped).toContain('security_protocol="SASL_SSL"');
+    expect(shaped).toContain('sasl_mechanism="SCRAM-SHA-512"');
+    expect(shaped).toContain('sasl_password=os.environ["KAFKA_PASSWORD"]');
+    expect(shaped).toContain("decoding.decode_json(raw, SCHEMA)");
+    expect(shaped).not.toMatch(/avro/i);
     expect(shaped).toContain('TRIGGER = {"processingTime": "1 minutes"}');
     expect(counted).toContain('TRIGGER = {"availableNow": True}');
   });
@@ -106,12 +108,19 @@ describe("Spark emitter", () => {
   });
 
   it("a files sink is its own exactly-once file query; table sinks go through one foreachBatch", () => {
-    expect(shaped).toContain('.format("json")');
-    expect(shaped).toContain('.partitionBy("label")');
-    expect(shaped).toContain('"/data/lake/shaped"');
-    expect(counted).toContain("jdbc_commit(");
-    expect(counted).toContain("cassandra_upsert(");
-    expect(counted).toContain("mongo_upsert(");
+    expect(shaped).toContain('format="json"');
+    expect(shaped).toContain('partition_by=["label"]');
+    expect(shaped).toContain('path="/data/lake/shaped"');
+    expect(shaped).toContain("file_sink.start(output, args.trigger)");
+    // The table sink first (exactly once), then the upserts, each given its settings as data.
+    const order = ["sinks.JdbcTableSink(", "sinks.MongoSink(", "sinks.CassandraSink("];
+    expect(order.map((x) => counted.indexOf(x))).toEqual(
+      order.map((x) => counted.indexOf(x)).sort((a, b) => a - b),
+    );
+    expect(counted).toContain("jobs.start_batch_sinks(");
+    expect(counted).toContain('sink_id="variants.counted.0.counted"');
+    expect(counted).toContain('contact_points=["c1", "c2"]');
+    expect(counted).toContain("port=9042,");
     expect(counted).toContain('OUTPUT_MODE = "update"');
   });
 
@@ -132,6 +141,11 @@ describe("Spark emitter", () => {
       "MY_PASSWORD",
     ]);
     expect(submit.pythonRequirements).toEqual(["cassandra-driver==3.30.1"]);
+    // The zip is the name `python -m pipegen_runtime.pyfiles` gives it (pyfiles.zip_name()).
+    expect(submit.runtime).toEqual({
+      requirement: `pipegen-runtime==${RUNTIME_VERSION}`,
+      pyFiles: `pipegen_runtime-${RUNTIME_VERSION}.zip`,
+    });
     expect(submit.schedule).toBe("@hourly");
   });
 });
@@ -345,16 +359,20 @@ describe("an upsert without aggregation keeps the latest record of a key within 
     });
     const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
     expect(lintPython(job)).toEqual([]);
-    expect(job.includes('F.max_by(F.struct(*columns), "__pg_seq")')).toBe(latest);
+    // The valid records keep their place in Kafka through the steps, and the sink keeps the
+    // latest record of each key (pipegen_runtime.spark.sinks.base.latest).
+    expect(job.includes("decoding.valid(checked, SCHEMA, keep_order=True)")).toBe(latest);
     expect(job.includes('df.select("id", "name", "__pg_seq")')).toBe(latest);
-    expect(job.includes('latest(batch, ["id"], ["id", "name"])')).toBe(latest);
-    expect(job.includes('output.drop("__pg_seq")')).toBe(latest && sinks.length > 1);
-    expect(job).not.toContain(".dropDuplicates(");
+    expect(job.includes('rows="latest"')).toBe(latest);
+    expect(job.includes('rows="all"')).toBe(!latest);
+    // Files get the sink columns only (never __pg_seq).
+    if (sinks.length > 1) expect(job).toContain("columns=SINK_COLUMNS,\n        ),\n    ]");
+    expect(job).not.toContain('rows="one_per_key"');
   });
 });
 
 describe("a topic whose fields are all optional", () => {
-  it("tells an undecodable record from a valid one of nulls by the body's bytes", () => {
+  it("has a schema of nullable fields: the runtime tells a record of nulls by its bytes", () => {
     const allOptional = schema({ key: [], fields: [field("a", "string"), field("b", "long")] });
     const s = stream({
       from: { ...stream().from, topic: topic({ schema: allOptional }) },
@@ -363,8 +381,60 @@ describe("a topic whose fields are all optional", () => {
       sinks: [{ kind: "kafka", topic: topic({ name: "out", schema: null }), key: null }],
     });
     const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
-    expect(job).toContain("all_null_body = F.lit(bytearray(len(SCHEMA.fields)))");
-    expect(job).toContain('(F.expr("substring(__pg_value, 6)") != all_null_body)');
+    expect(job).toContain('T.StructField("a", T.StringType(), True)');
+    expect(job).toContain('T.StructField("b", T.LongType(), True)');
+    expect(job).toContain("decoding.decode_avro(raw, SCHEMA, AVRO_SCHEMA)");
+    expect(job).toContain("message_key=None");
+    expect(lintPython(job)).toEqual([]);
+  });
+});
+
+describe("every job pins pipegen-runtime", () => {
+  const jobs = Object.entries({
+    ...files("test/fixtures/valid/spark-variants.yaml"),
+    ...files("specs/shop_orders.yaml"),
+  }).filter(([p]) => /\/spark\/[^/]+\.py$/.test(p));
+
+  it.each(jobs)(
+    "%s: says so in its header and checks it before importing the runtime",
+    (p, job) => {
+      const lines = job.split("\n");
+      expect(lines.slice(0, 4).join("\n")).toContain(
+        `# Needs pipegen-runtime==${RUNTIME_VERSION} on the driver and the executors`,
+      );
+      const require = lines.indexOf(`pipegen_runtime.require("${RUNTIME_VERSION}", "${p}")`);
+      const runtimeImport = lines.findIndex((l) => l.startsWith("from pipegen_runtime."));
+      expect(require).toBeGreaterThan(lines.indexOf("import pipegen_runtime"));
+      expect(runtimeImport).toBeGreaterThan(require);
+      expect(lines.filter((l) => /^(from|import) pipegen_runtime/.test(l))).toHaveLength(2);
+      expect(lintPython(job)).toEqual([]);
+    },
+  );
+});
+
+describe("a job imports what it uses, no more", () => {
+  const plain = (over: Partial<Parameters<typeof stream>[0]>) => {
+    const s = stream({
+      onInvalid: { kind: "drop" },
+      quality: [],
+      steps: [],
+      sinks: [{ kind: "kafka", topic: topic({ name: "out", schema: null }), key: null }],
+      ...over,
+    });
+    return formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
+  };
+  it.each([
+    ["no rules, no expression steps", plain({}), false, false],
+    ["a filter step", plain({ steps: [{ kind: "filter", expr: "id > 0" }] }), true, false],
+    [
+      "a dead-letter topic",
+      plain({ onInvalid: { kind: "deadLetter", topic: topic({ name: "dlq", schema: null }) } }),
+      false,
+      true,
+    ],
+  ])("%s", (_name, job, functions, deadLetters) => {
+    expect(job.includes("from pyspark.sql import functions as F")).toBe(functions);
+    expect(job.includes("dead_letters")).toBe(deadLetters);
     expect(lintPython(job)).toEqual([]);
   });
 });

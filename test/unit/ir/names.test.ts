@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { compilePaths } from "../../../src/api/index.js";
 import {
   airflowPaths,
+  docsPaths,
   archiveQueries,
   dagIds,
   ingestionTasks,
@@ -27,7 +28,7 @@ describe("output paths", () => {
     const derived = new Set<string>();
     for (const p of r.pipelines) {
       const n = p.name;
-      derived.add(kafkaPaths.manifest(n)).add(kafkaPaths.apply(n)).add(statePath(n));
+      derived.add(kafkaPaths.manifest(n)).add(statePath(n));
       for (const t of p.topics) if (t.schema) derived.add(kafkaPaths.schema(n, t.name));
       if (p.ingest.length) derived.add(nifiPaths.flow(n));
       for (const job of [...p.streams, ...p.archive]) {
@@ -37,7 +38,7 @@ describe("output paths", () => {
         derived.add(sparkPaths.ddl(n, c.name)).add(sparkPaths.cql(n, c.name));
       }
       derived.add(airflowPaths.ingestion(n)).add(airflowPaths.processing(n));
-      derived.add(airflowPaths.archival(n));
+      derived.add(airflowPaths.archival(n)).add(docsPaths.readme(n));
     }
     for (const path of files.keys()) expect(derived, path).toContain(path);
   });
@@ -98,23 +99,25 @@ describe("names inside a Spark job", () => {
 
   it("a stream job's queries and checkpoints are the ones streamQueries names", () => {
     const text = job("orders_per_minute");
+    expect(text).toContain('JOB_NAME = f"{PIPELINE}.{STREAM}"');
     for (const q of Object.values(streamQueries)) {
-      expect(text).toContain(`queryName(f"{PIPELINE}.{STREAM}.${q}")`);
-      expect(text).toContain(`.option("checkpointLocation", f"{checkpoints}/${q}")`);
+      expect(text).toContain(`name=f"{JOB_NAME}.${q}",`);
+      expect(text).toContain(`checkpoint=f"{checkpoints}/${q}",`);
       expect(sparkCheckpoint("shop_orders", "orders_per_minute", q, 1)).toBe(
         `shop_orders/orders_per_minute/${q}`,
       );
     }
     expect(text).toContain(
-      `checkpoints = f"{args.checkpoint_root.rstrip('/')}/{PIPELINE}/{STREAM}"`,
+      "checkpoints = jobs.checkpoint_dir(args.checkpoint_root, PIPELINE, STREAM)",
     );
   });
 
   it("an archive job's checkpoints are the ones archiveQueries names", () => {
     const text = job("orders_daily");
     for (const q of Object.values(archiveQueries))
-      expect(text).toContain(`.option("checkpointLocation", f"{checkpoints}/${q}")`);
-    expect(text).toContain(`queryName(f"{PIPELINE}.{ARCHIVE}.${archiveQueries.undecodable}")`);
+      expect(text).toContain(`checkpoint=f"{checkpoints}/${q}",`);
+    expect(text).toContain('JOB_NAME = f"{PIPELINE}.{ARCHIVE}"');
+    expect(text).toContain(`name=f"{JOB_NAME}.${archiveQueries.undecodable}",`);
   });
 
   it("stage tables are short and distinct per sink", () => {
@@ -133,10 +136,10 @@ describe("names inside a Spark job", () => {
   });
 
   it("a stream job with table sinks records batches under its checkpoint's query id", () => {
+    // pipegen_runtime.spark (jobs.start_batch_sinks, JdbcTableSink) appends "@" and the id of
+    // the query that writes the sinks; runtime/tests/spark/test_jdbc.py checks the markers.
     const text = job("orders_per_minute");
-    expect(text).toContain(
-      '"shop_orders.orders_per_minute.0.orders_per_minute" + "@" + query.get()',
-    );
-    expect(text).toContain("query.set(str(sinks.id))");
+    expect(text).toContain('sink_id="shop_orders.orders_per_minute.0.orders_per_minute",');
+    expect(text).toContain("jobs.start_batch_sinks(");
   });
 });

@@ -4,11 +4,14 @@
 #                                    apache-kafka, smtp, slack, http), confluent-kafka with its
 #                                    Schema Registry client and fastavro: exactly
 #                                    requirements.lock (pip --no-deps), checked with pip check
+#                                    and pipegen-runtime from runtime/ (pip --no-deps, after
+#                                    the lock: the generated DAGs import it)
 #   $CACHE/venv-airflow-dagfactory/  dag-factory alone (requirements-dagfactory.lock), seeing
 #                                    venv-airflow's packages through a .pth file
 # with CACHE=${PIPEGEN_CACHE:-$HOME/.cache/pipegen}. Idempotent and a fast no-op: each venv is
-# rebuilt only when the sha256 of its lock file(s) differs from the stamp inside it.
-# Regenerate requirements.lock with lock.sh (see requirements.in).
+# rebuilt only when the sha256 of its lock file(s) differs from the stamp inside it, and the
+# runtime reinstalled only when runtime/pyproject.toml or runtime/src changed
+# (engines/runtime/install.sh). Regenerate requirements.lock with lock.sh (see requirements.in).
 set -euo pipefail
 
 AIRFLOW_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,9 +31,10 @@ LOCK_HASH=$(sha256sum "$LOCK" | cut -d' ' -f1)
 DF_HASH=$(cat "$LOCK" "$DF_LOCK" | sha256sum | cut -d' ' -f1)
 stamp_ok() { [[ -x "$1/bin/python" && -f "$1/.lock.sha256" && "$(cat "$1/.lock.sha256")" == "$2" ]]; }
 
-# The fast path: both stamps match, nothing to lock or install.
+# The fast path: both stamps match, nothing to lock or install but perhaps the runtime.
 if stamp_ok "$VENV" "$LOCK_HASH" && stamp_ok "$DF_VENV" "$DF_HASH"; then
   say "venv-airflow and venv-airflow-dagfactory: up to date in $CACHE"
+  bash "$AIRFLOW_E2E_DIR/../runtime/install.sh" "$VENV"
   exit 0
 fi
 
@@ -123,5 +127,7 @@ install_dagfactory_venv() {
 }
 
 install_airflow_venv
+# The runtime after the lock's packages (a rebuilt venv has no stamp: it is installed again).
+bash "$AIRFLOW_E2E_DIR/../runtime/install.sh" "$VENV"
 install_dagfactory_venv
 say "done (cache: $CACHE)"

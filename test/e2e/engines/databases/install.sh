@@ -21,11 +21,15 @@ have_mariadb() {
     command -v mariadb-install-db >/dev/null 2>&1 && command -v mariadb >/dev/null 2>&1
 }
 
+# Debian's chromium: the headless browser of the lineage-page tests (test/e2e/harness/chromium.ts).
+have_chromium() { command -v chromium >/dev/null 2>&1; }
+
 packages=()
 have_postgres || packages+=(postgresql)
 have_mariadb || packages+=(mariadb-server)
+have_chromium || packages+=(chromium)
 if ((${#packages[@]} == 0)); then
-  say "postgresql and mariadb-server binaries present"
+  say "postgresql, mariadb-server and chromium binaries present"
   exit 0
 fi
 

@@ -2,7 +2,9 @@
 # Installs what the PySpark jobs need into the e2e cache (outside the checkout):
 #   $CACHE/venv-spark/                 Python venv: pyspark (= Spark itself, jars included),
 #                                      confluent-kafka, fastavro, psycopg, PyMySQL
-#                                      (test/e2e/engines/spark/requirements.txt)
+#                                      (test/e2e/engines/spark/requirements.txt), and
+#                                      pipegen-runtime from runtime/ in this checkout (the
+#                                      generated jobs import it)
 #   $CACHE/spark-jars-<pyspark ver>/   connector jars from Maven Central (pom.xml beside this
 #                                      file): spark-sql-kafka-0-10 + spark-avro at exactly the
 #                                      pyspark version, the PostgreSQL and MariaDB JDBC drivers,
@@ -10,13 +12,15 @@
 #                                      pyspark already ships in pyspark/jars. jars.csv there is
 #                                      the comma-separated list for --jars / spark.jars.
 # with CACHE=${PIPEGEN_CACHE:-$HOME/.cache/pipegen}. Idempotent: a rerun with nothing to do
-# only compares two marker files with the hashes of requirements.txt and pom.xml.
+# only compares three marker files with the hashes of requirements.txt, pom.xml and the
+# runtime's sources (runtime/pyproject.toml and runtime/src).
 set -euo pipefail
 
 SPARK_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${PIPEGEN_CACHE:-$HOME/.cache/pipegen}
 PYTHON=${PIPEGEN_PYTHON:-python3}
 REQ="$SPARK_E2E_DIR/requirements.txt"
+RUNTIME_DIR=$(cd "$SPARK_E2E_DIR/../../../../runtime" && pwd)
 POM="$SPARK_E2E_DIR/pom.xml"
 VENV="$CACHE/venv-spark"
 
@@ -61,6 +65,40 @@ install_venv() {
     { rm -rf "$VENV"; die "pyspark reports version $got, expected $PYSPARK_VERSION"; }
   printf '%s\n' "$req_hash" >"$stamp"
   say "venv-spark: installed pyspark $got and $(grep -v '^\s*#' "$REQ" | grep -c .) requirements"
+}
+
+# --- pipegen-runtime ---------------------------------------------------------------------------
+# The hash of the runtime's sources: sha256sum of each file of pyproject.toml and src/ (paths
+# relative to runtime/, in byte order; no bytecode), hashed again. test/e2e/harness/spark.ts
+# computes the same to reinstall a stale runtime before a test runs a job.
+runtime_hash() {
+  (cd "$RUNTIME_DIR" &&
+    find pyproject.toml src -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info/*' -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+install_runtime() {
+  local stamp="$VENV/.pipegen-runtime.sha256"
+  local want
+  want=$(runtime_hash)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    say "pipegen-runtime: up to date in $VENV"
+    return
+  fi
+  # From a copy: pip builds local projects in place, which would leave build/ and
+  # *.egg-info in the checkout.
+  local tmp
+  tmp=$(mktemp -d)
+  cp -R "$RUNTIME_DIR/pyproject.toml" "$RUNTIME_DIR/README.md" "$RUNTIME_DIR/src" "$tmp/"
+  find "$tmp" -name __pycache__ -prune -exec rm -rf {} +
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$tmp" ||
+    { rm -rf "$tmp"; die "pip install of $RUNTIME_DIR into $VENV failed"; }
+  rm -rf "$tmp"
+  local got
+  got=$(cd / && "$VENV/bin/python" -c 'import pipegen_runtime, pipegen_runtime.spark.jobs; print(pipegen_runtime.__version__)') ||
+    die "pipegen_runtime does not import in $VENV"
+  printf '%s\n' "$want" >"$stamp"
+  say "pipegen-runtime: installed $got from $RUNTIME_DIR"
 }
 
 # --- connector jars ----------------------------------------------------------------------------
@@ -138,5 +176,6 @@ install_jars() {
 }
 
 install_venv
+install_runtime
 install_jars
 say "done (cache: $CACHE)"

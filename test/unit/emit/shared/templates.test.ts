@@ -1,18 +1,13 @@
 // The template rules of the house: no value reaches a template unescaped, so every mustache in
-// templates/ is a call of a typed helper (or a comment / block helper); and the Python that the
-// templates render is already what `ruff format` writes and clean for `ruff check`.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// templates/ is a call of a typed helper (or a comment / block helper). That the Python they
+// render is what `ruff format` writes and clean for `ruff check` is checked on what each target
+// renders (test/unit/emit/*.test.ts, test/unit/format/python.test.ts).
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PositionEncoding, Workspace } from "@astral-sh/ruff-wasm-nodejs";
 import Handlebars from "handlebars";
-import { afterAll, describe, expect, it } from "vitest";
-import { headerComment } from "../../../../src/emit/shared/header.js";
-import { helpers, render } from "../../../../src/emit/shared/templates.js";
-import type { Pipeline } from "../../../../src/ir/types.js";
-import { inEngineCache } from "../../engine-cache.js";
+import { describe, expect, it } from "vitest";
+import { helpers } from "../../../../src/emit/shared/templates.js";
 
 const templatesRoot = fileURLToPath(new URL("../../../../templates/", import.meta.url));
 
@@ -187,7 +182,7 @@ describe("templates/", () => {
   const templates = listTemplates(templatesRoot);
 
   it("holds templates", () => {
-    expect(templates).toContain("kafka/apply_topics.py.hbs");
+    expect(templates).toContain("airflow/ingestion_dag.py.hbs");
   });
 
   it.each(templates)("%s: every mustache is a registered helper call", (name) => {
@@ -195,158 +190,3 @@ describe("templates/", () => {
     expect(scanTemplate(text)).toEqual([]);
   });
 });
-
-// ---------------------------------------------------------------------------------------------
-// Rendering apply_topics.py: ruff must find nothing to format and nothing to report.
-
-const ruffOptions = {
-  // No ruff configuration in the project: its e2e runs ruff's defaults (line length 88), py311.
-  "line-length": 88,
-  "target-version": "py311",
-  lint: { select: ["E", "F", "W", "I", "B", "UP"] },
-};
-const ruff = new Workspace(ruffOptions, PositionEncoding.Utf16);
-
-interface RuffDiagnostic {
-  code: string | null;
-  message: string;
-  start_location: { row: number; column: number };
-}
-const lint = (source: string): Array<[number, string | null, string]> =>
-  (ruff.check(source) as RuffDiagnostic[]).map((d) => [d.start_location.row, d.code, d.message]);
-
-describe("the ruff workspace (self-test)", () => {
-  it("reports what the selected rules report", () => {
-    const codes = lint(`import os\nx = 1  \ny = "${"a".repeat(90)}"\n`).map(([, code]) => code);
-    expect(codes).toEqual(expect.arrayContaining(["F401", "W291", "E501"]));
-  });
-
-  it("formats like ruff format", () => {
-    expect(ruff.format("x = {'a':1}\n")).toBe('x = {"a": 1}\n');
-  });
-});
-
-const header = (specFile: string, environment: string | null = null): string =>
-  headerComment({ specFile, environment } as Pipeline);
-
-const ordinary: ReadonlyArray<[string, Record<string, unknown>]> = [
-  [
-    "an env variable for the bootstrap servers",
-    {
-      header: header("specs/shop_orders.yaml"),
-      pipeline: "shop_orders",
-      bootstrapEnv: "KAFKA_BOOTSTRAP_SERVERS",
-      bootstrapDefault: null,
-    },
-  ],
-  [
-    "a literal bootstrap default",
-    {
-      header: header("specs/iot_sensors.yaml", "prod"),
-      pipeline: "iot_sensors",
-      bootstrapEnv: null,
-      bootstrapDefault: "kafka-1:9092,kafka-2:9092",
-    },
-  ],
-  [
-    "no bootstrap at all",
-    {
-      header: header("pipelines/user_activity.yml"),
-      pipeline: "user_activity",
-      bootstrapEnv: null,
-      bootstrapDefault: null,
-    },
-  ],
-];
-
-/** Data a spec can put into the template: a hostile spec path and bootstrap default. */
-const hostileData = {
-  header: header(
-    "specs/we\"ird 'name' `x` $HOME {{py_str x}} }} %s\ttab\r\nsecond line é 😀.yaml",
-    "dev",
-  ),
-  pipeline: "p",
-  bootstrapEnv: "KAFKA_BOOTSTRAP_SERVERS",
-  bootstrapDefault:
-    '\'q\' "dq" """ `b` \\ \\n \n \r\n \t \0 \x1b \x7f \u0085 \u2028 \u2029 \ufeff ' +
-    "{{x}} }} */ # %s %(prog)s %% é 中 😀 \ud800 broker:9092",
-};
-
-describe("kafka/apply_topics.py.hbs rendered with ordinary data", () => {
-  it.each(ordinary)("with %s: already ruff-formatted", (_name, data) => {
-    const out = render("kafka/apply_topics.py.hbs", data);
-    expect(ruff.format(out)).toBe(out);
-  });
-
-  it.each(ordinary)("with %s: ruff check (E,F,W,I,B,UP) reports nothing", (_name, data) => {
-    const out = render("kafka/apply_topics.py.hbs", data);
-    expect(lint(out)).toEqual([]);
-  });
-});
-
-describe("kafka/apply_topics.py.hbs rendered with hostile data", () => {
-  const out = render("kafka/apply_topics.py.hbs", hostileData);
-  const lines = out.split("\n");
-  // Lines that carry spec data: the header comment and the literal bootstrap default. Only
-  // these may exceed the line length, and only because the data is long.
-  const dataLines = new Set(
-    lines.flatMap((l, i) =>
-      (i < lines.findIndex((x) => x.startsWith('"""')) && l.startsWith("#")) ||
-      l.startsWith("BOOTSTRAP_DEFAULT = ")
-        ? [i + 1]
-        : [],
-    ),
-  );
-
-  it("is already ruff-formatted", () => {
-    expect(ruff.format(out)).toBe(out);
-  });
-
-  it("ruff check reports nothing but long lines that carry long spec data", () => {
-    const problems = lint(out).filter(([row, code]) => !(code === "E501" && dataLines.has(row)));
-    expect(problems).toEqual([]);
-  });
-
-  it("the long-data E501 exemption above covers only the header's spec line and the bootstrap default", () => {
-    const long = lint(out).filter(([, code]) => code === "E501");
-    expect(
-      long.map(([row]) =>
-        lines[row - 1]!.startsWith("# Generated by pipegen from ")
-          ? "header"
-          : lines[row - 1]!.split(" = ")[0],
-      ),
-    ).toEqual(["header", "BOOTSTRAP_DEFAULT"]);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The pinned ruff of the e2e venv (test/e2e/requirements.txt), when it is installed: the WASM
-// build above may trail it by a patch release.
-
-const venvRuff = inEngineCache("venv-e2e", "bin", "ruff");
-const scratch: string[] = [];
-afterAll(() => {
-  for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
-
-// In CI the engines (and this venv) are installed before the unit tests: never skipped there.
-describe.skipIf(!existsSync(venvRuff) && !process.env.CI)(
-  "the pinned ruff of the e2e venv agrees",
-  () => {
-    it.each(ordinary)("with %s: format --check and check pass", (_name, data) => {
-      const dir = mkdtempSync(path.join(tmpdir(), "pipegen-ruff-"));
-      scratch.push(dir);
-      const file = path.join(dir, "apply_topics.py");
-      writeFileSync(file, render("kafka/apply_topics.py.hbs", data));
-      const common = ["--target-version", "py311", "--no-cache", "--isolated"];
-      const format = spawnSync(venvRuff, ["format", "--check", "--diff", ...common, file], {
-        encoding: "utf8",
-      });
-      expect(format.status, format.stdout + format.stderr).toBe(0);
-      const check = spawnSync(venvRuff, ["check", "--select", "E,F,W,I,B,UP", ...common, file], {
-        encoding: "utf8",
-      });
-      expect(check.status, check.stdout + check.stderr).toBe(0);
-    });
-  },
-);

@@ -135,14 +135,11 @@ describe("stateVersion", () => {
   it("1 (the default) keeps the checkpoints; 2 moves the stateful queries' to <query>.v2", () => {
     const one = build(undefined);
     const two = build(2);
-    expect(streamJob(one, one.streams[0]!)).toContain(
-      '.option("checkpointLocation", f"{checkpoints}/sinks")',
-    );
+    expect(streamJob(one, one.streams[0]!)).toContain('checkpoint=f"{checkpoints}/sinks",');
     const job = streamJob(two, two.streams[0]!);
-    expect(job).toContain('.option("checkpointLocation", f"{checkpoints}/" + "sinks.v2")');
-    expect(job).toContain('.option("checkpointLocation", f"{checkpoints}/" + "files_1.v2")');
-    expect(job).toContain('file_sink_guard(spark, f"{checkpoints}/" + "files_1.v2"');
-    expect(job).toContain('.option("checkpointLocation", f"{checkpoints}/dead_letter")');
+    expect(job).toContain('checkpoint=f"{checkpoints}/" + "sinks.v2",');
+    expect(job).toContain('checkpoint=f"{checkpoints}/" + "files_1.v2",');
+    expect(job).toContain('checkpoint=f"{checkpoints}/dead_letter",');
     const q = pipelineState(two).spark.jobs.s!.queries;
     expect([q.dead_letter!.checkpoint, q.sinks!.checkpoint, q.files_1!.checkpoint]).toEqual([
       "sv/s/dead_letter",
