@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incompatibility } from "../../src/plan/avro.js";
-import { describeTopics, startKafka, type KafkaBroker } from "./harness/kafka.js";
+import { describeTopics, REPO_ROOT, startKafka, type KafkaBroker } from "./harness/kafka.js";
 import {
   applyTopics,
   buildVersion,
@@ -134,6 +134,13 @@ describe("Kafka topics", () => {
     expect((await applyTopics(v2, kafka.bootstrap)).code).toBe(0);
     const t = (await describeTopics(kafka.bootstrap, ["cfg.t"]))["cfg.t"]!;
     expect(t.configs["retention.ms"]!.value).toBe(String(30 * 86_400_000));
+    const consumed = await run(sparkPaths().python, [
+      path.join(REPO_ROOT, "test/e2e/spark/consume.py"),
+      "--bootstrap-servers",
+      kafka.bootstrap,
+      "cfg.t",
+    ]);
+    expect(consumed.stdout.trim().split("\n")).toHaveLength(1);
   });
 });
 

@@ -321,6 +321,24 @@ describe("new checkpoints and formats (group B2)", () => {
     expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 6]);
   });
 
+  it("SPARK_DECODER_SCHEMA_CHANGED (care): an optional field added, the records of the earlier schema are dead letters", async () => {
+    const v = buildVersion(
+      dir,
+      "decoder",
+      edit(dupSpec(root1), [
+        "      at: {type: timestamp, required: true}",
+        "      at: {type: timestamp, required: true}\n      extra: {type: string}",
+      ]),
+    );
+    const changes = planBetween(v0, v);
+    expect(changeOf(changes, "SCHEMA_CHANGED_COMPATIBLE").class).toBe("safe");
+    expect(changeOf(changes, "SPARK_DECODER_SCHEMA_CHANGED").class).toBe("care");
+    await produce(v0, "pr.orders", orders(50, 5, "2025-01-01T00:30:00Z"));
+    const r = await runJob(v, "dup");
+    expect(r.code, describeSparkJob("dup decoder", r)).toBe(0);
+    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 11]);
+  });
+
   it("KAFKA_TOPIC_FORMAT_CHANGED: the records written before the change are dead letters", async () => {
     const v = buildVersion(
       dir,
@@ -334,7 +352,7 @@ describe("new checkpoints and formats (group B2)", () => {
     await produce(v0, "pr.orders", orders(30, 10, "2025-01-01T01:00:00Z"));
     const r = await runJob(v, "dup");
     expect(r.code, describeSparkJob("dup json", r)).toBe(0);
-    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 16]);
+    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 21]);
   });
 });
 

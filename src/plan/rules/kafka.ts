@@ -35,9 +35,9 @@ const configOf = (t: TopicState, k: string) => t.configs[k] ?? brokerDefaults[k]
 /** -1 is unlimited. */
 const limit = (v: string | undefined) => (v === undefined || v === "-1" ? Infinity : Number(v));
 
-function partitions(name: string, b: TopicState, a: TopicState, env: string | null): Finding[] {
+function partitions(name: string, b: TopicState, a: TopicState): Finding[] {
   const object = `topic ${name}`;
-  const at = [...(env ? [] : []), `${a.at}/partitions`];
+  const at = `${a.at}/partitions`;
   if (a.partitions < b.partitions)
     return [
       {
@@ -216,7 +216,7 @@ export function kafkaRules(c: Comparison): Finding[] {
     const b = before[name]!;
     const a = after[name]!;
     out.push(
-      ...partitions(name, b, a, env),
+      ...partitions(name, b, a),
       ...replication(name, b, a, env),
       ...cleanupPolicy(name, b, a, env),
       ...retention(name, b, a, env),

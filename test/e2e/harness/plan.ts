@@ -1,13 +1,13 @@
 // What the plan tests share: builds of one spec's versions, the plan between two of them, and
 // applying a build's artifacts the way its deployment does (one place for each invocation).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "../../../src/api/index.js";
 import { plan } from "../../../src/plan/index.js";
 import type { Change } from "../../../src/plan/types.js";
 import { cachePaths } from "./paths.js";
-import { run, type RunResult } from "./python.js";
+import { runPythonCode, type RunResult } from "./python.js";
+import { assertRuntimeInstalled, kafkaApply } from "./runtime.js";
 
 /** One version of a spec, built into its own output root. */
 export interface Version {
@@ -49,21 +49,30 @@ export function changeOf(changes: readonly Change[], rule: string): Change {
 }
 
 /**
- * Applies a build's topic manifest to a broker, as the ingestion DAG's apply_topics task does.
- * (When the apply program moves into pipegen-runtime, this is the one place to change.)
+ * Applies a build's topic manifest to a broker, as the ingestion DAG's apply_topics task does:
+ * pipegen-runtime's apply program (the one place to change when its invocation does).
  */
 export function applyTopics(v: Version, bootstrap: string): Promise<RunResult> {
-  return run(cachePaths().venvPython, [
-    path.join(v.gen, "kafka", "apply_topics.py"),
-    "--bootstrap-servers",
-    bootstrap,
-  ]);
+  return kafkaApply(path.join(v.gen, "kafka", "topics.json"), ["--bootstrap-servers", bootstrap]);
 }
 
+/** pipegen-runtime's registration, its answer as {status, body} (the registry's HTTP status). */
+const REGISTER = `
+import json, sys
+from pathlib import Path
+from confluent_kafka.schema_registry.error import SchemaRegistryError
+from pipegen_runtime.registry import client_config, register_file
+try:
+    found = register_file(client_config(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4] or None)
+    print(json.dumps({"status": 200, "body": str(found)}))
+except SchemaRegistryError as e:
+    print(json.dumps({"status": e.http_status_code, "body": str(e)}))
+`;
+
 /**
- * Registers a topic's schema the way the ingestion DAG's register_schema task does: the
- * subject's compatibility first (after the first version when the registry refuses it before),
- * then the schema. Returns the registry's answer to the registration.
+ * Registers a topic's schema as the ingestion DAG's register_schema task does, with
+ * pipegen-runtime's registration (the subject's level first, then the schema). Returns the
+ * registry's answer.
  */
 export async function registerSchema(
   ccompatUrl: string,
@@ -71,25 +80,15 @@ export async function registerSchema(
   topic: string,
   compatibility: string | null,
 ): Promise<{ status: number; body: string }> {
-  const subject = encodeURIComponent(`${topic}-value`);
-  const headers = { "content-type": "application/vnd.schemaregistry.v1+json" };
-  const config = () =>
-    fetch(`${ccompatUrl}/config/${subject}`, {
-      method: "PUT",
-      headers,
-      body: JSON.stringify({ compatibility }),
-    });
-  const configured = compatibility ? (await config()).ok : true;
-  const schema = JSON.parse(
-    await readFile(path.join(v.gen, "kafka", "schemas", `${topic}.avsc`), "utf8"),
-  );
-  delete schema.$comment;
-  const res = await fetch(`${ccompatUrl}/subjects/${subject}/versions`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ schema: JSON.stringify(schema), schemaType: "AVRO" }),
-  });
-  const body = await res.text();
-  if (res.ok && !configured) await config();
-  return { status: res.status, body };
+  const schema = path.join(v.gen, "kafka", "schemas", `${topic}.avsc`);
+  const { venvDir } = cachePaths();
+  assertRuntimeInstalled(venvDir, "bash test/e2e/install.sh");
+  const r = await runPythonCode(REGISTER, [
+    ccompatUrl,
+    `${topic}-value`,
+    schema,
+    compatibility ?? "",
+  ]);
+  if (r.code !== 0) throw new Error(`registration failed (exit ${r.code}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as { status: number; body: string };
 }
