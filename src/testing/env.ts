@@ -13,7 +13,15 @@
  * else Spark fetches it by its Maven coordinates on first use into $CACHE/ivy.
  */
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { scalaBinary, sparkPackages, sparkVersion } from "../emit/spark/versions.js";
@@ -174,7 +182,37 @@ export async function findPython(say: Say): Promise<{ python: string; source: st
   const wanted = `${testRequirements.join("\n")}\n`;
   if (existsSync(marker) && readFileSync(marker, "utf8") === wanted && existsSync(venvPython(dir)))
     return { python: venvPython(dir), source: dir };
-  return { python: await createVenv(dir, say), source: dir };
+  return withLock(`${dir}.lock`, say, async () => {
+    // Another pipegen may have made it while this one waited.
+    if (existsSync(marker) && readFileSync(marker, "utf8") === wanted)
+      return { python: venvPython(dir), source: dir };
+    return { python: await createVenv(dir, say), source: dir };
+  });
+}
+
+/**
+ * Runs `f` holding a lock folder (two pipegens setting up one environment at once would
+ * break it); a lock older than 20 minutes is taken for a crashed run's and removed.
+ */
+async function withLock<T>(lock: string, say: Say, f: () => Promise<T>): Promise<T> {
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited++) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 20 * 60_000) rmSync(lock, { recursive: true, force: true });
+      else if (waited % 30 === 0)
+        say(`waiting for another pipegen setting up ${lock.slice(0, -5)} ...`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await f();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** The jars and packages a session needs (spark-avro when a job decodes Avro). */
