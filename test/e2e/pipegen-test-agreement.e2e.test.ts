@@ -15,6 +15,7 @@ import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { REPO_ROOT, cachePaths } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
+import { kafkaApply } from "./harness/runtime.js";
 import { describeSparkJob, java17Home, runSparkJob, sparkPaths } from "./harness/spark.js";
 
 const gen = path.join(REPO_ROOT, "generated", "shop_orders");
@@ -59,8 +60,7 @@ afterAll(async () => {
 async function freshEngines(): Promise<Record<string, string>> {
   await kafka?.stop();
   kafka = await startKafka();
-  const apply = await run(cachePaths().venvPython, [
-    path.join(gen, "kafka", "apply_topics.py"),
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
     "--bootstrap-servers",
     kafka.bootstrap,
   ]);
