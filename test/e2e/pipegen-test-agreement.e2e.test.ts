@@ -12,7 +12,7 @@ import { parseValue } from "../../src/ir/test-values.js";
 import type { Field, TestValue } from "../../src/ir/types.js";
 import { runTests, type TestRun } from "../../src/testing/index.js";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT, cachePaths } from "./harness/paths.js";
+import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
 import { kafkaApply } from "./harness/runtime.js";
