@@ -69,12 +69,9 @@ export function toMermaid(graphs: readonly PipelineGraph[]): string {
   const ids = new Map<string, string>();
   let next = 0;
   for (const g of graphs) for (const n of g.nodes) ids.set(n.id, `n${next++}`);
-  for (const g of graphs) {
+  for (const [i, g] of graphs.entries()) {
     const indent = graphs.length > 1 ? "    " : "  ";
-    if (graphs.length > 1)
-      lines.push(
-        `  subgraph ${ids.get(g.nodes[0]?.id ?? "") ?? "p"}_p["${mermaidText(g.pipeline)}"]`,
-      );
+    if (graphs.length > 1) lines.push(`  subgraph p${i}["${mermaidText(g.pipeline)}"]`);
     for (const n of g.nodes) lines.push(indent + nodeLine(n, ids.get(n.id)!));
     for (const e of g.edges) {
       const line = edgeLine(e, ids);

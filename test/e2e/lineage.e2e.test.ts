@@ -15,7 +15,7 @@ import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
 import { kafkaApply } from "./harness/runtime.js";
-import { describeSparkJob, runSparkJob, sparkPaths } from "./harness/spark.js";
+import { describeSparkJob, runSparkJob, sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
 import { startWebhookServer, type WebhookServer } from "./harness/webhook.js";
 import {
   connectionEnv,
@@ -25,7 +25,6 @@ import {
   variableEnv,
 } from "./harness/airflow.js";
 import { localSparkSubmit } from "./airflow/spark-submit.js";
-import { sparkSubmitEnv } from "./harness/spark.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "pipegen-lineage-"));
 const SPEC = `pipegen: 1
