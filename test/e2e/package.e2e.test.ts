@@ -129,7 +129,7 @@ describe("the npm package", () => {
     expect(init.code, init.stderr).toBe(0);
     const build = await pipegen(["build", "demo.yaml"], project);
     expect(build.code, build.stderr).toBe(0);
-    expect(build.stdout).toContain("1 pipeline built into generated: 12 created");
+    expect(build.stdout).toContain("1 pipeline built into generated: 13 created");
     expect((await pipegen(["check", "demo.yaml"], project)).code).toBe(0);
     // the same spec through the checkout's compiler: the same bytes (templates, schema, ruff)
     const reference = path.join(tmp, "reference");
