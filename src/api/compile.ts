@@ -8,6 +8,7 @@ import { validateSchema } from "../schema/validate.js";
 import { deepFreeze } from "../ir/values.js";
 import type { PipelineOutput } from "../write/plan.js";
 import type { SpecSource } from "./sources.js";
+import { compileInParallel, unwrap } from "./parallel.js";
 import { resolveTestsFile } from "./tests-file.js";
 
 export interface CompileOptions {
@@ -22,6 +23,12 @@ export interface CompileOptions {
   onProgress?: (done: number, total: number, file: string) => void;
   /** Only these targets (by name, e.g. ["state"] for `plan`); default every target. */
   targets?: readonly string[];
+  /**
+   * Threads to compile on (this one and jobs - 1 worker threads; default 1). Workers are used
+   * only for enough specs to pay for their start, and only from the built dist/. Specs compiled
+   * on a worker leave no resolved pipeline in `pipelines`: for callers that want the files.
+   */
+  jobs?: number;
 }
 
 export interface Compilation {
@@ -102,6 +109,43 @@ function duplicateName(file: string, name: string, other: string, at: Position):
   };
 }
 
+/** What one spec compiles to: all compile() gathers from it, in a form a worker thread can send. */
+export interface SpecResult {
+  diagnostics: Diagnostic[];
+  missingEnv?: Diagnostic;
+  resolved?: boolean;
+  /** The spec's output, when it resolved without errors. */
+  output?: PipelineOutput;
+  /** Where the spec names its pipeline (for a duplicate name's error). */
+  nameAt?: Position;
+  /** The resolved pipeline (absent when compiled in a worker thread: it is not sent back). */
+  pipeline?: Pipeline;
+}
+
+/** One spec through load -> validate -> resolve -> emit -> format. Pure. */
+export function compileSpec(
+  spec: SpecSource,
+  opts: Pick<CompileOptions, "env" | "limits" | "targets">,
+  keepPipeline = true,
+): SpecResult {
+  const r = resolveSpec(spec, opts);
+  const out: SpecResult = {
+    diagnostics: r.diagnostics,
+    ...(r.missingEnv ? { missingEnv: r.missingEnv } : {}),
+    ...(r.resolved ? { resolved: true } : {}),
+  };
+  if (!r.pipeline) return out;
+  out.nameAt = r.locate!("/pipeline");
+  out.output = {
+    pipeline: r.pipeline.name,
+    spec: spec.file,
+    files: formatFiles(emitAll(r.pipeline, opts.targets)),
+    environment: r.pipeline.environment,
+  };
+  if (keepPipeline) out.pipeline = r.pipeline;
+  return out;
+}
+
 /** What compile() gathers, spec by spec. */
 interface Gathered {
   diagnostics: Diagnostic[];
@@ -114,39 +158,38 @@ interface Gathered {
   envDefined: boolean;
 }
 
-function compileOne(spec: SpecSource, opts: CompileOptions, g: Gathered): void {
+/** Takes a reused output when its pipeline name is still free; false when it must be compiled. */
+function takeReused(spec: SpecSource, opts: CompileOptions, g: Gathered): boolean {
   const reused = opts.reused?.get(spec.file);
-  if (reused && !g.byName.has(reused.pipeline)) {
-    g.byName.set(reused.pipeline, spec.file);
-    g.outputs.push(reused);
-    if (opts.env && reused.environment === opts.env) g.envDefined = true;
-    return;
-  }
-  const r = resolveSpec(spec, opts);
+  if (!reused || g.byName.has(reused.pipeline)) return false;
+  g.byName.set(reused.pipeline, spec.file);
+  g.outputs.push(reused);
+  if (opts.env && reused.environment === opts.env) g.envDefined = true;
+  return true;
+}
+
+/** Adds one spec's result, in spec order (so the outcome does not depend on who compiled it). */
+function gather(spec: SpecSource, r: SpecResult, opts: CompileOptions, g: Gathered): void {
   g.diagnostics.push(...r.diagnostics);
   if (r.missingEnv) g.missingEnv.push({ file: spec.file, diagnostic: r.missingEnv });
   else if (opts.env && r.resolved) g.envDefined = true;
-  if (!r.pipeline) return;
-  const prev = g.byName.get(r.pipeline.name);
+  if (!r.output) return;
+  const prev = g.byName.get(r.output.pipeline);
   if (prev) {
-    g.diagnostics.push(duplicateName(spec.file, r.pipeline.name, prev, r.locate!("/pipeline")));
+    g.diagnostics.push(duplicateName(spec.file, r.output.pipeline, prev, r.nameAt!));
     return;
   }
-  g.byName.set(r.pipeline.name, spec.file);
-  g.pipelines.push(r.pipeline);
-  g.outputs.push({
-    pipeline: r.pipeline.name,
-    spec: spec.file,
-    files: formatFiles(emitAll(r.pipeline, opts.targets)),
-    environment: r.pipeline.environment,
-  });
+  g.byName.set(r.output.pipeline, spec.file);
+  if (r.pipeline) g.pipelines.push(r.pipeline);
+  g.outputs.push(r.output);
 }
 
 /**
  * load -> validate -> resolve -> emit -> format, for every spec. Pure: it reads nothing but
  * the spec texts and options it is given, so the same input always gives the same bytes.
  * With an environment, a spec that does not define it is built as written, unless no spec of
- * the build defines it (a misspelled --env): then each spec says so.
+ * the build defines it (a misspelled --env): then each spec says so. With `jobs` > 1, specs
+ * are compiled on worker threads too (parallel.ts); results are still gathered in spec order.
  */
 export function compile(specs: readonly SpecSource[], opts: CompileOptions = {}): Compilation {
   const sources = new Map<string, string>();
@@ -158,10 +201,14 @@ export function compile(specs: readonly SpecSource[], opts: CompileOptions = {})
     missingEnv: [],
     envDefined: false,
   };
+  const todo = specs.filter((s) => !opts.reused?.has(s.file));
+  const precompiled = compileInParallel(todo, opts);
   specs.forEach((spec, i) => {
     sources.set(spec.file, spec.text);
     if (spec.tests) sources.set(spec.tests.file, spec.tests.text);
-    compileOne(spec, opts, g);
+    const pre = precompiled?.get(spec.file);
+    if (!takeReused(spec, opts, g))
+      gather(spec, pre ? unwrap(pre) : compileSpec(spec, opts), opts, g);
     opts.onProgress?.(i + 1, specs.length, spec.file);
   });
   if (!g.envDefined) g.diagnostics.push(...g.missingEnv.map((m) => m.diagnostic));

@@ -24,6 +24,8 @@ export interface Options {
   reuse?: boolean;
   /** Called after each spec is compiled (for a progress line). */
   onProgress?: (done: number, total: number, file: string) => void;
+  /** Threads to compile on (see CompileOptions.jobs); default 1. */
+  jobs?: number;
 }
 
 export interface BuildResult extends Compilation {
@@ -54,6 +56,7 @@ function compileAt(
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(previous ? { reused: previous.reused } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.jobs ? { jobs: opts.jobs } : {}),
   });
   result.diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]);
   return { result, specs: read.specs, ...(previous ? { previous } : {}) };

@@ -1,12 +1,14 @@
+import { availableParallelism } from "node:os";
 import { build } from "../api/index.js";
 import { diagnosticsDocument } from "../diagnostics/format.js";
-import { type CommonOptions, type Outcome, printDiagnostics, progress } from "./output.js";
+import { type BuildOptions, type Outcome, printDiagnostics, progress } from "./output.js";
 
-export function runBuild(specs: string[], o: CommonOptions): Outcome {
+export function runBuild(specs: string[], o: BuildOptions): Outcome {
   const r = build(specs, {
     env: o.env ?? null,
     out: o.out ?? "generated",
     reuse: true,
+    jobs: o.jobs ?? availableParallelism(),
     onProgress: progress(o),
   });
   const diagnostics = diagnosticsDocument(r.diagnostics);

@@ -1,10 +1,17 @@
+import { availableParallelism } from "node:os";
 import { createTwoFilesPatch } from "diff";
 import path from "node:path";
 import { type BuildResult, check } from "../api/index.js";
 import { diagnosticsDocument } from "../diagnostics/format.js";
 import { manifestName } from "../write/manifest.js";
 import type { Change, Plan } from "../write/plan.js";
-import { type CommonOptions, type Outcome, printDiagnostics, useColor } from "./output.js";
+import {
+  type BuildOptions,
+  type CommonOptions,
+  type Outcome,
+  printDiagnostics,
+  useColor,
+} from "./output.js";
 
 type Mismatch = NonNullable<BuildResult["otherEnvironment"]>[number];
 
@@ -12,7 +19,7 @@ type Mismatch = NonNullable<BuildResult["otherEnvironment"]>[number];
 const shellWord = (s: string) => (/^[\w./:@=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The command line of `command` over the same inputs, with the same --out and the given --env. */
-function commandLine(command: string, specs: string[], o: CommonOptions, env: string | null) {
+function commandLine(command: string, specs: string[], o: BuildOptions, env: string | null) {
   const out = o.out && o.out !== "generated" ? ["--out", o.out] : [];
   const words = [...specs, ...out, ...(env ? ["--env", env] : [])];
   return `pipegen ${command} ${words.map(shellWord).join(" ")}`;
@@ -36,7 +43,7 @@ function byEnvironments(mismatches: Mismatch[]) {
 }
 
 /** What to do about each kind of problem, as commands that work. */
-function advice(plan: Plan, specs: string[], o: CommonOptions, mismatches: Mismatch[]): string[] {
+function advice(plan: Plan, specs: string[], o: BuildOptions, mismatches: Mismatch[]): string[] {
   const out: string[] = [];
   const show = (rel: string) => path.join(plan.root, rel).split(path.sep).join("/");
   for (const g of byEnvironments(mismatches))
@@ -125,8 +132,13 @@ function jsonReport(plan: Plan, mismatches: Mismatch[], advised: string[]) {
   };
 }
 
-export function runCheck(specs: string[], o: CommonOptions): Outcome {
-  const r = check(specs, { env: o.env ?? null, out: o.out ?? "generated", reuse: true });
+export function runCheck(specs: string[], o: BuildOptions): Outcome {
+  const r = check(specs, {
+    env: o.env ?? null,
+    out: o.out ?? "generated",
+    reuse: true,
+    jobs: o.jobs ?? availableParallelism(),
+  });
   const diagnostics = diagnosticsDocument(r.diagnostics);
   if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan)
     return { exitCode: 1, json: { ...diagnostics } };

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import {
   type CommonOptions,
   type Outcome,
@@ -54,6 +54,14 @@ const common = (c: Command) =>
     )
     .option("-q, --quiet", "print only errors");
 
+const jobsFlag = "-j, --jobs <n>";
+const jobsHelp = "threads to compile on (default: one per CPU; output is the same for any n)";
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number >= 1");
+  return n;
+}
+
 /** Ends a command: its exit code, and its one JSON document when asked for. */
 function finish(command: string, o: CommonOptions, outcome: Outcome) {
   if (o.format === "json") writeJson(command, outcome);
@@ -62,6 +70,7 @@ function finish(command: string, o: CommonOptions, outcome: Outcome) {
 
 common(program.command("build").description("validate the specs and write the generated files"))
   .option("--out <dir>", "output root", "generated")
+  .option(jobsFlag, jobsHelp, parseJobs)
   .action(async (specs: string[], o: CommonOptions) =>
     finish("build", o, (await import("./build.js")).runBuild(specs, o)),
   );
@@ -75,6 +84,7 @@ common(
     .description("exit 1 with a diff when the generated files are missing, stale or extra"),
 )
   .option("--out <dir>", "output root", "generated")
+  .option(jobsFlag, jobsHelp, parseJobs)
   .action(async (specs: string[], o: CommonOptions) =>
     finish("check", o, (await import("./check.js")).runCheck(specs, o)),
   );

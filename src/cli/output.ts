@@ -14,6 +14,9 @@ export interface CommonOptions {
   out?: string;
 }
 
+/** build's and check's options: CommonOptions and --jobs, the threads to compile on. */
+export type BuildOptions = CommonOptions & { jobs?: number };
+
 /** What a command ends with: its exit code and, for --format json, the fields of its document. */
 export interface Outcome {
   exitCode: number;
