@@ -1,12 +1,18 @@
 import { createHash } from "node:crypto";
 
+const namespaces = new Map<string, Buffer>();
+
 /**
  * Name-based (version 5, SHA-1) UUIDs, RFC 9562 section 5.5: the same name always gives the
  * same id, so a rebuild writes the same flow definition byte for byte.
  */
 export function uuidV5(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
-  if (ns.length !== 16) throw new Error(`not a UUID: ${namespace}`);
+  let ns = namespaces.get(namespace);
+  if (!ns) {
+    ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
+    if (ns.length !== 16) throw new Error(`not a UUID: ${namespace}`);
+    namespaces.set(namespace, ns);
+  }
   const hash = createHash("sha1").update(ns).update(name, "utf8").digest();
   const b = hash.subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50; // version 5

@@ -43,6 +43,15 @@ import { Services } from "./services.js";
  * read by the state target for the components' ids and the parameters).
  */
 export function flowDefinition(p: Pipeline): Record<string, unknown> {
+  // The NiFi and the state targets both read it, one after the other: built once per pipeline.
+  if (last?.p !== p) last = { p, flow: buildFlowDefinition(p) };
+  return last.flow;
+}
+
+/** The last flow definition built (callers only read it). */
+let last: { p: Pipeline; flow: Record<string, unknown> } | undefined;
+
+function buildFlowDefinition(p: Pipeline): Record<string, unknown> {
   // Every secret the flow may use (Kafka client, connection settings, JDBC options) stays a
   // sensitive parameter.
   const params = new Parameters(secretNames(p, ["kafka", "connections"]));
