@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { GeneratedFile } from "../emit/shared/types.js";
 import { formatterId } from "../format/python.js";
 import { readCache, writeCache, type BuildCache } from "../write/cache.js";
 import { sha256, type Manifest } from "../write/manifest.js";
@@ -24,18 +25,27 @@ export function outputKey(spec: SpecSource, env: string | null): string {
   );
 }
 
-/** The files of a manifest entry as they are on disk, or undefined when any differs. */
-function filesOnDisk(root: string, files: Record<string, string>) {
-  const out = [];
+/**
+ * The files of a manifest entry, when every one is on disk as its hash says; undefined when any
+ * differs. Their content is read again only if something asks for it (a no-op never does).
+ */
+function filesOnDisk(root: string, files: Record<string, string>): GeneratedFile[] | undefined {
+  const out: GeneratedFile[] = [];
   for (const [rel, hash] of Object.entries(files)) {
-    let content: string;
+    const abs = path.join(root, ...rel.split("/"));
+    let bytes: Buffer;
     try {
-      content = readFileSync(path.join(root, ...rel.split("/")), "utf8");
+      bytes = readFileSync(abs);
     } catch {
       return undefined;
     }
-    if (sha256(content) !== hash) return undefined;
-    out.push({ path: rel, content });
+    if (sha256(bytes) !== hash) return undefined;
+    out.push({
+      path: rel,
+      get content() {
+        return readFileSync(abs, "utf8");
+      },
+    });
   }
   return out;
 }
@@ -77,6 +87,7 @@ export function previousOutputs(
         spec: spec.file,
         files,
         onDisk: true,
+        hashes: entry.files,
         environment: entry.environment ?? null,
       });
   }

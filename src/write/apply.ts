@@ -58,11 +58,14 @@ export function applyPlan(plan: Plan): void {
 
 function finish(root: string, j: Journal) {
   const staging = path.join(root, stagingName);
+  const made = new Set<string>();
   for (const [staged, rel] of j.renames) {
     const src = path.join(staging, staged);
     const dst = path.join(root, ...rel.split("/"));
     if (!existsSync(src)) continue; // already moved before an interruption
-    mkdirSync(path.dirname(dst), { recursive: true });
+    const dir = path.dirname(dst);
+    if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+    made.add(dir);
     renameSync(src, dst);
   }
   for (const rel of j.deletes) {

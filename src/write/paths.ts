@@ -26,14 +26,16 @@ export function safeJoin(root: string, rel: string, memo?: Map<string, string>):
     }
     return r;
   };
-  const realRoot = existsSync(root) ? real(root) : path.resolve(root);
+  // The root's real path is memoised once it exists (two checks a file otherwise).
+  const rootExists = memo?.has(root) || existsSync(root);
+  const realRoot = rootExists ? real(root) : path.resolve(root);
   // The nearest existing ancestor decides where the file really lands.
   let probe = path.dirname(full);
   while (!memo?.has(probe) && !existsSync(probe) && probe !== path.dirname(probe))
     probe = path.dirname(probe);
   const realProbe = real(probe);
   const inside = (p: string, r: string) => p === r || p.startsWith(r + path.sep);
-  if (existsSync(root) && !inside(realProbe, realRoot) && !inside(realRoot, realProbe))
+  if (rootExists && !inside(realProbe, realRoot) && !inside(realRoot, realProbe))
     throw new UnsafePathError(
       rel,
       "would be written outside the output root (through a symbolic link)",

@@ -17,6 +17,8 @@ export interface PipelineOutput {
   files: readonly GeneratedFile[];
   /** True when the files were just read from disk and checked against the manifest (a reused output). */
   onDisk?: boolean;
+  /** sha256 of each file by path, when known (a reused output: its manifest entry's). */
+  hashes?: Readonly<Record<string, string>>;
   /** The environment overlay applied, recorded in the manifest; null or absent when none. */
   environment?: string | null;
 }
@@ -83,19 +85,31 @@ export function planWrite(
     Object.values(oldManifest.pipelines).flatMap((e) => Object.keys(e.files)),
   );
 
+  const builtNow = new Set(outputs.map((o) => o.pipeline));
   // A spec that now names a different pipeline leaves its old pipeline's files behind: they go.
   for (const [name, entry] of Object.entries(oldManifest.pipelines)) {
-    if (specsBuilt.has(entry.spec) && !outputs.some((o) => o.pipeline === name))
-      delete next.pipelines[name];
+    if (specsBuilt.has(entry.spec) && !builtNow.has(name)) delete next.pipelines[name];
   }
   for (const o of outputs) {
+    const onDisk: string[] = [];
+    const folder = path.join(root, o.pipeline);
+    // A new pipeline's folder is not there yet: none of its files can be (no failed read each).
+    const folderMissing = !existsSync(folder);
+    listFiles(folder, o.pipeline, onDisk);
     const files: Record<string, string> = {};
     for (const f of o.files) {
       const abs = safeJoin(root, f.path, memo);
       produced.add(f.path);
-      const hash = sha256(f.content);
-      files[f.path] = hash;
-      const old = o.onDisk ? f.content : read(abs);
+      const known = o.onDisk ? o.hashes?.[f.path] : undefined;
+      if (known !== undefined) {
+        // A reused output: its files were just read and found as the manifest lists them.
+        files[f.path] = known;
+        unchanged++;
+        continue;
+      }
+      files[f.path] = sha256(f.content);
+      const absent = folderMissing && f.path.startsWith(`${o.pipeline}/`);
+      const old = o.onDisk ? f.content : absent ? undefined : read(abs);
       if (old === f.content) unchanged++;
       else if (old !== undefined && !ownedBefore.has(f.path)) conflicts.push(f.path);
       else
@@ -108,15 +122,13 @@ export function planWrite(
         });
     }
     next.pipelines[o.pipeline] = manifestEntry(o.spec, files, o.environment);
-    const onDisk: string[] = [];
-    listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk)
       if (!produced.has(rel) && !Object.values(oldManifest.pipelines).some((e) => rel in e.files))
         foreign.push(rel);
   }
   // Stale: files pipegen wrote for the pipelines built now (or for a pipeline their spec no longer names) and no longer produces.
   for (const [name, entry] of Object.entries(oldManifest.pipelines)) {
-    const rebuilt = outputs.some((o) => o.pipeline === name) || specsBuilt.has(entry.spec);
+    const rebuilt = builtNow.has(name) || specsBuilt.has(entry.spec);
     if (!rebuilt) continue;
     for (const rel of Object.keys(entry.files)) {
       if (produced.has(rel)) continue;
