@@ -1,11 +1,12 @@
 // In-process timing of one build, run by bench/run.mjs in a fresh process (so it is as cold as
 // the CLI): `node bench/breakdown.mjs api|stages <spec-dir> <out-dir> [<pipegen-root>]`; prints
 // one JSON object. <pipegen-root> holds dist/ (default: this repository).
-//   api:    import dist/api -> compile() -> recover + planWrite -> applyPlan, then a no-op
-//           rebuild in the same process (compile again, plan, apply).
-//   stages: the per-spec steps that compile() runs (read, load, validate, resolve, emit),
+//   api:    import dist/api -> compile() -> recover + planWrite -> applyPlan, compile() again
+//           on every CPU (worker threads), then a no-op rebuild in the same process.
+//   stages: the per-spec steps that compile() runs (read, load, validate, resolve, emit, format),
 //           each summed over all specs, to see which one the compile time goes to.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -34,7 +35,7 @@ if (mode === "api") {
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length)
     throw new Error(`compile reported ${errors.length} errors: ${errors[0].message}`);
-  result.pipelines = r.pipelines.length;
+  result.pipelines = r.outputs.length;
   result.files = r.outputs.reduce((n, o) => n + o.files.length, 0);
   result.bytes = r.outputs.reduce(
     (n, o) => n + o.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0),
@@ -49,6 +50,13 @@ if (mode === "api") {
   applyPlan(plan);
   result.applyMs = now() - t;
   result.changes = plan.changes.length;
+
+  // The same compile on every CPU (worker threads, src/api/parallel.ts): same bytes, less wall.
+  result.jobs = availableParallelism();
+  t = now();
+  const rj = api.compilePaths([specDir], { out: outDir, jobs: result.jobs });
+  result.compileJobsMs = now() - t;
+  if (rj.outputs.length !== r.outputs.length) throw new Error("compile on threads differs");
 
   // The same build again over the output just written: nothing to write.
   t = now();
@@ -68,9 +76,10 @@ if (mode === "api") {
   const [{ validateSchema }] = await timedImport("schema/validate.js");
   const [{ resolve }] = await timedImport("ir/resolve/index.js");
   const [{ emitAll }] = await timedImport("emit/index.js");
+  const [{ formatFiles }] = await timedImport("format/index.js");
   result.importMs = tImport;
-  const s = { findSpecs: 0, read: 0, load: 0, validate: 0, resolve: 0, emit: 0 };
-  const first = { load: 0, validate: 0, resolve: 0, emit: 0 };
+  const s = { findSpecs: 0, read: 0, load: 0, validate: 0, resolve: 0, emit: 0, format: 0 };
+  const first = { load: 0, validate: 0, resolve: 0, emit: 0, format: 0 };
   let t = now();
   const files = api.findSpecs([specDir]);
   s.findSpecs = now() - t;
@@ -96,10 +105,14 @@ if (mode === "api") {
     s.resolve += t - t2;
     if (i === 0) first.resolve = t - t2;
     if (!r.pipeline) throw new Error(`resolve failed: ${r.diagnostics[0]?.message}`);
-    emitAll(r.pipeline);
+    const files = emitAll(r.pipeline);
     t2 = now();
     s.emit += t2 - t;
     if (i === 0) first.emit = t2 - t;
+    formatFiles(files);
+    t = now();
+    s.format += t - t2;
+    if (i === 0) first.format = t - t2;
     i++;
   }
   result.specs = files.length;

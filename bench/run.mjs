@@ -460,7 +460,11 @@ if (a) {
     table([
       ["step", "time", "share"],
       ["import dist/api/index.js", fmtMs(a.importMs), pct(a.importMs, total)],
-      ["compile() (load, validate, resolve, emit)", fmtMs(a.compileMs), pct(a.compileMs, total)],
+      [
+        "compile() (load, validate, resolve, emit, format)",
+        fmtMs(a.compileMs),
+        pct(a.compileMs, total),
+      ],
       ["recover + planWrite (read existing output)", fmtMs(a.planMs), pct(a.planMs, total)],
       [`applyPlan (write ${a.changes} files + manifest)`, fmtMs(a.applyMs), pct(a.applyMs, total)],
       ["total", fmtMs(total), ""],
@@ -469,6 +473,10 @@ if (a) {
   p(
     `   ${a.pipelines} pipelines, ${a.files} files, ${(a.bytes / 1024 / 1024).toFixed(1)} MB generated; process wall ${fmtMs(a.wallMs)}, peak RSS ${fmtMb(a.maxRssKb)}`,
   );
+  if (a.compileJobsMs != null)
+    p(
+      `   compile() again on ${a.jobs} threads (--jobs ${a.jobs}, worker threads): ${fmtMs(a.compileJobsMs)} (${(a.compileMs / a.compileJobsMs).toFixed(2)}x the one-thread compile)`,
+    );
   p(
     `   no-op rebuild in the same (now warm) process: compile ${fmtMs(a.noop.compileMs)}, planWrite ${fmtMs(a.noop.planMs)}, applyPlan ${fmtMs(a.noop.applyMs)} (${a.noop.changes} changes)`,
   );
