@@ -1,16 +1,15 @@
-import { availableParallelism } from "node:os";
 import { build } from "../api/index.js";
 import { diagnosticsDocument } from "../diagnostics/format.js";
-import { type BuildOptions, type Outcome, printDiagnostics, progress } from "./output.js";
+import {
+  apiOptions,
+  type BuildOptions,
+  type Outcome,
+  printDiagnostics,
+  progress,
+} from "./output.js";
 
 export function runBuild(specs: string[], o: BuildOptions): Outcome {
-  const r = build(specs, {
-    env: o.env ?? null,
-    out: o.out ?? "generated",
-    reuse: true,
-    jobs: o.jobs ?? availableParallelism(),
-    onProgress: progress(o),
-  });
+  const r = build(specs, { ...apiOptions(o), onProgress: progress(o) });
   const diagnostics = diagnosticsDocument(r.diagnostics);
   if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan) {
     if (o.format === "text") process.stderr.write("nothing was written\n");

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { createTwoFilesPatch } from "diff";
 import path from "node:path";
 import { type BuildResult, check } from "../api/index.js";
@@ -6,6 +5,7 @@ import { diagnosticsDocument } from "../diagnostics/format.js";
 import { manifestName } from "../write/manifest.js";
 import type { Change, Plan } from "../write/plan.js";
 import {
+  apiOptions,
   type BuildOptions,
   type CommonOptions,
   type Outcome,
@@ -133,12 +133,7 @@ function jsonReport(plan: Plan, mismatches: Mismatch[], advised: string[]) {
 }
 
 export function runCheck(specs: string[], o: BuildOptions): Outcome {
-  const r = check(specs, {
-    env: o.env ?? null,
-    out: o.out ?? "generated",
-    reuse: true,
-    jobs: o.jobs ?? availableParallelism(),
-  });
+  const r = check(specs, apiOptions(o));
   const diagnostics = diagnosticsDocument(r.diagnostics);
   if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan)
     return { exitCode: 1, json: { ...diagnostics } };

@@ -4,6 +4,7 @@
  * success, invalid specs, stale output, a usage error, an internal error. A closed pipe
  * (`| head`) ends the program quietly.
  */
+import { availableParallelism } from "node:os";
 import { InternalError, UsageError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../diagnostics/format.js";
 
@@ -16,6 +17,16 @@ export interface CommonOptions {
 
 /** build's and check's options: CommonOptions and --jobs, the threads to compile on. */
 export type BuildOptions = CommonOptions & { jobs?: number };
+
+/** The API options of build and check: reuse proven-unchanged outputs, one thread per CPU. */
+export function apiOptions(o: BuildOptions) {
+  return {
+    env: o.env ?? null,
+    out: o.out ?? "generated",
+    reuse: true,
+    jobs: o.jobs ?? availableParallelism(),
+  };
+}
 
 /** What a command ends with: its exit code and, for --format json, the fields of its document. */
 export interface Outcome {
