@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,9 @@ import pytest
 from pipegen_runtime import freshness as fr
 
 NOW = 1_800_000_000_000
-WATCH = fr.Watch("stream", "orders_per_minute", "orders", "pipegen.shop.orders_per_minute", 300)
+WATCH = fr.Watch(
+    "stream", "orders_per_minute", "orders", "pipegen.shop.orders_per_minute", timedelta(minutes=5)
+)
 
 
 class FakeKafka:
@@ -85,7 +88,9 @@ def test_measure(
 def test_check_raises_naming_the_stale_jobs_and_closes_the_client(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fresh = fr.Watch("archive", "orders_daily", "orders", "pipegen.shop.orders_daily", 86400)
+    fresh = fr.Watch(
+        "archive", "orders_daily", "orders", "pipegen.shop.orders_daily", timedelta(days=1)
+    )
     kafka = FakeKafka({0: (0, 10)}, {0: 7}, {(0, 7): NOW - 600_000})
     with pytest.raises(fr.FreshnessBreached) as e:
         fr.check(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 
@@ -32,8 +33,8 @@ class Watch:
     job: str
     topic: str
     group: str
-    #: How long a record may wait unprocessed, in seconds.
-    freshness: float
+    #: How long a record may wait unprocessed.
+    freshness: timedelta
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Verdict:
     @property
     def breached(self) -> bool:
         wait = self.oldest_wait
-        return wait is not None and wait > self.watch.freshness
+        return wait is not None and wait > self.watch.freshness.total_seconds()
 
     def describe(self) -> str:
         w = self.watch
@@ -76,8 +77,9 @@ class Verdict:
         wait = self.oldest_wait
         waited = "no record waits" if wait is None else f"the oldest waits for {seconds(wait)}"
         state = "NOT FRESH" if self.breached else "fresh"
+        limit = seconds(w.freshness.total_seconds())
         return (
-            f"{w.kind} {w.job} is {state}: freshness {seconds(w.freshness)}, {waited};"
+            f"{w.kind} {w.job} is {state}: freshness {limit}, {waited};"
             f" lag {self.lag} records on topic {w.topic} (per partition {lags})"
             f" behind consumer group {w.group}"
         )
