@@ -373,7 +373,8 @@ describe("the Airflow target on the examples", () => {
 
   it("the processing and archival DAGs do not need the runtime", () => {
     for (const [p, content] of Object.entries(dags))
-      if (p.endsWith("_processing.py") || p.endsWith("_archival.py")) expect(content, p).not.toContain("pipegen_runtime");
+      if (p.endsWith("_processing.py") || p.endsWith("_archival.py"))
+        expect(content, p).not.toContain("pipegen_runtime");
   });
 
   it("shop_orders: the Spark settings are the .submit.json's, baked in", () => {
