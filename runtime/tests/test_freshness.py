@@ -144,3 +144,33 @@ def test_check_from_airflow_reads_the_kafka_connection(monkeypatch: pytest.Monke
         }
     ]
     assert seen["config"] == {"bootstrap.servers": "k:9092"}
+
+
+def test_a_breach_sends_every_alert_with_the_reason_then_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+    import types
+
+    from pipegen_runtime import airflow
+
+    sdk = types.ModuleType("airflow.sdk")
+    sdk.get_current_context = lambda: {"run_id": "manual__1"}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "airflow.sdk", sdk)
+    monkeypatch.setattr(airflow, "connection", lambda conn_id: None)
+    monkeypatch.setattr(airflow, "kafka_config", lambda conn: {})
+    breach = fr.FreshnessBreached("stream s is NOT FRESH")
+
+    def fake_check(watches: Any, config: Any) -> list[fr.Verdict]:
+        raise breach
+
+    monkeypatch.setattr(fr, "check", fake_check)
+    sent: list[dict[str, Any]] = []
+
+    def broken(context: dict[str, Any]) -> None:
+        raise OSError("smtp down")
+
+    with pytest.raises(fr.FreshnessBreached):
+        fr.check_from_airflow("k", [WATCH], alerts=[broken, sent.append])
+    assert sent == [{"run_id": "manual__1", "exception": breach}]
+    assert "alert function failed: smtp down" in capsys.readouterr().err

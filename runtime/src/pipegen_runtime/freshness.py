@@ -12,12 +12,13 @@ the spec is checked here, from Kafka alone:
 
 The job is fresh when no record has waited longer than its freshness: a stopped or slow
 job breaches it, a job that is merely idle (lag 0) never does. check() raises
-FreshnessBreached (the monitoring task fails, and the pipeline's failure alerts, e-mail and
-Slack webhook, carry its message).
+FreshnessBreached; the monitoring task (check_from_airflow) then sends the pipeline's
+alerts (its e-mail and Slack webhook notifiers, with the breach as ``exception``) and fails.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,14 +208,39 @@ def check(
     return verdicts
 
 
-def check_from_airflow(kafka_conn_id: str, watches: Sequence[Watch]) -> list[dict[str, Any]]:
+def notify(alerts: Sequence[Callable[[dict[str, Any]], None]], error: BaseException) -> None:
+    """Sends every alert (an Airflow notifier) with the task's context and ``exception``.
+
+    One alert that fails (an SMTP server down) is reported and does not keep the others back.
+    """
+    from airflow.sdk import get_current_context
+
+    context = {**get_current_context(), "exception": error}
+    for alert in alerts:
+        try:
+            alert(context)
+        except Exception as e:  # noqa: BLE001 - the next alert still goes out
+            print(f"alert {type(alert).__name__} failed: {e}", file=sys.stderr)
+
+
+def check_from_airflow(
+    kafka_conn_id: str,
+    watches: Sequence[Watch],
+    *,
+    alerts: Sequence[Callable[[dict[str, Any]], None]] = (),
+) -> list[dict[str, Any]]:
     """The monitoring task: check() with the Kafka connection's client settings.
 
-    Returns the verdicts as plain data (the task's XCom) when every job is fresh.
+    When a job is not fresh or the check fails, sends ``alerts`` (the pipeline's notifiers)
+    and raises. Returns the verdicts as plain data (the task's XCom) when every job is fresh.
     """
     from .airflow import connection, kafka_config
 
-    verdicts = check(watches, kafka_config(connection(kafka_conn_id)))
+    try:
+        verdicts = check(watches, kafka_config(connection(kafka_conn_id)))
+    except Exception as e:
+        notify(alerts, e)
+        raise
     return [
         {
             "job": v.watch.job,

@@ -88,8 +88,10 @@ export function monitoringDag(p: Pipeline): GeneratedFile | null {
     content: render("airflow/monitoring_dag.py.hbs", {
       ...s,
       ...monitoringAlerts(p, s),
-      // A check that fails alerts at once: no retries.
+      // A check that fails alerts at once: no retries. The task sends the alerts itself: a
+      // failure callback's context has no exception under `airflow dags test`.
       retries: 0,
+      alertsFromTask: s.hasAlerts,
       // A check runs in seconds; its alerts are its failures.
       deadline: null,
       runtimeNote,

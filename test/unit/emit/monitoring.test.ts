@@ -158,9 +158,11 @@ describe("the monitoring DAG", () => {
     expect(dag).toContain('dag_id="shop_monitoring"');
   });
 
-  it("alerts at once (no retries) with the reason in the subject and the Slack text, and no deadline", () => {
+  it("alerts from the task at once (no retries), with the reason in the subject and the Slack text, and no deadline", () => {
     expect(dag).toContain('"retries": 0,');
-    expect(dag).toContain('"on_failure_callback": FAILURE_ALERTS,');
+    // The task sends them itself (with the reason), not a failure callback.
+    expect(dag).not.toContain("on_failure_callback");
+    expect(dag).toContain("[WATCHES[job]], alerts=FAILURE_ALERTS)");
     expect(dag).toContain(
       "subject='[pipegen] shop: {{ exception | default(\"the freshness check failed\", true) | string | truncate(180) }}',",
     );
