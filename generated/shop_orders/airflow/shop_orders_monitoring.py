@@ -76,10 +76,9 @@ WATCHES = {
 
 @task
 def check_freshness(job: str) -> list[dict]:
-    """Fails, naming the job, when its oldest unprocessed record is older than its freshness."""
-    return freshness.check_from_airflow(
-        KAFKA_CONN_ID, [WATCHES[job]], alerts=FAILURE_ALERTS
-    )
+    """Alerts and fails when the job's oldest unprocessed record is older than its freshness."""
+    watch = WATCHES[job]
+    return freshness.check_from_airflow(KAFKA_CONN_ID, [watch], alerts=FAILURE_ALERTS)
 
 
 with DAG(

@@ -162,7 +162,9 @@ describe("the monitoring DAG", () => {
     expect(dag).toContain('"retries": 0,');
     // The task sends them itself (with the reason), not a failure callback.
     expect(dag).not.toContain("on_failure_callback");
-    expect(dag).toContain("[WATCHES[job]], alerts=FAILURE_ALERTS)");
+    expect(dag).toContain(
+      "freshness.check_from_airflow(KAFKA_CONN_ID, [watch], alerts=FAILURE_ALERTS)",
+    );
     expect(dag).toContain(
       "subject='[pipegen] shop: {{ exception | default(\"the freshness check failed\", true) | string | truncate(180) }}',",
     );
