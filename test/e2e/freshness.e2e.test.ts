@@ -20,11 +20,10 @@ import {
   type AirflowHome,
 } from "./harness/airflow.js";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT } from "./harness/paths.js";
-import { describeRun, run, runPythonCode } from "./harness/python.js";
+import { describeRun, runPythonCode } from "./harness/python.js";
 import { kafkaApply } from "./harness/runtime.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
-import { sparkPaths, startSparkJob, type SparkJob } from "./harness/spark.js";
+import { produceRecords, startSparkJob, type SparkJob } from "./harness/spark.js";
 import { startWebhookServer, type WebhookServer } from "./harness/webhook.js";
 
 const FRESHNESS_S = 15;
@@ -112,23 +111,16 @@ async function produce(n: number): Promise<void> {
     return { key: `o${id}`, value: { id, amount: id % 2 ? 50 : 5 } };
   });
   produced += n;
-  const file = path.join(work, `records-${produced}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
+  await produceRecords(
+    kafka.bootstrap,
+    {
       topic: "orders",
       format: "avro",
       schema: path.join(gen, "kafka", "schemas", "orders.avsc"),
       records,
-    }),
+    },
+    path.join(work, `records-${produced}.json`),
   );
-  const r = await run(sparkPaths().python, [
-    path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    file,
-  ]);
-  expect(r.code, describeRun("produce", r)).toBe(0);
 }
 
 function startStream(): Promise<SparkJob> {
