@@ -23,7 +23,13 @@ import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { describeRun, runPythonCode } from "./harness/python.js";
 import { kafkaApply } from "./harness/runtime.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
-import { produceRecords, startSparkJob, type SparkJob } from "./harness/spark.js";
+import {
+  describeSparkJob,
+  produceRecords,
+  runSparkJob,
+  startSparkJob,
+  type SparkJob,
+} from "./harness/spark.js";
 import { startWebhookServer, type WebhookServer } from "./harness/webhook.js";
 
 const FRESHNESS_S = 15;
@@ -297,5 +303,21 @@ describe("a stream with freshness on real Kafka, Spark and Airflow", () => {
     expect(smtp.messages).toEqual([]);
     expect(hook.requests).toEqual([]);
     await stopStream();
+  }, 600_000);
+
+  it("an available-now run commits its last batch before it ends", async () => {
+    await produce(10);
+    expect((await lag()).lag).toBe(10);
+    const r = await runSparkJob(
+      path.join(gen, "spark", "big_orders.py"),
+      ["--bootstrap-servers", kafka.bootstrap, "--checkpoint-root", checkpoints, "--available-now"],
+      { timeoutMs: 400_000 },
+    );
+    expect(r.code, describeSparkJob("big_orders --available-now", r)).toBe(0);
+    // No waiting: the offsets are committed when the job has exited.
+    const after = await lag();
+    console.log(`freshness: after an available-now run: ${JSON.stringify(after)}`);
+    expect(after.lag).toBe(0);
+    expect(Object.values(after.committed).reduce((a, b) => a + b, 0)).toBe(produced);
   }, 600_000);
 });

@@ -169,3 +169,14 @@ def test_a_batch_before_any_offsets_commits_nothing() -> None:
     lst.record({**event("q", {}), "sources": [{"endOffset": None}]})
     assert r.commits == []
     assert json.loads(r.files["/ck/p/s/_progress.json"])["processedOffsets"] == {}
+
+
+def test_flush_records_each_querys_last_progress() -> None:
+    class Query:
+        def __init__(self, last: dict[str, Any] | None) -> None:
+            self.lastProgress = last
+
+    r = Recorder()
+    lst = listener(r)
+    lst.flush([Query(event("a", {"orders": {"0": 7}})), Query(None)])
+    assert r.commits == [{"orders": {0: 7}}]

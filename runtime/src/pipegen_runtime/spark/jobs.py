@@ -238,21 +238,27 @@ def run(
     await_queries); the session is stopped however the job ends.
     """
     spark = session(app_name, shuffle_partitions)
+    publisher = None
     if progress is not None:
         from pipegen_runtime.spark.progress import listener
 
-        spark.streams.addListener(
-            listener(
-                spark,
-                pipeline=progress.pipeline,
-                job=progress.job,
-                checkpoint_root=progress.checkpoint_root,
-                kafka=progress.kafka,
-            )
+        publisher = listener(
+            spark,
+            pipeline=progress.pipeline,
+            job=progress.job,
+            checkpoint_root=progress.checkpoint_root,
+            kafka=progress.kafka,
         )
+        spark.streams.addListener(publisher)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        return await_queries(start(spark), stop)
+        queries = start(spark)
+        code = await_queries(queries, stop)
+        if publisher is not None:
+            # The listener bus is asynchronous: the last batch's event may come after the end
+            # (an available-now job's last batch is the one that matters).
+            publisher.flush(queries)
+        return code
     finally:
         spark.stop()

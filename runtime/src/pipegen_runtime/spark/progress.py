@@ -254,6 +254,17 @@ class ProgressListener(StreamingQueryListener):
     def onQueryTerminated(self, event: Any) -> None:
         pass
 
+    def flush(self, queries: Iterable[Any]) -> None:
+        """Records each query's last progress (when it has one): the end of a job."""
+        for query in queries:
+            try:
+                last = query.lastProgress
+            except Exception as e:  # noqa: BLE001 - never fail the job
+                self._warn("reading a query's last progress", e)
+                continue
+            if last:
+                self.record(last)
+
     def record(self, progress: Mapping[str, Any]) -> None:
         """Takes one query's progress: commits what the job has processed, writes the file."""
         name = str(progress.get("name") or progress.get("id"))
