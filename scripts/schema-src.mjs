@@ -132,6 +132,7 @@ const schema = {
               "The version of the stream's state (default 1). Raise it by one when a change cannot restart from the stream's checkpoints (a new window, group key, aggregate or dedupe key, another source topic): its stateful queries then start on new checkpoints from startingOffsets. `pipegen plan` says when, and what the restart means for the sinks.",
           },
           trigger,
+          freshness: { $ref: "#/definitions/duration" },
           resources: obj({
             executors: { type: "integer", minimum: 1 },
             executorCores: { type: "integer", minimum: 1 },
@@ -158,6 +159,7 @@ const schema = {
             ["connection"],
           ),
           schedule: { $ref: "#/definitions/schedule" },
+          freshness: { $ref: "#/definitions/duration" },
           doc: { type: "string" },
         },
         ["from", "to", "schedule"],

@@ -164,6 +164,11 @@ const archive = {
     description: "When the archive runs (required): five-field cron or a preset such as @daily.",
     examples: ["@daily", "0 * * * *"],
   },
+  "archive.*.freshness": {
+    description:
+      "How long a record may wait in the topic before the archive has written it to files, a duration; longer than the time between two scheduled runs. With it, the pipeline's monitoring DAG checks the archive's consumer group (pipegen.<pipeline>.<archive>) on a schedule and alerts through orchestration.alerts when the oldest record not yet archived is older than this. No default: not monitored.",
+    examples: ["2h", "1d"],
+  },
   "archive.*.doc": "Free text about the archive; it becomes part of its DAG's documentation.",
 };
 

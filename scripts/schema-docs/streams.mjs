@@ -238,6 +238,11 @@ export default {
     description: "For s3 and files sinks: columns whose values make sub-folders (column=value/).",
     examples: [["site"]],
   },
+  "streams.*.freshness": {
+    description:
+      "How long a record may wait in the source topic before the stream has processed it, a duration. With it, the pipeline's monitoring DAG checks the stream's consumer group (pipegen.<pipeline>.<stream>, which the job commits its processed offsets to) on a schedule and alerts through orchestration.alerts when the oldest record not yet processed is older than this. For a long-running stream it must be longer than the trigger's interval. No default: not monitored.",
+    examples: ["5m", "1h"],
+  },
   "streams.*.trigger": {
     description:
       "When micro-batches run: {every: <duration>} for a long-running stream (default: every 1m), or {availableNow: true, schedule: ...} for one that Airflow starts on a schedule, which processes what the topic holds and stops.",

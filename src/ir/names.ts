@@ -109,6 +109,7 @@ export const airflowPaths = {
   ingestion: (p: string) => `${p}/airflow/${p}_ingestion.py`,
   processing: (p: string) => `${p}/airflow/${p}_processing.py`,
   archival: (p: string) => `${p}/airflow/${p}_archival.py`,
+  monitoring: (p: string) => `${p}/airflow/${p}_monitoring.py`,
 };
 
 /** The pipeline's README (its picture and the table of its files). */
@@ -121,7 +122,20 @@ export const dagIds = {
   ingestion: (p: string) => `${p}_ingestion`,
   processing: (p: string, stream: string) => `${p}_processing_${stream}`,
   archival: (p: string, archive: string) => `${p}_archival_${archive}`,
+  monitoring: (p: string) => `${p}_monitoring`,
 };
+
+/** The monitoring DAG's task that checks one job's freshness. */
+export const freshnessTaskId = (job: string) => `check_${job}`;
+
+/**
+ * The Kafka consumer group a Spark job commits its processed offsets to (the runtime's
+ * pipegen_runtime.spark.progress.consumer_group says the same).
+ */
+export const consumerGroup = (p: string, job: string) => `pipegen.${p}.${job}`;
+
+/** Where a job writes its last progress, relative to the checkpoint root. */
+export const progressFile = (p: string, job: string) => `${p}/${job}/_progress.json`;
 
 /** The task of a processing or archival DAG: named after its Spark job. */
 export const sparkTaskId = (job: string) => job;

@@ -230,6 +230,11 @@ export interface Stream {
    */
   stateVersion: number;
   trigger: { kind: "every"; everyMs: number } | { kind: "availableNow"; schedule: string | null };
+  /**
+   * How long a record may wait in the source topic unprocessed (ms): the monitoring DAG alerts
+   * when the oldest record past the stream's committed offsets is older; null: not monitored.
+   */
+  freshnessMs: number | null;
   resources: {
     executors: number | null;
     executorCores: number | null;
@@ -249,6 +254,8 @@ export interface Archive {
     partitionBy: readonly string[];
   };
   schedule: string;
+  /** How long a record may wait in the topic unarchived (ms); null: not monitored. */
+  freshnessMs: number | null;
   doc?: string;
 }
 

@@ -76,6 +76,15 @@ const foreignKeys: Record<string, { key: string; why?: string }> = {
   envs: { key: "environments" },
 };
 
+/** The same words where they mean a stream's or an archive's promise about its data. */
+const jobForeignKeys: Record<string, { key: string; why?: string }> = {
+  sla: { key: "freshness", why: "a job's promise about its data is its freshness" },
+  slas: { key: "freshness", why: "a job's promise about its data is its freshness" },
+  lag: { key: "freshness" },
+  maxLag: { key: "freshness" },
+  staleness: { key: "freshness" },
+};
+
 function unknownKeyHint(key: string, allowed: readonly string[], data: unknown): string {
   const colon = /^([A-Za-z_][\w.-]*):(.+)$/.exec(key);
   if (colon && allowed.includes(colon[1]!))
@@ -84,9 +93,10 @@ function unknownKeyHint(key: string, allowed: readonly string[], data: unknown):
       : `a space is missing after '${colon[1]}:'`;
   if (key === "<<")
     return "merge keys ('<<') are YAML 1.1, which pipegen does not read: write the keys out (an alias such as '*name' may stand for a whole value)";
-  const foreign = foreignKeys[key];
-  if (foreign && allowed.includes(foreign.key))
-    return `${foreign.why ? `${foreign.why}: ` : ""}write '${foreign.key}'`;
+  const foreign = [foreignKeys[key], jobForeignKeys[key]].find(
+    (f) => f !== undefined && allowed.includes(f.key),
+  );
+  if (foreign) return `${foreign.why ? `${foreign.why}: ` : ""}write '${foreign.key}'`;
   return didYouMean(key, allowed, "keys here");
 }
 

@@ -997,6 +997,10 @@ export interface PipegenSpec {
         schedule?: Schedule;
       };
       /**
+       * How long a record may wait in the source topic before the stream has processed it, a duration. With it, the pipeline's monitoring DAG checks the stream's consumer group (pipegen.<pipeline>.<stream>, which the job commits its processed offsets to) on a schedule and alerts through orchestration.alerts when the oldest record not yet processed is older than this. For a long-running stream it must be longer than the trigger's interval. No default: not monitored.
+       */
+      freshness?: Duration;
+      /**
        * What spark-submit asks for the job. Default: the cluster's defaults.
        */
       resources?: {
@@ -1067,6 +1071,10 @@ export interface PipegenSpec {
        * When the archive runs (required): five-field cron or a preset such as @daily.
        */
       schedule: Schedule;
+      /**
+       * How long a record may wait in the topic before the archive has written it to files, a duration; longer than the time between two scheduled runs. With it, the pipeline's monitoring DAG checks the archive's consumer group (pipegen.<pipeline>.<archive>) on a schedule and alerts through orchestration.alerts when the oldest record not yet archived is older than this. No default: not monitored.
+       */
+      freshness?: Duration;
       /**
        * Free text about the archive; it becomes part of its DAG's documentation.
        */

@@ -57,6 +57,9 @@ import { expectedWindows, orders, T0, type Produced } from "./spark/orders-data.
 const GENERATED = join(REPO_ROOT, "generated");
 const PIPELINES = ["iot_sensors", "shop_orders", "user_activity"];
 const SLACK_PATH = "/services/T0PIPEGEN/B0DAGS/alerts";
+/** shop_orders_monitoring's schedule: a timedelta, half of orders_per_minute's freshness. */
+const MONITORING_SCHEDULE = "datetime.timedelta(seconds=150)";
+const MONITORING_TIMETABLE = "DeltaTriggerTimetable";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Signal a process of ours by its PID; one that is already gone is fine. */
 const kill = (pid: number, signal: NodeJS.Signals) => {
@@ -111,11 +114,17 @@ describe("DagBag over generated/*/airflow", () => {
     expect(bag.import_errors, bag.run.stdout.slice(-4000)).toEqual({});
     expect(bag.warnings).toEqual({});
     expect(bag.stats.map((s) => s.file.split("/").pop()).sort()).toEqual(
-      PIPELINES.flatMap((p) => [`${p}_archival.py`, `${p}_ingestion.py`, `${p}_processing.py`]),
+      PIPELINES.flatMap((p) => [
+        `${p}_archival.py`,
+        `${p}_ingestion.py`,
+        // The monitoring DAG: shop_orders' stream and archive set a freshness.
+        ...(p === "shop_orders" ? [`${p}_monitoring.py`] : []),
+        `${p}_processing.py`,
+      ]),
     );
   });
 
-  it("an ingestion DAG refuses another pipegen-runtime with what to install; the others do not need it", async () => {
+  it("an ingestion or monitoring DAG refuses another pipegen-runtime with what to install; the others do not need it", async () => {
     // The runtime of this checkout under another version, ahead of venv-airflow's on the path.
     const other = join(work, "other-runtime");
     await cp(join(REPO_ROOT, "runtime", "src", "pipegen_runtime"), join(other, "pipegen_runtime"), {
@@ -135,13 +144,17 @@ describe("DagBag over generated/*/airflow", () => {
     const errors = Object.entries(wrong.import_errors).map(
       ([file, error]) => [file.split("/").pop(), error] as const,
     );
-    expect(errors.map(([file]) => file).sort()).toEqual(PIPELINES.map((p) => `${p}_ingestion.py`));
+    expect(errors.map(([file]) => file).sort()).toEqual(
+      [...PIPELINES.map((p) => `${p}_ingestion.py`), "shop_orders_monitoring.py"].sort(),
+    );
     for (const [file, error] of errors)
       expect(error).toContain(
         `${file} needs pipegen-runtime==${RUNTIME_VERSION}, but 9.9.9 is installed: ` +
           `install the version it was built for (pip install pipegen-runtime==${RUNTIME_VERSION})`,
       );
-    expect(wrong.dag_ids.filter((d) => d.endsWith("_ingestion"))).toEqual([]);
+    expect(
+      wrong.dag_ids.filter((d) => d.endsWith("_ingestion") || d.endsWith("_monitoring")),
+    ).toEqual([]);
     expect(wrong.dag_ids).toHaveLength(7);
   });
 
@@ -153,6 +166,7 @@ describe("DagBag over generated/*/airflow", () => {
       "iot_sensors_processing_site_climate",
       "shop_orders_archival_orders_daily",
       "shop_orders_ingestion",
+      "shop_orders_monitoring",
       "shop_orders_processing_orders_per_minute",
       "user_activity_archival_activity_daily",
       "user_activity_ingestion",
@@ -282,6 +296,9 @@ describe("DagBag over generated/*/airflow", () => {
         ...iot,
         false,
       ],
+      // Every half of the shortest freshness (orders_per_minute's 5m); its checks alert
+      // themselves: no deadline.
+      shop_orders_monitoring: [MONITORING_SCHEDULE, MONITORING_TIMETABLE, false, 1, ...shop, false],
       user_activity_ingestion: ["@once", "OnceTimetable", false, 1, ...user, true],
       user_activity_processing_user_actions_hourly: [
         "0 * * * *",
@@ -344,6 +361,7 @@ describe("DagBag over generated/*/airflow", () => {
       iot_sensors_processing_site_climate: 0,
       shop_orders_archival_orders_daily: 2,
       shop_orders_ingestion: 2,
+      shop_orders_monitoring: 0,
       shop_orders_processing_orders_per_minute: 0,
       user_activity_archival_activity_daily: 1,
       user_activity_ingestion: 1,
@@ -355,9 +373,9 @@ describe("DagBag over generated/*/airflow", () => {
   it("ruff (the e2e venv's 0.17.6) finds the files formatted and clean, Airflow rules included", async (ctx) => {
     if (!existsSync(join(cachePaths().venvBin, "ruff"))) ctx.skip();
     const files = PIPELINES.flatMap((p) =>
-      ["ingestion", "processing", "archival"].map((k) =>
-        join(GENERATED, p, "airflow", `${p}_${k}.py`),
-      ),
+      ["ingestion", "processing", "archival", "monitoring"]
+        .map((k) => join(GENERATED, p, "airflow", `${p}_${k}.py`))
+        .filter((f) => existsSync(f)),
     );
     const common = ["--no-cache", "--isolated", "--target-version", "py311"];
     const format = await runVenvTool("ruff", ["format", "--check", "--diff", ...common, ...files]);

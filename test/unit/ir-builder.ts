@@ -125,6 +125,7 @@ export function stream(over: Partial<I.Stream> = {}): I.Stream {
     sinks: [],
     stateVersion: 1,
     trigger: { kind: "every", everyMs: 60_000 },
+    freshnessMs: null,
     resources: { executors: null, executorCores: null, executorMemory: null, driverMemory: null },
     ...over,
   };

@@ -202,6 +202,9 @@ def main(argv: list[str]) -> int:
         f"pipegen.{JOB_NAME}",
         SHUFFLE_PARTITIONS,
         lambda spark: start_queries(spark, args),
+        # The processed offsets go to the consumer group pipegen.<PIPELINE>.<job>, the last
+        # progress to CHECKPOINT_ROOT/PIPELINE/<job>/_progress.json (monitoring reads both).
+        jobs.Progress(PIPELINE, STREAM, args.checkpoint_root, kafka_options(args)),
     )
 
 

@@ -68,6 +68,10 @@ export function describeFile(p: Pipeline, rel: string): string {
       /^airflow\/.+_archival\.py$/,
       () => "Airflow DAGs that run the archive jobs on their schedules",
     ],
+    [
+      /^airflow\/.+_monitoring\.py$/,
+      () => "Airflow DAG that checks the jobs' freshness and lag and alerts when it is breached",
+    ],
   ];
   for (const [re, say] of rules) {
     const m = rel.match(re);

@@ -1,6 +1,8 @@
 /** The state of a pipeline's Airflow DAGs: ids, files, schedules, start date and task ids. */
 import { airflowPaths, dagIds, ingestionTasks, sparkTaskId, topicTaskIds } from "../../ir/names.js";
 import type { Pipeline } from "../../ir/types.js";
+import { checkIntervalMs, watchedJobs } from "../airflow/monitoring.js";
+import { timedelta } from "../airflow/settings.js";
 import { sparkJobPlans } from "../spark/submit.js";
 import { at } from "./pointers.js";
 import type { DagState } from "./types.js";
@@ -52,5 +54,23 @@ export function dagStates(p: Pipeline): Record<string, DagState> {
     );
   for (const a of p.archive)
     job(a.name, dagIds.archival(p.name, a.name), airflowPaths.archival(p.name), at.archive(a.name));
+  const monitoring = monitoringDag(p);
+  if (monitoring) out[dagIds.monitoring(p.name)] = monitoring;
   return out;
+}
+
+/** The monitoring DAG: a check task per job with a freshness, on an interval (not a cron). */
+function monitoringDag(p: Pipeline): DagState | null {
+  const watches = watchedJobs(p);
+  if (!watches.length) return null;
+  const w = watches[0]!;
+  const every = timedelta(checkIntervalMs(watches.map((x) => x.freshnessMs)));
+  return {
+    at: w.kind === "stream" ? at.stream(w.job, "freshness") : at.archive(w.job, "freshness"),
+    file: airflowPaths.monitoring(p.name),
+    schedule: `every ${every.amount} ${every.unit}`,
+    startDate: p.orchestration.startDate,
+    catchup,
+    tasks: watches.map((x) => x.taskId),
+  };
 }

@@ -6,6 +6,7 @@ import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
 import { type EntryAt, err, unknownColumn } from "./context.js";
 import { defaults } from "./defaults.js";
+import { durationMs } from "../values.js";
 
 type ArchiveSpec = NonNullable<S.PipegenSpec["archive"]>[string];
 
@@ -48,6 +49,7 @@ export function resolveArchive(at: EntryAt, a: ArchiveSpec): I.Archive {
       partitionBy,
     },
     schedule: a.schedule,
+    freshnessMs: a.freshness ? durationMs(a.freshness) : null,
     ...(a.doc ? { doc: a.doc } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
 import { deepFreeze } from "../values.js";
 import { resolveArchive } from "./archive.js";
+import { checkFreshness } from "./freshness.js";
 import { connectionLookup, resolveConnections } from "./connections.js";
 import { type Ctx, type EntryAt, type Refs, byName, err, isBroken } from "./context.js";
 import { applyEnvironment } from "./environments.js";
@@ -91,7 +92,10 @@ function resolveSections(
   );
   const orchestration = resolveOrchestration(s);
   const platform = resolvePlatform(ctx, s, env);
-  if (!isBroken(ctx, "orchestration")) checkScheduled(ctx, streams, orchestration);
+  if (!isBroken(ctx, "orchestration")) {
+    checkScheduled(ctx, streams, orchestration);
+    checkFreshness(ctx, [...streams, ...archive], orchestration);
+  }
   const resolved = streams.filter((x): x is I.Stream => !!x);
   const tests = resolveTests(ctx, s.tests, {
     streams: resolved,

@@ -299,3 +299,28 @@ export function runSparkVenvPython(
 export function describeSparkJob(what: string, result: SparkJobResult, maxChars = 12_000): string {
   return `${what} exited ${result.code}${result.signal ? ` (${result.signal})` : ""} after ${result.wallMs} ms\n--- stdout\n${result.stdout.slice(-maxChars)}--- stderr (tail)\n${result.stderr.slice(-maxChars)}`;
 }
+
+/** What test/e2e/spark/produce.py takes: a topic, its format and schema, the records. */
+export interface ProduceInput {
+  topic: string;
+  format: "avro" | "json";
+  /** The .avsc of an avro topic (Confluent wire format), else null. */
+  schema: string | null;
+  records: Array<{ key?: string | null; value?: unknown; raw_hex?: string; ts_ms?: number }>;
+}
+
+/** Produces records with test/e2e/spark/produce.py (its input written to `file`); throws on failure. */
+export async function produceRecords(
+  bootstrap: string,
+  input: ProduceInput,
+  file: string,
+): Promise<void> {
+  await writeFile(file, JSON.stringify(input));
+  const r = await run(sparkPaths().python, [
+    join(REPO_ROOT, "test/e2e/spark/produce.py"),
+    "--bootstrap-servers",
+    bootstrap,
+    file,
+  ]);
+  if (r.code !== 0) throw new Error(`produce.py exited ${r.code}:\n${r.stderr}`);
+}

@@ -217,6 +217,7 @@ const hostileSpec = {
       onInvalid: "drop",
       doc: H,
       to: [{ topic: "out-topic" }, { connection: "db", table: "t" }],
+      freshness: "90s",
     },
     batch: {
       from: { topic: "orders_raw" },
@@ -259,12 +260,13 @@ describe("the Airflow target on the examples", () => {
   );
   const dags = airflowFiles(files);
 
-  it("writes an ingestion, a processing and an archival DAG file per pipeline", () => {
+  it("writes an ingestion, a processing and an archival DAG file per pipeline, and a monitoring DAG where a job sets freshness", () => {
     expect(r.diagnostics).toEqual([]);
     expect(Object.keys(dags).sort()).toEqual(
       ["iot_sensors", "shop_orders", "user_activity"].flatMap((p) => [
         `${p}/airflow/${p}_archival.py`,
         `${p}/airflow/${p}_ingestion.py`,
+        ...(p === "shop_orders" ? [`${p}/airflow/${p}_monitoring.py`] : []),
         `${p}/airflow/${p}_processing.py`,
       ]),
     );
@@ -371,7 +373,8 @@ describe("the Airflow target on the examples", () => {
 
   it("the processing and archival DAGs do not need the runtime", () => {
     for (const [p, content] of Object.entries(dags))
-      if (!p.endsWith("_ingestion.py")) expect(content, p).not.toContain("pipegen_runtime");
+      if (p.endsWith("_processing.py") || p.endsWith("_archival.py"))
+        expect(content, p).not.toContain("pipegen_runtime");
   });
 
   it("shop_orders: the Spark settings are the .submit.json's, baked in", () => {
@@ -433,10 +436,11 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
   const processing = py["hostile/airflow/hostile_processing.py"]!;
   const archival = py["hostile/airflow/hostile_archival.py"]!;
 
-  it("builds the three files, which parse, are formatted and lint clean", () => {
+  it("builds the four files, which parse, are formatted and lint clean", () => {
     expect(Object.keys(dags).sort()).toEqual([
       "hostile/airflow/hostile_archival.py",
       "hostile/airflow/hostile_ingestion.py",
+      "hostile/airflow/hostile_monitoring.py",
       "hostile/airflow/hostile_processing.py",
     ]);
     for (const [p, content] of Object.entries(dags)) {

@@ -39,6 +39,8 @@ describe("output paths", () => {
       }
       derived.add(airflowPaths.ingestion(n)).add(airflowPaths.processing(n));
       derived.add(airflowPaths.archival(n)).add(docsPaths.readme(n));
+      if ([...p.streams, ...p.archive].some((j) => j.freshnessMs !== null))
+        derived.add(airflowPaths.monitoring(n));
     }
     for (const path of files.keys()) expect(derived, path).toContain(path);
   });
@@ -58,6 +60,9 @@ describe("DAG and task ids", () => {
         dagIds.ingestion(p.name),
         ...p.streams.map((s) => dagIds.processing(p.name, s.name)),
         ...p.archive.map((a) => dagIds.archival(p.name, a.name)),
+        ...([...p.streams, ...p.archive].some((j) => j.freshnessMs !== null)
+          ? [dagIds.monitoring(p.name)]
+          : []),
       ];
       const dags = [...files.entries()].filter(([path]) => path.startsWith(`${p.name}/airflow/`));
       const written = dags.flatMap(([, text]) =>

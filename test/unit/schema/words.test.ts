@@ -104,6 +104,13 @@ const cases: Array<{
     hint: /write \{topic: orders.raw\}/,
   },
   {
+    name: "an SLA on a stream is its freshness",
+    from: "    freshness: 5m",
+    to: "    sla: 5m",
+    message: /unknown key 'sla'/,
+    hint: /a job's promise about its data is its freshness: write 'freshness'/,
+  },
+  {
     name: "a misspelled required key, said once",
     from: "onInvalid: {deadLetter: orders.dlq}",
     to: "onInvalid: {deadletter: orders.dlq}",

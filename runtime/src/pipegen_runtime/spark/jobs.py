@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from pyspark.errors import StreamingQueryException
@@ -212,20 +213,52 @@ def await_queries(
     return 1 if failed else 0
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a job publishes its progress (see pipegen_runtime.spark.progress)."""
+
+    pipeline: str
+    job: str
+    checkpoint_root: str
+    #: The job's Kafka options (Spark's, "kafka."-prefixed): the client that commits offsets.
+    kafka: Mapping[str, str]
+
+
 def run(
     app_name: str,
     shuffle_partitions: int,
     start: Callable[[SparkSession], Sequence[StreamingQuery]],
+    progress: Progress | None = None,
 ) -> int:
     """Runs a job: the session, its queries from ``start``, until they end or SIGTERM.
 
-    SIGTERM stops the queries gracefully after their current batch. Returns the exit code
-    (see await_queries); the session is stopped however the job ends.
+    With ``progress``, a listener commits the processed offsets to the job's consumer group
+    and writes its last progress beside its checkpoints after every micro-batch. SIGTERM
+    stops the queries gracefully after their current batch. Returns the exit code (see
+    await_queries); the session is stopped however the job ends.
     """
     spark = session(app_name, shuffle_partitions)
+    publisher = None
+    if progress is not None:
+        from pipegen_runtime.spark.progress import listener
+
+        publisher = listener(
+            spark,
+            pipeline=progress.pipeline,
+            job=progress.job,
+            checkpoint_root=progress.checkpoint_root,
+            kafka=progress.kafka,
+        )
+        spark.streams.addListener(publisher)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        return await_queries(start(spark), stop)
+        queries = start(spark)
+        code = await_queries(queries, stop)
+        if publisher is not None:
+            # The listener bus is asynchronous: the last batch's event may come after the end
+            # (an available-now job's last batch is the one that matters).
+            publisher.flush(queries)
+        return code
     finally:
         spark.stop()

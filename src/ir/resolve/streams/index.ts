@@ -52,6 +52,7 @@ export function resolveStream(at: EntryAt, st: StreamSpec): I.Stream | undefined
     sinks,
     stateVersion: st.stateVersion ?? 1,
     trigger,
+    freshnessMs: st.freshness ? durationMs(st.freshness) : null,
     resources: {
       executors: st.resources?.executors ?? null,
       executorCores: st.resources?.executorCores ?? null,
