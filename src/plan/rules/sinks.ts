@@ -181,11 +181,11 @@ function keyEffect(b: SinkState, a: SinkState, unit: string): string {
   const out: string[] = [];
   if (added.length)
     out.push(
-      `${unit}s with the same (${b.key.join(", ")}) and another ${added.join(", ")} overwrite each other instead of being kept apart`,
+      `records with the same (${b.key.join(", ")}) and another ${added.join(", ")} overwrite one ${unit}, where the new key keeps them apart`,
     );
   if (dropped.length)
     out.push(
-      `a record whose ${dropped.join(", ")} changed is a second ${unit} beside the earlier one instead of replacing it`,
+      `records with the same (${a.key.join(", ")}) and another ${dropped.join(", ")} stay ${unit}s of their own, where the new key makes them one`,
     );
   return out.length ? out.join("; ") : `the same ${unit}s as before (only the key's order changed)`;
 }

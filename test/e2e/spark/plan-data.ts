@@ -109,7 +109,10 @@ streams:
     trigger: {availableNow: true, schedule: "@hourly"}
 `;
 
-/** Group D (plan-sinks): a stateless stream upserted into a Cassandra table and a MongoDB collection. */
+/**
+ * Group D (plan-sinks): a stateless stream upserted into a Cassandra table and a MongoDB collection
+ * (no decimal: FerretDB's SQLite backend has no Decimal128).
+ */
 export const keySpec = (root: string) => `pipegen: 1
 pipeline: pd
 platform:
@@ -125,7 +128,7 @@ streams:
     from: {topic: pd.orders}
     onInvalid: drop
     steps:
-      - select: [id, customer, amount, note]
+      - select: [id, customer, note]
     to:
       - {connection: cs, table: pd_items, key: [id]}
       - {connection: mg, collection: pd_items, key: [id]}

@@ -72,3 +72,34 @@ describe("the README", () => {
     }
   });
 });
+
+describe("SINK_KEY_CHANGED says what each store does (plan-spark and plan-sinks e2e)", () => {
+  const keyed = (key: string[]) => (s: Spec) => {
+    for (const sink of s.streams.copy.to) if (sink.key) sink.key = key;
+  };
+  const messages = (key: string[]) => {
+    const c: Case = { rule: "SINK_KEY_CHANGED", after: keyed(key), near: () => {} };
+    const found = findings(c, c.after).filter((f) => f.rule === "SINK_KEY_CHANGED");
+    return Object.fromEntries(found.map((f) => [f.object, f.message]));
+  };
+  it.each([
+    ["table my/orders_copy", ["id", "customer"], /ON DUPLICATE KEY needs the new key/],
+    [
+      "table cass/ks.orders_copy",
+      ["id", "customer"],
+      /runs without an error and rows stay keyed by \(id\): records with the same \(id\) and another customer overwrite one row/,
+    ],
+    [
+      "table cass/ks.orders_copy",
+      ["customer"],
+      /rows stay keyed by \(id\): .*records with the same \(customer\) and another id stay rows of their own/,
+    ],
+    [
+      "collection mongo/orders_copy",
+      ["id", "customer"],
+      /_id .*a record whose \(id\) was written before becomes a second document beside the old one/,
+    ],
+  ])("%s, key -> %j", (object, key, message) => {
+    expect(messages(key)[object]).toMatch(message);
+  });
+});
