@@ -103,3 +103,40 @@ describe("SINK_KEY_CHANGED says what each store does (plan-spark and plan-sinks 
     expect(messages(key)[object]).toMatch(message);
   });
 });
+
+describe("NIFI_SOURCE_STATE_RESET says what NiFi's source does (plan-nifi e2e)", () => {
+  const messages = (edit: (s: Spec) => void) => {
+    const c: Case = { rule: "NIFI_SOURCE_STATE_RESET", after: edit, near: () => {} };
+    return findings(c, edit)
+      .filter((f) => f.rule === "NIFI_SOURCE_STATE_RESET")
+      .map((f) => [f.action, f.message]);
+  };
+  it.each<[string, (s: Spec) => void, string, RegExp]>([
+    [
+      "another column",
+      (s) => (s.ingest.load.from.incrementalColumn = "id"),
+      "~",
+      /reads \(public\.orders, id\) now instead of \(public\.orders, at\).*every row of the table again \(unless an earlier deploy read that pair.*every row above the value it kept then\)/,
+    ],
+    [
+      "another table",
+      (s) => (s.ingest.load.from.table = "public.orders2"),
+      "~",
+      /reads \(public\.orders2, at\) now instead of \(public\.orders, at\)/,
+    ],
+    [
+      "the ingest renamed",
+      (s) => {
+        s.ingest.load2 = s.ingest.load;
+        delete s.ingest.load;
+      },
+      "-/+",
+      /a new component \(a new id\).*has no largest value seen and publishes every row of the table again/,
+    ],
+  ])("%s", (_, edit, action, message) => {
+    const found = messages(edit);
+    expect(found).toHaveLength(1);
+    expect(found[0]![0]).toBe(action);
+    expect(found[0]![1]).toMatch(message);
+  });
+});
