@@ -22,7 +22,10 @@ def main() -> None:
     settings = json.loads(Path(sys.argv[1]).read_text())
     connections = {
         "nifi_default": {"host": settings["nifi"], "extra": {}},
-        "kafka_default": {"host": None, "extra": {"bootstrap.servers": settings["kafka"]}},
+        "kafka_default": {
+            "host": None,
+            "extra": {"bootstrap.servers": settings["kafka"]},
+        },
     }
 
     def connection(conn_id: str) -> SimpleNamespace:
