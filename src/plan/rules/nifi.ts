@@ -23,6 +23,14 @@ function recreated(b: NifiState, a: NifiState, removed: string[], added: string[
   return out;
 }
 
+const twice =
+  "each such record reaches the topic a second time (upsert sinks absorb it; append sinks, Kafka sinks and dead letters get it twice)";
+
+/**
+ * QueryDatabaseTableRecord keeps the largest value seen per table and column in its state
+ * ("<table>@!@<column>"), by the processor's id; a replace keeps the state of a processor whose id
+ * stays, the entries of other columns and tables included (plan-nifi.e2e.test.ts).
+ */
 function sourceState(
   b: NifiComponentState | undefined,
   a: NifiComponentState,
@@ -31,14 +39,17 @@ function sourceState(
 ): Finding[] {
   if (!a.state) return [];
   if (!fresh && b?.state && same(b.state, a.state)) return [];
+  const [table, column] = a.state.keyedBy;
   return [
     {
       rule: "NIFI_SOURCE_STATE_RESET",
       object,
       action: fresh ? "-/+" : "~",
       at: `${a.at}/from`,
-      message: `${fresh ? "the source is a new component (a new id): NiFi keeps a processor's state by its id" : `its state is keyed by (${a.state.keyedBy.join(", ")}), it was (${b?.state?.keyedBy.join(", ") ?? "none"})`}, so it starts with no largest value seen and publishes every row of the table again: each record reaches the topic a second time (upsert sinks absorb it; append sinks, Kafka sinks and dead letters get it twice)`,
-      hint: "keep the ingest's name, table and incrementalColumn; if the change must be, set the new processor's state by hand (or accept the duplicates with an 'except' entry)",
+      message: fresh
+        ? `the source is a new component (a new id): NiFi keeps a processor's state by its id, so the new one has no largest value seen and publishes every row of the table again: ${twice}`
+        : `the source keeps the largest value it has seen per table and column, and reads (${table}, ${column}) now instead of (${b?.state?.keyedBy.join(", ") ?? "none"}): it has no value for that pair, so it publishes every row of the table again (unless an earlier deploy read that pair: its state still holds the value of then, and it publishes every row above the value it kept then): ${twice}`,
+      hint: `keep the ingest's name, table and incrementalColumn; if the change must be, deploy it where the sinks absorb the re-read rows, or accept the duplicates with an 'except' entry (NiFi can clear a processor's state, not set it)`,
     },
   ];
 }

@@ -174,6 +174,22 @@ function modeChange(b: SinkState, a: SinkState): Finding | null | undefined {
   };
 }
 
+/** What a store that upserts by its own key does with rows of a new key: widened or narrowed. */
+function keyEffect(b: SinkState, a: SinkState, unit: string): string {
+  const added = a.key.filter((k) => !b.key.includes(k));
+  const dropped = b.key.filter((k) => !a.key.includes(k));
+  const out: string[] = [];
+  if (added.length)
+    out.push(
+      `records with the same (${b.key.join(", ")}) and another ${added.join(", ")} overwrite one ${unit}, where the new key keeps them apart`,
+    );
+  if (dropped.length)
+    out.push(
+      `records with the same (${a.key.join(", ")}) and another ${dropped.join(", ")} stay ${unit}s of their own, where the new key makes them one`,
+    );
+  return out.length ? out.join("; ") : `the same ${unit}s as before (only the key's order changed)`;
+}
+
 function keyChange(b: SinkState, a: SinkState): Finding {
   const [was, now] = [b.key.join(", "), a.key.join(", ")];
   const base = {
@@ -185,15 +201,15 @@ function keyChange(b: SinkState, a: SinkState): Finding {
   if (a.kind === "mongodb")
     return {
       ...base,
-      message: `key (${was}) -> (${now}): documents are upserted by the new key; the documents written under the old one stay, so each record is there twice (under both keys)`,
-      hint: "write to a new collection, or delete the old documents after the deploy",
+      message: `key (${was}) -> (${now}): a document's _id is made of the key's columns in order, so the job now replaces documents by an _id of another shape: the documents written before stay under their old _id, and a record whose (${was}) was written before becomes a second document beside the old one, which keeps its earlier values; no error`,
+      hint: "write to a new collection, or delete the documents of the old _id after the deploy",
     };
   if (a.kind === "cassandra")
     return {
       ...base,
-      message: `primary key (${was}) -> (${now}): Cassandra cannot change a table's primary key, and the inserts do not fit the existing table: ${failing}`,
+      message: `primary key (${was}) -> (${now}): Cassandra cannot change a table's primary key, and the job's INSERTs are upserts by the key the existing table has, so the job runs without an error and rows stay keyed by (${was}): ${keyEffect(b, a, "row")}`,
       ddl: changeKey(b, a),
-      hint: "write a new table (another 'table:')",
+      hint: "write a new table (another 'table:'), or keep the key",
     };
   return {
     ...base,

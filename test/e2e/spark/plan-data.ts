@@ -3,7 +3,7 @@
 
 const connection = `  pg: {type: postgres, host: "\${env:PG_HOST}", port: "\${env:PG_PORT}", database: plan, user: spark, password: "\${secret:PG_PASSWORD}"}`;
 
-const schema = `schemas:
+export const orderSchema = `schemas:
   order:
     fields:
       id: {type: long, required: true}
@@ -20,7 +20,7 @@ platform:
   spark: {checkpointRoot: "${root}", shufflePartitions: 4}
 connections:
 ${connection}
-${schema}
+${orderSchema}
 topics:
   pa.orders: {schema: order, partitions: 2}
   pa.other: {schema: order, partitions: 1}
@@ -46,7 +46,7 @@ platform:
 connections:
 ${connection}
   lake: {type: files, path: "${lake}"}
-${schema}
+${orderSchema}
 topics:
   pb.orders: {schema: order, partitions: 2}
 streams:
@@ -69,7 +69,7 @@ platform:
   spark: {checkpointRoot: "${root}"}
 connections:
 ${connection}
-${schema}
+${orderSchema}
 topics:
   pr.orders: {schema: order, partitions: 2}
   pr.dlq: {partitions: 1}
@@ -93,7 +93,7 @@ platform:
   spark: {checkpointRoot: "${root}"}
 connections:
 ${connection}
-${schema}
+${orderSchema}
 topics:
   pc.orders: {schema: order, partitions: 1}
 streams:
@@ -106,6 +106,32 @@ streams:
       - select: [id, customer, amount, note]
     to:
       - {connection: pg, table: pc_items, mode: upsert, key: [id]}
+    trigger: {availableNow: true, schedule: "@hourly"}
+`;
+
+/**
+ * Group D (plan-sinks): a stateless stream upserted into a Cassandra table and a MongoDB collection
+ * (no decimal column: with one, FerretDB 1.24 closed the connection on the batch's write).
+ */
+export const keySpec = (root: string) => `pipegen: 1
+pipeline: pd
+platform:
+  spark: {checkpointRoot: "${root}"}
+connections:
+  cs: {type: cassandra, contactPoints: ["\${env:CASSANDRA_HOST}"], port: "\${env:CASSANDRA_PORT}", keyspace: pd, replication: {class: SimpleStrategy, factor: 1}}
+  mg: {type: mongodb, uri: "\${secret:PD_MONGO_URI}", database: pd}
+${orderSchema}
+topics:
+  pd.orders: {schema: order, partitions: 1}
+streams:
+  items:
+    from: {topic: pd.orders}
+    onInvalid: drop
+    steps:
+      - select: [id, customer, note]
+    to:
+      - {connection: cs, table: pd_items, key: [id]}
+      - {connection: mg, collection: pd_items, key: [id]}
     trigger: {availableNow: true, schedule: "@hourly"}
 `;
 

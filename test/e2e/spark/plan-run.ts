@@ -13,8 +13,16 @@ import { describeRun, run } from "../harness/python.js";
 import { runSparkJob, sparkPaths, type SparkJobResult } from "../harness/spark.js";
 import type { Order } from "./plan-data.js";
 
-/** The helpers, over the engines the test file starts (known once its beforeAll has run). */
-export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg: Postgres }) {
+/** The engines a test file starts (known once its beforeAll has run), and the jobs' settings of others. */
+export interface PlanEngines {
+  kafka: KafkaBroker;
+  pg?: Postgres;
+  /** More environment of the jobs (e.g. a Cassandra host). */
+  env?: Record<string, string>;
+}
+
+/** The helpers, over the engines the test file starts. */
+export function planRunner(work: string, engines: () => PlanEngines) {
   async function produce(
     v: Version,
     topic: string,
@@ -43,11 +51,11 @@ export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg
 
   /** Runs a stream's job of a build to the end of its topic (--available-now). */
   function runJob(v: Version, job: string, root?: string): Promise<SparkJobResult> {
+    const { kafka, pg, env: more } = engines();
     const env = {
-      PG_HOST: "127.0.0.1",
-      PG_PORT: String(engines().pg.port),
-      PG_PASSWORD: engines().pg.password,
-      KAFKA_BOOTSTRAP_SERVERS: engines().kafka.bootstrap,
+      ...(pg ? { PG_HOST: "127.0.0.1", PG_PORT: String(pg.port), PG_PASSWORD: pg.password } : {}),
+      KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+      ...more,
     };
     const args = ["--available-now", ...(root ? ["--checkpoint-root", root] : [])];
     return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, { env, timeoutMs: 400_000 });

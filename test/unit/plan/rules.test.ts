@@ -72,3 +72,71 @@ describe("the README", () => {
     }
   });
 });
+
+describe("SINK_KEY_CHANGED says what each store does (plan-spark and plan-sinks e2e)", () => {
+  const keyed = (key: string[]) => (s: Spec) => {
+    for (const sink of s.streams.copy.to) if (sink.key) sink.key = key;
+  };
+  const messages = (key: string[]) => {
+    const c: Case = { rule: "SINK_KEY_CHANGED", after: keyed(key), near: () => {} };
+    const found = findings(c, c.after).filter((f) => f.rule === "SINK_KEY_CHANGED");
+    return Object.fromEntries(found.map((f) => [f.object, f.message]));
+  };
+  it.each([
+    ["table my/orders_copy", ["id", "customer"], /ON DUPLICATE KEY needs the new key/],
+    [
+      "table cass/ks.orders_copy",
+      ["id", "customer"],
+      /runs without an error and rows stay keyed by \(id\): records with the same \(id\) and another customer overwrite one row/,
+    ],
+    [
+      "table cass/ks.orders_copy",
+      ["customer"],
+      /rows stay keyed by \(id\): .*records with the same \(customer\) and another id stay rows of their own/,
+    ],
+    [
+      "collection mongo/orders_copy",
+      ["id", "customer"],
+      /_id .*a record whose \(id\) was written before becomes a second document beside the old one/,
+    ],
+  ])("%s, key -> %j", (object, key, message) => {
+    expect(messages(key)[object]).toMatch(message);
+  });
+});
+
+describe("NIFI_SOURCE_STATE_RESET says what NiFi's source does (plan-nifi e2e)", () => {
+  const messages = (edit: (s: Spec) => void) => {
+    const c: Case = { rule: "NIFI_SOURCE_STATE_RESET", after: edit, near: () => {} };
+    return findings(c, edit)
+      .filter((f) => f.rule === "NIFI_SOURCE_STATE_RESET")
+      .map((f) => [f.action, f.message]);
+  };
+  it.each<[string, (s: Spec) => void, string, RegExp]>([
+    [
+      "another column",
+      (s) => (s.ingest.load.from.incrementalColumn = "id"),
+      "~",
+      /reads \(public\.orders, id\) now instead of \(public\.orders, at\).*every row of the table again \(unless an earlier deploy read that pair.*every row above the value it kept then\)/,
+    ],
+    [
+      "another table",
+      (s) => (s.ingest.load.from.table = "public.orders2"),
+      "~",
+      /reads \(public\.orders2, at\) now instead of \(public\.orders, at\)/,
+    ],
+    [
+      "the ingest renamed",
+      (s) => {
+        s.ingest.load2 = s.ingest.load;
+        delete s.ingest.load;
+      },
+      "-/+",
+      /a new component \(a new id\).*has no largest value seen and publishes every row of the table again/,
+    ],
+  ])("%s", (_, edit, action, message) => {
+    const found = messages(edit);
+    expect(found).toHaveLength(1);
+    expect(found[0]![0]).toBe(action);
+    expect(found[0]![1]).toMatch(message);
+  });
+});
