@@ -11,6 +11,7 @@
 // the task callables in dagfactory/pipegen_bench_tasks.py on PYTHONPATH), each with the
 // pipeline's name. shape.py describes every DAG (settings, deadline alerts, tasks, operators,
 // callables, notifiers, assets, Spark arguments): the three must describe the same, else exit 1.
+// pipegen_runtime is this checkout's (runtime/src on PYTHONPATH), not the venvs' copy.
 // Each repetition is a fresh Python process timing DagBag(dag_folder=...) with the same
 // Airflow 3.2.2 (venv-airflow; venv-airflow-dagfactory for dag-factory); the three run
 // interleaved within a repetition (the machine is shared) and the median is reported, wall
@@ -81,7 +82,8 @@ Object.assign(env, {
   SCARF_NO_ANALYTICS: "true",
   PYTHONDONTWRITEBYTECODE: "1",
   PYTHONWARNINGS: "ignore",
-  PYTHONPATH: lib,
+  // This checkout's pipegen-runtime ahead of the one installed in the venvs.
+  PYTHONPATH: [lib, path.join(root, "runtime/src")].join(path.delimiter),
 });
 
 const lastJson = (out) => JSON.parse(out.trim().split("\n").pop());
