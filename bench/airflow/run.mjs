@@ -94,8 +94,10 @@ const exec = (file, args, extraEnv = {}) =>
     stdio: ["ignore", "pipe", "pipe"],
     maxBuffer: 1 << 28,
   });
-const timeBag = (kind, dags) =>
-  lastJson(exec(path.join(VENV[kind], "bin/python"), [path.join(here, "time_dagbag.py"), dags]));
+const timeBag = (kind, dags, ...flags) =>
+  lastJson(
+    exec(path.join(VENV[kind], "bin/python"), [path.join(here, "time_dagbag.py"), dags, ...flags]),
+  );
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load1 = () => Number(os.loadavg()[0].toFixed(2));
 
@@ -198,6 +200,8 @@ for (const n of sizes) {
       ["load_dagfactory_dags.py"],
     ),
   };
+  // One untimed run each with the audit: files read and Variable/Connection lookups at parse.
+  const audits = Object.fromEntries(KINDS.map((k) => [k, timeBag(k, folders[k], "--audit").audit]));
   const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
   const loads = [load1()];
   for (let r = 0; r < reps; r++)
@@ -232,6 +236,8 @@ for (const n of sizes) {
       import_airflow_s_median: median(runs[kind].map((x) => x.import_airflow_s)),
       per_dag_ms: (parse / last.dags) * 1000,
       per_dag_cpu_ms: (cpu / last.dags) * 1000,
+      parse_files_read: audits[kind].opened.length,
+      parse_lookups: audits[kind].lookups.length,
     };
   }
   row.dags_match = KINDS.every(
@@ -327,6 +333,14 @@ function printTable(results) {
   );
   for (const r of [head, ...rows])
     console.log(r.map((c, i) => String(c).padStart(w[i])).join("  "));
+  for (const r of results)
+    console.log(
+      `N=${r.n} at parse: ` +
+        KINDS.map(
+          (k) =>
+            `${k} reads ${r[k].parse_files_read} build files, ${r[k].parse_lookups} Variable/Connection lookups`,
+        ).join("; "),
+    );
   for (const r of results.filter((x) => x.dags_report)) {
     console.log(`airflow dags report at N=${r.n}: per-file duration, median ms (files)`);
     for (const kind of KINDS)

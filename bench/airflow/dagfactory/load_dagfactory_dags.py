@@ -8,6 +8,7 @@ from datetime import timedelta
 from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, AsyncCallback, DeadlineAlert, DeadlineReference
+
 from dagfactory import load_yaml_dags
 
 
