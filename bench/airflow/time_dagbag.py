@@ -23,7 +23,7 @@ if "--audit" in sys.argv:
     build = os.path.dirname(os.path.abspath(sys.argv[1])) + os.sep
 
     def hook(event, args):
-        if event == "open" and isinstance(args[0], str) and not args[0].endswith(".py"):
+        if event == "open" and isinstance(args[0], str) and not args[0].endswith((".py", ".pyc")):
             path = os.path.abspath(args[0])
             if path.startswith(build) and not os.path.isdir(path):
                 audit["opened"].add(path)
