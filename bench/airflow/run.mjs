@@ -342,13 +342,17 @@ function printTable(results) {
         ).join("; "),
     );
   for (const r of results.filter((x) => x.dags_report)) {
-    console.log(`airflow dags report at N=${r.n}: per-file duration, median ms (files)`);
-    for (const kind of KINDS)
+    console.log(
+      `airflow dags report at N=${r.n}: per-file duration, median ms (files); sum of all files`,
+    );
+    for (const kind of KINDS) {
+      const entries = Object.entries(r.dags_report[kind]);
+      const total = entries.reduce((a, [, v]) => a + v.total_s, 0);
       console.log(
         `  ${kind.padEnd(10)} ` +
-          Object.entries(r.dags_report[kind])
-            .map(([k, v]) => `${k} ${f1(v.median_ms)} (${v.files})`)
-            .join(", "),
+          entries.map(([k, v]) => `${k} ${f1(v.median_ms)} (${v.files})`).join(", ") +
+          `; sum ${f3(total)} s`,
       );
+    }
   }
 }
