@@ -4,6 +4,9 @@ Airflow runs the generated DAGs in test/e2e/airflow-dags.e2e.test.ts)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +33,30 @@ class Conn:
     @property
     def extra_dejson(self) -> dict[str, Any]:
         return self.extra
+
+
+def test_importing_the_module_imports_nothing_a_task_needs() -> None:
+    """Every generated ingestion DAG imports it when Airflow parses the file: what the tasks
+    use is imported when they run."""
+    heavy = [
+        "requests",
+        "confluent_kafka",
+        "airflow",
+        "pipegen_runtime.kafka_apply",
+        "pipegen_runtime.nifi",
+        "pipegen_runtime.registry",
+    ]
+    code = (
+        "import sys, json; import pipegen_runtime.airflow; "
+        f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    )
+    # The runtime under test (src/), not a copy installed in this Python.
+    src = str(Path(runtime.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert json.loads(out) == []
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,10 @@ Settings come from Airflow connections and variables when a task runs:
 - a NiFi parameter NAME takes the Airflow variable NAME, except those the Kafka and
   registry connections provide.
 
-airflow.sdk is imported inside the functions that read Airflow's settings, so the rest
-of this module (and its tests) work without Airflow.
+Cheap to import, since every generated DAG file imports it when Airflow parses the file:
+what a task needs (requests, the Kafka client, the NiFi and registry clients, airflow.sdk,
+a provider's notifier) is imported inside the function that uses it, when the task runs.
+So the rest of this module (and its tests) also work without Airflow.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
-from . import kafka_apply, nifi, registry
+    from . import nifi
 
 
 class ConnectionLike(Protocol):
@@ -74,18 +77,19 @@ def request_timeout(conn: ConnectionLike) -> float:
     return float(conn.extra_dejson.get("timeout", 30))
 
 
-class _Session(requests.Session):
-    """A session whose own `verify` is passed with every request: requests lets the
-    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE environment variables replace a session's verify
-    (a connection's verify: false or its CA bundle would be ignored)."""
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.setdefault("verify", self.verify)
-        return super().request(method, url, *args, **kwargs)
-
-
 def http_session(conn: ConnectionLike) -> requests.Session:
     """A requests session with the connection's TLS verification."""
+    import requests
+
+    class _Session(requests.Session):
+        """A session whose own `verify` is passed with every request: requests lets the
+        REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE environment variables replace a session's verify
+        (a connection's verify: false or its CA bundle would be ignored)."""
+
+        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            kwargs.setdefault("verify", self.verify)
+            return super().request(method, url, *args, **kwargs)
+
     session = _Session()
     session.verify = tls_verify(conn)
     return session
@@ -131,6 +135,8 @@ def mask_secret(value: str) -> None:
 
 def apply_topics(kafka_conn_id: str, manifest: Path) -> None:
     """Create or update the topics of a topics.json (idempotent), with the connection's client."""
+    from . import kafka_apply
+
     conn = connection(kafka_conn_id)
     properties = kafka_config(conn)
     bootstrap = kafka_bootstrap(conn)
@@ -144,6 +150,8 @@ def apply_topics(kafka_conn_id: str, manifest: Path) -> None:
 
 def registry_config(conn: ConnectionLike) -> dict[str, Any]:
     """SchemaRegistryClient's configuration from a connection."""
+    from . import registry
+
     return registry.client_config(
         base_url(conn),
         verify=tls_verify(conn),
@@ -157,6 +165,8 @@ def register_schema(
     registry_conn_id: str, subject: str, schema_file: Path, compatibility: str | None
 ) -> int:
     """Register one Avro schema (the same schema keeps its id) and set its compatibility."""
+    from . import registry
+
     config = registry_config(connection(registry_conn_id))
     schema_id = registry.register_file(config, subject, schema_file, compatibility)
     print(f"{subject}: schema id {schema_id}, compatibility {compatibility}")
@@ -186,6 +196,8 @@ class NifiFlow:
 
 def nifi_client(flow: NifiFlow) -> nifi.Nifi:
     """A NiFi client from the connection (logged in when it has a login)."""
+    from . import nifi
+
     conn = connection(flow.conn_id)
     client = nifi.Nifi(
         base_url(conn),
@@ -214,6 +226,8 @@ def deploy_nifi_flow(flow: NifiFlow, *, update_secrets: bool = False) -> str:
     Sensitive parameters are set on a new upload, when empty, or with update_secrets (a
     rotation); the others when their value differs.
     """
+    from . import nifi
+
     client = nifi_client(flow)
     deployed = nifi.deploy(
         client, flow.group, flow.flow, flow.position, lambda name: parameter_value(flow, name)
@@ -238,4 +252,6 @@ def deploy_nifi_flow(flow: NifiFlow, *, update_secrets: bool = False) -> str:
 
 def start_nifi_flow(flow: NifiFlow, group_id: str) -> None:
     """Enable the group's controller services, then start it (fails if any is invalid)."""
+    from . import nifi
+
     nifi.start(nifi_client(flow), group_id, flow.group)

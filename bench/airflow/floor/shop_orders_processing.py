@@ -1,0 +1,74 @@
+# Hand-written equivalent of pipegen's shop_orders processing DAG (the benchmark's floor).
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.sdk import DAG, Asset
+
+
+def pipegen_secret(value):
+    from airflow.sdk.log import mask_secret
+
+    mask_secret(value)
+    return value
+
+
+with DAG(
+    dag_id="shop_orders_processing_orders_per_minute",
+    schedule="@continuous",
+    start_date=datetime(2025, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["shop", "orders"],
+    default_args={
+        "owner": "data-platform@example.com",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "on_failure_callback": [
+            SmtpNotifier(
+                to=["oncall@example.com"],
+                smtp_conn_id="smtp_default",
+                subject="[pipegen] shop_orders: {{ ti.dag_id }}.{{ ti.task_id }} failed",
+                html_content='<p>Task {{ ti.task_id }} of DAG {{ ti.dag_id }} (pipeline shop_orders) failed on try {{ ti.try_number }} of run {{ run_id }}.</p><p>{{ exception | default("", true) | e }}</p>',
+            ),
+            SlackWebhookNotifier(
+                slack_webhook_conn_id="slack_alerts",
+                text=":red_circle: [pipegen] shop_orders: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
+            ),
+        ],
+    },
+    user_defined_filters={"pipegen_secret": pipegen_secret},
+):
+    SparkSubmitOperator(
+        task_id="orders_per_minute",
+        conn_id="spark_default",
+        application=str(Path(__file__).parent.parent / "spark/orders_per_minute.py"),
+        name="pipegen.shop_orders.orders_per_minute",
+        deploy_mode="cluster",
+        packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.postgresql:postgresql:42.7.14",
+        py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
+        conf={
+            "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.shuffle.partitions": "16",
+        },
+        num_executors=4,
+        executor_cores=2,
+        executor_memory="4g",
+        application_args=[
+            "--bootstrap-servers",
+            '{{ conn.kafka_default.extra_dejson["bootstrap.servers"] }}',
+        ],
+        env_vars={
+            "ANALYTICS_DB_HOST": "{{ var.value.ANALYTICS_DB_HOST }}",
+            "ANALYTICS_DB_PORT": "{{ var.value.ANALYTICS_DB_PORT }}",
+            "ANALYTICS_PASSWORD": "{{ var.value.ANALYTICS_PASSWORD | pipegen_secret }}",
+        },
+        inlets=[Asset("kafka://kafka_default/orders.raw")],
+        outlets=[Asset("kafka://kafka_default/orders.per_minute")],
+        retry_exponential_backoff=2.0,
+        max_retry_delay=timedelta(hours=1),
+    )
