@@ -16,6 +16,7 @@ import {
   type StackFinding,
 } from "../emit/stack/index.js";
 import { loadSpec } from "../load/load.js";
+import { escapePointer, unescapePointer } from "../load/pointer.js";
 import { compilePaths } from "./index.js";
 
 /** pipegen-runtime's source: runtime/ beside dist/ and src/ (the npm package ships it). */
@@ -39,17 +40,36 @@ export function runtimeSources(root = runtimeRoot): RuntimeSource[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** A finding as a PG501 warning at its setting in the spec. */
-export function findingDiagnostic(f: StackFinding, source: string | undefined): Diagnostic {
+/** Whether the spec has a value at the pointer. */
+function has(value: unknown, pointer: string): boolean {
+  let v = value;
+  for (const seg of pointer.split("/").slice(1).map(unescapePointer)) {
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return false;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return true;
+}
+
+/**
+ * A finding as a PG501 warning at its setting in the spec: in the environment's overlay when
+ * the overlay sets it (the value the stack was made from), else where the spec sets it.
+ */
+export function findingDiagnostic(
+  f: StackFinding,
+  source: string | undefined,
+  env: string | null,
+): Diagnostic {
   const spec = source === undefined ? undefined : loadSpec(f.file, source).spec;
-  const pos = spec ? spec.locate(f.pointer) : { line: 0, col: 0 };
+  const overlay = env ? `/environments/${escapePointer(env)}${f.pointer}` : null;
+  const pointer = spec && overlay && has(spec.value, overlay) ? overlay : f.pointer;
+  const pos = spec ? spec.locate(pointer) : { line: 0, col: 0 };
   return {
     code: "PG501",
     severity: "warning",
     message: f.message,
     file: f.file,
     ...pos,
-    pointer: f.pointer,
+    pointer,
     hint: f.hint,
   };
 }
@@ -73,7 +93,7 @@ export function stack(
   if (hasErrors(r.diagnostics) || !r.pipelines.length)
     return { diagnostics: r.diagnostics, sources: r.sources, written: null, removed: [] };
   const s = emitStack(r.pipelines, runtimeSources());
-  const warnings = s.findings.map((f) => findingDiagnostic(f, r.sources.get(f.file)));
+  const warnings = s.findings.map((f) => findingDiagnostic(f, r.sources.get(f.file), opts.env));
   const dir = path.join(opts.out, STACK_DIR);
   let before: string[] = [];
   try {

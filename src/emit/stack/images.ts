@@ -66,6 +66,8 @@ export const stackValues = {
   cassandraDc: "datacenter1",
   /** The password of every database user the stack creates (a local stack, not a deployment). */
   password: "pipegen-local",
+  /** Where the NiFi image keeps the JDBC drivers its connection pools load. */
+  nifiJdbcDir: "/opt/nifi/nifi-current/jdbc",
   /** Where the build's pipeline folders are mounted in the Airflow containers (the DAGs folder). */
   dagsFolder: "/opt/airflow/dags",
 } as const;

@@ -8,7 +8,13 @@ import { stringify } from "yaml";
 import { RUNTIME_VERSION } from "../shared/runtime.js";
 import type { Pipeline } from "../../ir/types.js";
 import { airflow } from "./airflow.js";
-import { airflowDockerfile, header, type RuntimeSource, sparkDockerfile } from "./files.js";
+import {
+  airflowDockerfile,
+  header,
+  nifiDockerfile,
+  type RuntimeSource,
+  sparkDockerfile,
+} from "./files.js";
 import { kafka, minio, nifi, registry, type Service, spark } from "./services.js";
 import { type StackFile, stores } from "./stores.js";
 import { emptyWiring, type StackFinding, type Wiring, wirePipeline } from "./wiring.js";
@@ -37,7 +43,7 @@ export function emitStack(
   const has = (s: Parameters<typeof w.services.has>[0]) => w.services.has(s);
   if (has("kafka")) Object.assign(services, kafka());
   if (has("schema-registry")) Object.assign(services, registry());
-  if (has("nifi")) Object.assign(services, nifi());
+  if (has("nifi")) Object.assign(services, nifi(w));
   if (has("spark")) Object.assign(services, spark(w, RUNTIME_VERSION));
   if (has("minio")) Object.assign(services, minio(w));
   const st = stores(w);
@@ -55,6 +61,9 @@ export function emitStack(
   );
   const files: StackFile[] = [
     { path: "compose.yaml", content: composeYaml(services, sorted) },
+    ...(w.nifiDrivers.size
+      ? [{ path: "images/nifi.Dockerfile", content: nifiDockerfile(w.nifiDrivers) }]
+      : []),
     { path: "images/airflow.Dockerfile", content: airflowDockerfile() },
     ...(has("spark")
       ? [{ path: "images/spark.Dockerfile", content: sparkDockerfile(cassandra) }]

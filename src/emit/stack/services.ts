@@ -69,7 +69,7 @@ export function registry(): Record<string, Service> {
   };
 }
 
-export function nifi(): Record<string, Service> {
+export function nifi(w: Wiring): Record<string, Service> {
   const repo = (x: string) => `nifi-${x}:/opt/nifi/nifi-current/${x}`;
   return {
     nifi: {
@@ -77,7 +77,9 @@ export function nifi(): Record<string, Service> {
       // NIFI_WEB_HTTP_PORT makes the image serve plain HTTP without a login: a local stack only.
       environment: { NIFI_WEB_HTTP_HOST: "0.0.0.0", NIFI_WEB_HTTP_PORT: "8080" },
       healthcheck: { ...httpCheck(8080, "/nifi-api/flow/about"), start_period: "120s" },
-      image: images.nifi,
+      ...(w.nifiDrivers.size
+        ? { build: build("nifi"), image: `pipegen-stack/nifi:${images.nifi.split(":")[1]}-jdbc` }
+        : { image: images.nifi }),
       ports: [local(8091, 8080)],
       volumes: [
         "conf",
@@ -92,7 +94,7 @@ export function nifi(): Record<string, Service> {
 }
 
 /** The build context of the Spark and Airflow images (pipegen-runtime installed into both). */
-export const build = (engine: "airflow" | "spark") => ({
+export const build = (engine: "airflow" | "spark" | "nifi") => ({
   context: "./images",
   dockerfile: `${engine}.Dockerfile`,
 });

@@ -6,7 +6,7 @@
  * be wired, as findings placed at the spec's setting.
  */
 import { refsOf } from "../../ir/refs.js";
-import { sparkPaths } from "../../ir/names.js";
+import { nifiJdbcDriverDir, sparkPaths } from "../../ir/names.js";
 import type { Connection, Pipeline, ValueRef } from "../../ir/types.js";
 import { type ServiceName, stackValues as v } from "./images.js";
 
@@ -41,6 +41,8 @@ export interface Wiring {
   buckets: Set<string>;
   /** Local folders both Airflow (the Spark driver) and the Spark workers must share. */
   sharedPaths: Set<string>;
+  /** The JDBC drivers NiFi's connection pools load (the ingest's databases). */
+  nifiDrivers: Set<"postgres" | "mysql">;
   /** Cassandra's datacenter name (the writers' local datacenter). */
   cassandraDc: string | null;
   /** Variables AWS SDKs read on the Spark driver and executors (S3 without keys in the spec). */
@@ -57,6 +59,7 @@ export function emptyWiring(): Wiring {
     cql: [],
     buckets: new Set(),
     sharedPaths: new Set(),
+    nifiDrivers: new Set(),
     cassandraDc: null,
     awsEnv: false,
     findings: [],
@@ -75,6 +78,12 @@ export function wirePipeline(p: Pipeline, w: Wiring): void {
   if (p.ingest.length) w.services.add("nifi");
   if (p.streams.length || p.archive.length) w.services.add("spark");
   wirePlatform(ctx);
+  for (const i of p.ingest) {
+    const c = i.from.connection;
+    if (c.type === "mongodb") continue;
+    w.nifiDrivers.add(c.type);
+    w.variables.set(nifiJdbcDriverDir, v.nifiJdbcDir);
+  }
   for (const c of usedConnections(p)) wireConnection(ctx, c);
 }
 
