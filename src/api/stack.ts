@@ -16,7 +16,7 @@ import {
   type StackFinding,
 } from "../emit/stack/index.js";
 import { loadSpec } from "../load/load.js";
-import { escapePointer, unescapePointer } from "../load/pointer.js";
+import { escapePointer, hasPointer } from "../load/pointer.js";
 import { compilePaths } from "./index.js";
 
 /** pipegen-runtime's source: runtime/ beside dist/ and src/ (the npm package ships it). */
@@ -40,16 +40,6 @@ export function runtimeSources(root = runtimeRoot): RuntimeSource[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Whether the spec has a value at the pointer. */
-function has(value: unknown, pointer: string): boolean {
-  let v = value;
-  for (const seg of pointer.split("/").slice(1).map(unescapePointer)) {
-    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return false;
-    v = (v as Record<string, unknown>)[seg];
-  }
-  return true;
-}
-
 /**
  * A finding as a PG501 warning at its setting in the spec: in the environment's overlay when
  * the overlay sets it (the value the stack was made from), else where the spec sets it.
@@ -61,7 +51,7 @@ export function findingDiagnostic(
 ): Diagnostic {
   const spec = source === undefined ? undefined : loadSpec(f.file, source).spec;
   const overlay = env ? `/environments/${escapePointer(env)}${f.pointer}` : null;
-  const pointer = spec && overlay && has(spec.value, overlay) ? overlay : f.pointer;
+  const pointer = spec && overlay && hasPointer(spec.value, overlay) ? overlay : f.pointer;
   const pos = spec ? spec.locate(pointer) : { line: 0, col: 0 };
   return {
     code: "PG501",
