@@ -74,6 +74,15 @@ common(program.command("build").description("validate the specs and write the ge
   .action(async (specs: string[], o: CommonOptions) =>
     finish("build", o, (await import("./build.js")).runBuild(specs, o)),
   );
+common(
+  program
+    .command("stack")
+    .description("write a Docker Compose stack with the services the specs' pipelines use"),
+)
+  .option("--out <dir>", "output root (the build's; the stack goes into <out>/stack)", "generated")
+  .action(async (specs: string[], o: CommonOptions) =>
+    finish("stack", o, (await import("./stack.js")).runStack(specs, o)),
+  );
 common(program.command("validate").description("validate the specs; write nothing")).action(
   async (specs: string[], o: CommonOptions) =>
     finish("validate", o, (await import("./validate.js")).runValidate(specs, o)),

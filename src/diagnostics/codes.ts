@@ -29,6 +29,7 @@ export const codes = {
   PG401: "output path escapes the output root",
   PG402: "two specs generate the same pipeline",
   PG403: "an output file was not written by pipegen",
+  PG501: "the local stack cannot wire a setting",
 } as const;
 
 export type Code = keyof typeof codes;

@@ -41,6 +41,9 @@ export const nifiPaths = {
  */
 export const nifiGroup = (p: string) => p;
 
+/** The flow's parameter that only a deployment knows: the folder of the JDBC driver jars on NiFi's hosts. */
+export const nifiJdbcDriverDir = "jdbc.driver.dir";
+
 /** Files of the Spark target: per job (a stream or an archive) its program and submission. */
 export const sparkPaths = {
   /** A job's program, by its name alone (in the spark folder): the submission's application. */

@@ -77,3 +77,13 @@ export function keyPointers(doc: Document.Parsed): Map<number, string> {
   });
   return out;
 }
+
+/** Whether a document (plain values) has a value at the JSON pointer. */
+export function hasPointer(value: unknown, pointer: string): boolean {
+  let v = value;
+  for (const seg of pointer.split("/").slice(1).map(unescapePointer)) {
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return false;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return true;
+}

@@ -86,6 +86,8 @@ bash "$E2E_DIR/engines/databases/install.sh"
 bash "$E2E_DIR/engines/cassandra/install.sh"
 bash "$E2E_DIR/engines/ferretdb/install.sh"
 bash "$E2E_DIR/engines/minio/install.sh"
+# The Compose reference loader (compose-go), for the generated stacks (stack.e2e.test.ts).
+bash "$E2E_DIR/engines/compose/install.sh"
 # Airflow 3 (pinned lock) and the Confluent-compatible schema registry (Apicurio)
 bash "$E2E_DIR/engines/airflow/install.sh"
 bash "$E2E_DIR/engines/registry/install.sh"

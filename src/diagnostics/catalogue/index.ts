@@ -11,6 +11,7 @@ import { loadEntries } from "./load.js";
 import { meaningEntries } from "./meaning.js";
 import { outputEntries } from "./output.js";
 import { schemaEntries } from "./schema.js";
+import { stackEntries } from "./stack.js";
 import type { CatalogueEntry, Says } from "./types.js";
 
 export type { CatalogueEntry, Example, Says } from "./types.js";
@@ -20,6 +21,7 @@ export const catalogue: { readonly [C in Code]: CatalogueEntry } = {
   ...schemaEntries,
   ...meaningEntries,
   ...outputEntries,
+  ...stackEntries,
 };
 
 /** The code a person typed (PG201, pg201, 201), or undefined when there is none such. */
@@ -38,7 +40,7 @@ export function exampleDiagnostic(code: Code, says: Says = catalogue[code].says)
   const m = /^(.*?)(?::(\d+):(\d+))?$/.exec(says.at)!;
   return {
     code,
-    severity: "error",
+    severity: says.severity ?? "error",
     message: says.message,
     file: m[1]!,
     line: Number(m[2] ?? 0),
@@ -67,7 +69,7 @@ export function explainText(code: Code, opts: { color: boolean }): string {
   const sources = new Map(Object.entries(e.example.specs));
   const said = formatDiagnostic(exampleDiagnostic(code), { color: opts.color, sources });
   const command = [
-    "pipegen build",
+    `pipegen ${e.example.command ?? "build"}`,
     ...(e.example.inputs ?? Object.keys(e.example.specs)),
     ...(e.example.env ? ["--env", e.example.env] : []),
   ].join(" ");

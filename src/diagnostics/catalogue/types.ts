@@ -19,11 +19,15 @@ export interface Example {
   inputs?: readonly string[];
   /** The environment built (--env NAME). */
   env?: string;
+  /** The command that gives the code: `pipegen build` unless said (`pipegen stack`). */
+  command?: "build" | "stack";
 }
 
 /** What pipegen says for the example: where (file, or file:line:col), the message and the hint. */
 export interface Says {
   at: string;
+  /** Unless said, an error. */
+  severity?: "warning";
   message: string;
   hint?: string;
 }

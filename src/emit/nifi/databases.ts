@@ -1,4 +1,5 @@
 /** The database services of a flow: a JDBC pool per postgres or mysql connection, a MongoDB client per mongodb one. */
+import { nifiJdbcDriverDir } from "../../ir/names.js";
 import type { JdbcConnection, MongoConnection } from "../../ir/types.js";
 import { propertyValue, type Fragment } from "./escape.js";
 import { EL, SENSITIVE, type Target } from "./params.js";
@@ -69,7 +70,7 @@ export function databaseService(s: Services, c: JdbcConnection): string {
     "Database Connection URL": propertyValue(url, EL.el),
     "Database Driver Class Name": kind.driver,
     "Database Driver Locations": propertyValue(
-      [s.params.deployment("jdbc.driver.dir", JDBC_DIR_DOC)],
+      [s.params.deployment(nifiJdbcDriverDir, JDBC_DIR_DOC)],
       EL.el,
     ),
     "Password Source": "PASSWORD",

@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../../../src/api/index.js";
+import { stack } from "../../../src/api/stack.js";
 import {
   catalogue,
   closestCode,
@@ -52,6 +53,7 @@ function buildIn(
     links?: Readonly<Record<string, string>>;
     inputs?: readonly string[];
     env?: string;
+    command?: "build" | "stack";
   } = {},
 ) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "pipegen-explain-"));
@@ -66,7 +68,8 @@ function buildIn(
   const cwd = process.cwd();
   process.chdir(dir);
   try {
-    return build(opts.inputs ?? Object.keys(specs), { env: opts.env ?? null, out: "generated" });
+    const run = opts.command === "stack" ? stack : build;
+    return run(opts.inputs ?? Object.keys(specs), { env: opts.env ?? null, out: "generated" });
   } finally {
     process.chdir(cwd);
   }
@@ -93,8 +96,13 @@ describe("the diagnostic catalogue", () => {
   });
 
   it.each(entries.filter(([, e]) => e.fixed))("%s: the fixed example builds", (_code, e) => {
-    const r = buildIn(e.fixed!, { ...(e.example.env ? { env: e.example.env } : {}) });
+    const r = buildIn(e.fixed!, {
+      ...(e.example.env ? { env: e.example.env } : {}),
+      ...(e.example.command ? { command: e.example.command } : {}),
+    });
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    // A warning's fixed example gives no warning of its code either.
+    expect(r.diagnostics.filter((d) => d.code === _code)).toEqual([]);
     expect(hasErrors(r.diagnostics)).toBe(false);
   });
 
