@@ -102,26 +102,81 @@ export class TopicFollower {
   }
 }
 
-/** The longest pause between two consecutive arrivals in [from, to], with its start. */
-export function longestGap(arrivals: readonly Arrival[], from: number, to: number) {
-  const times = arrivals
-    .map((a) => a.t)
-    .filter((t) => t >= from && t <= to)
-    .sort((a, b) => a - b);
-  let gap = 0;
-  let at = from;
-  for (let i = 1; i < times.length; i++) {
-    if (times[i]! - times[i - 1]! > gap) {
-      gap = times[i]! - times[i - 1]!;
-      at = times[i - 1]!;
-    }
-  }
-  return { gapMs: gap, afterMs: at - from };
-}
-
 /** Per id, how often it is on the topic. */
 export function countsById(arrivals: readonly Arrival[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const a of arrivals) counts.set(a.id, (counts.get(a.id) ?? 0) + 1);
   return counts;
+}
+
+/** Polls the sink table and notes when each id first appears there. */
+export class SinkWatcher {
+  readonly seen = new Map<number, number>();
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  constructor(
+    private readonly pg: Postgres,
+    private readonly table: string,
+  ) {}
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        await this.poll();
+        await sleep(500);
+      }
+    })();
+  }
+
+  private async poll(): Promise<void> {
+    const rows = await this.pg.query(`SELECT id FROM ${this.table}`).catch(() => []);
+    const now = Date.now();
+    for (const [id] of rows) if (!this.seen.has(Number(id))) this.seen.set(Number(id), now);
+  }
+
+  /** Stop polling, after one last look. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.poll();
+  }
+}
+
+/** An event (a kill, a restart) and the last id inserted before it. */
+export interface Event {
+  name: string;
+  at: number;
+  lastBefore: number;
+}
+
+/**
+ * How an event delayed rows on their way to a stage (`seen`: id -> when the stage had it):
+ * `firstAfterMs` from the event to the stage's first row inserted after it; `baselineMs` the
+ * median latency (insert -> stage) of the rows inserted in the 10 s before it; `peakMs` the
+ * largest latency of the rows inserted from 5 s before it to 30 s after it.
+ */
+export function delays(event: Event, inserted: readonly Inserted[], seen: Map<number, number>) {
+  const latency = (r: Inserted) => (seen.get(r.id) ?? Number.NaN) - r.at;
+  const before = inserted
+    .filter((r) => r.at >= event.at - 10_000 && r.at < event.at)
+    .map(latency)
+    .sort((a, b) => a - b);
+  const around = inserted
+    .filter((r) => r.at >= event.at - 5_000 && r.at <= event.at + 30_000)
+    .map(latency);
+  const after = inserted
+    .filter((r) => r.id > event.lastBefore)
+    .map((r) => seen.get(r.id) ?? Infinity);
+  return {
+    firstAfterMs: Math.min(...after) - event.at,
+    baselineMs: before[Math.floor(before.length / 2)] ?? Number.NaN,
+    peakMs: Math.max(...around),
+  };
+}
+
+/** First arrival per id. */
+export function firstArrivals(arrivals: readonly Arrival[]): Map<number, number> {
+  const first = new Map<number, number>();
+  for (const a of arrivals) if (!first.has(a.id) || first.get(a.id)! > a.t) first.set(a.id, a.t);
+  return first;
 }
