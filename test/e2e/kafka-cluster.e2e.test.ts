@@ -90,6 +90,12 @@ beforeAll(async () => {
   writeFileSync(specFile, SPEC);
   const r = build([specFile], { out: path.join(work, "generated"), env: "prod" });
   expect(r.diagnostics).toEqual([]);
+  // Here, not in a test: nothing below can run without the topic.
+  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
+    "--bootstrap-servers",
+    cluster.bootstrap,
+  ]);
+  expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
   await pg.query(
     "CREATE TABLE public.items (id BIGINT PRIMARY KEY, name TEXT NOT NULL, updated_at TIMESTAMP NOT NULL)",
   );
@@ -155,12 +161,7 @@ function assertJobRunning(): void {
 }
 
 describe("a three-node Kafka cluster under the generated pipeline", () => {
-  it("the apply program creates the topic with the production overlay: 3 replicas, min ISR 2", async () => {
-    const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
-      "--bootstrap-servers",
-      cluster.bootstrap,
-    ]);
-    expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
+  it("the apply program created the topic with the production overlay: 3 replicas, min ISR 2", async () => {
     const topics = await describeTopics(cluster.bootstrap, [TOPIC]);
     expect(topics[TOPIC]?.partitions).toBe(3);
     expect(topics[TOPIC]?.replicationFactor).toBe(3);
