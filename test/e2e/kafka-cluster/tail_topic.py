@@ -32,5 +32,10 @@ while True:
             print(json.dumps({"error": str(msg.error())}), flush=True)
         continue
     key = msg.key().decode("utf-8", "replace") if msg.key() is not None else None
-    line = {"t": int(time.time() * 1000), "p": msg.partition(), "o": msg.offset(), "k": key}
+    line = {
+        "t": int(time.time() * 1000),
+        "p": msg.partition(),
+        "o": msg.offset(),
+        "k": key,
+    }
     print(json.dumps(line), flush=True)
