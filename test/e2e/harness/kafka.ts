@@ -41,23 +41,24 @@ export interface KafkaBroker {
   stop(): Promise<void>;
 }
 
-const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
+export const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with "-". */
-function clusterId(): string {
+export function clusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString("base64url");
     if (!id.startsWith("-")) return id;
   }
 }
 
-function serverProperties(
+/** server.properties of a combined node; an `extra` entry set to null removes a default. */
+export function serverProperties(
   dir: string,
   port: number,
   controllerPort: number,
-  extra: Record<string, string>,
+  extra: Record<string, string | null>,
 ): string {
-  const props: Record<string, string> = {
+  const props: Record<string, string | null> = {
     "process.roles": "broker,controller",
     "node.id": "1",
     "controller.quorum.bootstrap.servers": `127.0.0.1:${controllerPort}`,
@@ -84,13 +85,14 @@ function serverProperties(
     ...extra,
   };
   return Object.entries(props)
+    .filter(([, v]) => v !== null)
     .map(([k, v]) => `${k}=${v}`)
     .join("\n")
     .concat("\n");
 }
 
 /** A log4j2 config: everything to stdout at `level`. */
-const log4j2 = (level: string) => `status = warn
+export const log4j2 = (level: string) => `status = warn
 appender.out.type = Console
 appender.out.name = OUT
 appender.out.layout.type = PatternLayout
