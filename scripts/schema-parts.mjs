@@ -258,6 +258,27 @@ const platform = obj({
     checkpointRoot: strOrRef,
     shufflePartitions: { type: "integer", minimum: 1 },
     conf: map(ref("sparkConfName"), { type: ["string", "number", "boolean"] }),
+    kubernetes: obj(
+      {
+        image: ref("containerImage"),
+        namespace: ref("k8sLabel"),
+        serviceAccount: ref("k8sSubdomain"),
+        jobFiles: ref("jobFilesUri"),
+        runtime: { enum: ["image", "jobFiles"] },
+        uploadPath: ref("uploadUri"),
+        imagePullPolicy: { enum: ["Always", "IfNotPresent", "Never"] },
+        imagePullSecrets: { type: "array", items: ref("k8sSubdomain"), minItems: 1 },
+        secretName: ref("k8sSubdomain"),
+        configMapName: ref("k8sSubdomain"),
+      },
+      ["image", "namespace", "serviceAccount", "jobFiles"],
+    ),
+    yarn: obj({
+      queue: { type: "string", pattern: "^[A-Za-z0-9_.-]+$" },
+      pythonEnv: ref("archiveUri"),
+      driverPython: { type: "string", pattern: "^[^\\s,]+$" },
+      files: { type: "array", items: ref("archiveUri"), minItems: 1, uniqueItems: true },
+    }),
   }),
   lineage: obj({ url: strOrRef, namespace: str }, ["url"]),
   airflow: obj({

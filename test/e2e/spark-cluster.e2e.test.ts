@@ -203,7 +203,13 @@ describe("a generated stream job on a standalone cluster of two workers", () => 
       { timeoutMs: 240_000, intervalMs: 1000, onTimeout: () => new Error("no rows in time") },
     );
     const firstRowsMs = Date.now() - started;
-    const before = await getJson<Executor[]>(`${api}/executors`);
+    const t0 = Date.now();
+    const before = await getJson<Executor[]>(`${api}/executors`, 120_000).catch((e: unknown) => {
+      throw new Error(
+        `${String(e)} after ${Date.now() - t0} ms; ${job!.output().stderr.slice(-6000)}`,
+      );
+    });
+    console.log(`driver REST API answered in ${Date.now() - t0} ms`);
     expect(before.length, JSON.stringify(before)).toBe(2);
 
     // More records, and the second worker lost (SIGKILL of its JVM and its executor) while

@@ -157,6 +157,8 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
         checkpointRoot: lit("/tmp/pipegen/checkpoints"),
         shufflePartitions: 8,
         conf: {},
+        kubernetes: null,
+        yarn: null,
       },
       lineage: null,
       airflow: {

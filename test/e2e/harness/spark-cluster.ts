@@ -45,8 +45,8 @@ export interface SparkClusterOptions {
   startTimeoutMs?: number;
 }
 
-export async function getJson<T>(url: string): Promise<T> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+export async function getJson<T>(url: string, timeoutMs = 30_000): Promise<T> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!r.ok) throw new Error(`GET ${url}: ${r.status}`);
   return (await r.json()) as T;
 }
