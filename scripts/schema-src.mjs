@@ -246,8 +246,8 @@ const schema = {
     topicConfigName: { type: "string", pattern: "^[a-z][a-z0-9.]*$" },
     sparkConfName: { type: "string", pattern: "^spark\\.[A-Za-z0-9_.-]+$" },
     containerImage: { type: "string", pattern: "^[a-z0-9][A-Za-z0-9._/:@-]*$", maxLength: 512 },
-    k8sLabel: { type: "string", pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", maxLength: 63 },
-    k8sSubdomain: {
+    kubernetesLabel: { type: "string", pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", maxLength: 63 },
+    kubernetesName: {
       type: "string",
       pattern: "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
       maxLength: 253,
@@ -264,6 +264,8 @@ const schema = {
       type: "string",
       pattern: "^(hdfs|s3a|gs|abfss?|https?|file|local)://[A-Za-z0-9._~:/@%+=-]+$",
     },
+    yarnQueue: { type: "string", pattern: "^[A-Za-z0-9_.-]+$", maxLength: 255 },
+    executable: { type: "string", pattern: "^[A-Za-z0-9_./+-]+$" },
     attributeName: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$" },
     tag: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
     planRule: {

@@ -28,12 +28,12 @@ export default {
     description: "A container image reference: registry/repository:tag or @digest.",
     examples: ["registry.example.com/pipegen-spark:4.0.0"],
   },
-  "#k8sLabel": {
+  "#kubernetesLabel": {
     description:
       "A Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', at most 63 characters.",
     examples: ["spark-jobs"],
   },
-  "#k8sSubdomain": {
+  "#kubernetesName": {
     description:
       "A Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.'.",
     examples: ["spark"],
@@ -52,6 +52,14 @@ export default {
     description:
       "A file URI Spark can fetch: hdfs://, s3a://, gs://, abfs(s)://, http(s)://, file:// or local://.",
     examples: ["hdfs:///envs/pipegen-0.1.0.tar.gz"],
+  },
+  "#yarnQueue": {
+    description: "A YARN queue name: letters, digits, '_', '.' and '-' (a.b for a child queue).",
+    examples: ["streaming"],
+  },
+  "#executable": {
+    description: "A program name or path: letters, digits, '_', '.', '/', '+' and '-'.",
+    examples: ["python3", "/opt/conda/bin/python"],
   },
   "#memory": {
     description: "A memory size: a whole number and k, m, g or t.",

@@ -39,16 +39,16 @@ export type ContainerImage = string;
  * A Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', at most 63 characters.
  *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
- * via the `definition` "k8sLabel".
+ * via the `definition` "kubernetesLabel".
  */
-export type K8SLabel = string;
+export type KubernetesLabel = string;
 /**
  * A Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.'.
  *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
- * via the `definition` "k8sSubdomain".
+ * via the `definition` "kubernetesName".
  */
-export type K8SSubdomain = string;
+export type KubernetesName = string;
 /**
  * A folder URI without a trailing slash: local:///path in the image, or s3a://, hdfs://, gs://, abfs(s)://, http(s)://.
  *
@@ -64,12 +64,26 @@ export type JobFilesUri = string;
  */
 export type UploadUri = string;
 /**
+ * A YARN queue name: letters, digits, '_', '.' and '-' (a.b for a child queue).
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "yarnQueue".
+ */
+export type YarnQueue = string;
+/**
  * A file URI Spark can fetch: hdfs://, s3a://, gs://, abfs(s)://, http(s)://, file:// or local://.
  *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
  * via the `definition` "archiveUri".
  */
 export type ArchiveUri = string;
+/**
+ * A program name or path: letters, digits, '_', '.', '/', '+' and '-'.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "executable".
+ */
+export type Executable = string;
 /**
  * A store the pipeline reads or writes. Its type (postgres, mysql, mongodb, cassandra, s3, files) decides its other settings.
  *
@@ -365,11 +379,11 @@ export interface PipegenSpec {
         /**
          * The namespace the driver and executor pods run in (spark.kubernetes.namespace).
          */
-        namespace: K8SLabel;
+        namespace: KubernetesLabel;
         /**
          * The service account of the driver pod (spark.kubernetes.authenticate.driver.serviceAccountName): it must be allowed to create, watch and delete pods, services and config maps in the namespace.
          */
-        serviceAccount: K8SSubdomain;
+        serviceAccount: KubernetesName;
         /**
          * The folder that holds this pipeline's spark/ files as the driver pod reads them: local:///... inside the image, or a URL Spark reads (s3a://, hdfs://, https://, ...). In cluster deploy mode the submission's application is <jobFiles>/<job>.py.
          */
@@ -391,15 +405,15 @@ export interface PipegenSpec {
          *
          * @minItems 1
          */
-        imagePullSecrets?: [K8SSubdomain, ...K8SSubdomain[]];
+        imagePullSecrets?: [KubernetesName, ...KubernetesName[]];
         /**
          * The Kubernetes Secret whose keys are the pipeline's ${secret:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-secrets (underscores as hyphens).
          */
-        secretName?: K8SSubdomain;
+        secretName?: KubernetesName;
         /**
          * The ConfigMap whose keys are the pipeline's ${env:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-config (underscores as hyphens).
          */
-        configMapName?: K8SSubdomain;
+        configMapName?: KubernetesName;
       };
       /**
        * YARN settings of the submissions (used when the master is yarn): the queue and how the jobs' Python dependencies reach the driver and executors.
@@ -408,7 +422,7 @@ export interface PipegenSpec {
         /**
          * The YARN queue the jobs run in (spark.yarn.queue). Default: YARN's, default.
          */
-        queue?: string;
+        queue?: YarnQueue;
         /**
          * A packed Python environment (conda-pack or venv-pack archive) with pyspark's dependencies, pipegen-runtime and the jobs' pythonRequirements: shipped with spark.archives as <url>#environment and run as ./environment/bin/python (spark.pyspark.python) on the executors, and on the driver in cluster mode.
          */
@@ -416,7 +430,7 @@ export interface PipegenSpec {
         /**
          * The driver's Python in client mode with pythonEnv (spark.pyspark.driver.python): the submitting machine's, with the same packages. Default: python3.
          */
-        driverPython?: string;
+        driverPython?: Executable;
         /**
          * More files for the working directory of every container (spark.yarn.dist.files), e.g. a truststore.
          *
@@ -1378,11 +1392,11 @@ export interface PipegenSpec {
             /**
              * The namespace the driver and executor pods run in (spark.kubernetes.namespace).
              */
-            namespace: K8SLabel;
+            namespace: KubernetesLabel;
             /**
              * The service account of the driver pod (spark.kubernetes.authenticate.driver.serviceAccountName): it must be allowed to create, watch and delete pods, services and config maps in the namespace.
              */
-            serviceAccount: K8SSubdomain;
+            serviceAccount: KubernetesName;
             /**
              * The folder that holds this pipeline's spark/ files as the driver pod reads them: local:///... inside the image, or a URL Spark reads (s3a://, hdfs://, https://, ...). In cluster deploy mode the submission's application is <jobFiles>/<job>.py.
              */
@@ -1404,15 +1418,15 @@ export interface PipegenSpec {
              *
              * @minItems 1
              */
-            imagePullSecrets?: [K8SSubdomain, ...K8SSubdomain[]];
+            imagePullSecrets?: [KubernetesName, ...KubernetesName[]];
             /**
              * The Kubernetes Secret whose keys are the pipeline's ${secret:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-secrets (underscores as hyphens).
              */
-            secretName?: K8SSubdomain;
+            secretName?: KubernetesName;
             /**
              * The ConfigMap whose keys are the pipeline's ${env:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-config (underscores as hyphens).
              */
-            configMapName?: K8SSubdomain;
+            configMapName?: KubernetesName;
           };
           /**
            * YARN settings of the submissions (used when the master is yarn): the queue and how the jobs' Python dependencies reach the driver and executors.
@@ -1421,7 +1435,7 @@ export interface PipegenSpec {
             /**
              * The YARN queue the jobs run in (spark.yarn.queue). Default: YARN's, default.
              */
-            queue?: string;
+            queue?: YarnQueue;
             /**
              * A packed Python environment (conda-pack or venv-pack archive) with pyspark's dependencies, pipegen-runtime and the jobs' pythonRequirements: shipped with spark.archives as <url>#environment and run as ./environment/bin/python (spark.pyspark.python) on the executors, and on the driver in cluster mode.
              */
@@ -1429,7 +1443,7 @@ export interface PipegenSpec {
             /**
              * The driver's Python in client mode with pythonEnv (spark.pyspark.driver.python): the submitting machine's, with the same packages. Default: python3.
              */
-            driverPython?: string;
+            driverPython?: Executable;
             /**
              * More files for the working directory of every container (spark.yarn.dist.files), e.g. a truststore.
              *

@@ -141,6 +141,7 @@ interface Executor {
   completedTasks: number;
   failedTasks: number;
   removeReason?: string;
+  executorLogs: { stdout?: string };
 }
 
 describe("a generated stream job on a standalone cluster of two workers", () => {
@@ -204,13 +205,20 @@ describe("a generated stream job on a standalone cluster of two workers", () => 
     );
     const firstRowsMs = Date.now() - started;
     const t0 = Date.now();
-    const before = await getJson<Executor[]>(`${api}/executors`, 120_000).catch((e: unknown) => {
-      throw new Error(
-        `${String(e)} after ${Date.now() - t0} ms; ${job!.output().stderr.slice(-6000)}`,
-      );
-    });
+    const before = (
+      await getJson<Executor[]>(`${api}/executors`, 120_000).catch((e: unknown) => {
+        throw new Error(
+          `${String(e)} after ${Date.now() - t0} ms; ${job!.output().stderr.slice(-6000)}`,
+        );
+      })
+    ).filter((e) => e.id !== "driver");
     console.log(`driver REST API answered in ${Date.now() - t0} ms`);
     expect(before.length, JSON.stringify(before)).toBe(2);
+    // Which worker runs which executor: its log links point at the worker's web UI.
+    const onWorker = (e: Executor) =>
+      cluster.workers.findIndex((w) => e.executorLogs.stdout?.includes(`:${w.uiPort}/`));
+    expect(before.map(onWorker).sort()).toEqual([0, 1]);
+    const doomed = before.find((e) => onWorker(e) === 1)!;
 
     // More records, and the second worker lost (SIGKILL of its JVM and its executor) while
     // micro-batches run over them.
@@ -258,7 +266,10 @@ describe("a generated stream job on a standalone cluster of two workers", () => 
     const workers = all.filter((e) => e.id !== "driver");
     const lost = workers.filter((e) => !e.isActive);
     const alive = workers.filter((e) => e.isActive);
-    expect(lost.length, JSON.stringify(all)).toBe(1);
+    expect(
+      lost.map((e) => e.id),
+      JSON.stringify(all),
+    ).toEqual([doomed.id]);
     expect(alive.length, JSON.stringify(all)).toBe(1);
     const aliveBefore = before.find((e) => e.id === alive[0]!.id)!;
     expect(alive[0]!.completedTasks).toBeGreaterThan(aliveBefore.completedTasks);

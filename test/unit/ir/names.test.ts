@@ -9,6 +9,7 @@ import {
   dagIds,
   ingestionTasks,
   kafkaPaths,
+  kubernetesPaths,
   nifiPaths,
   shortHash,
   sparkCheckpoint,
@@ -39,6 +40,8 @@ describe("output paths", () => {
       }
       derived.add(airflowPaths.ingestion(n)).add(airflowPaths.processing(n));
       derived.add(airflowPaths.archival(n)).add(docsPaths.readme(n));
+      if (p.platform.spark.kubernetes)
+        for (const s of p.streams) derived.add(kubernetesPaths.sparkApplication(n, s.name));
     }
     for (const path of files.keys()) expect(derived, path).toContain(path);
   });
