@@ -8,13 +8,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../src/api/index.js";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { freePorts, sleep, waitUntil } from "./harness/process.js";
 import { describeRun, run } from "./harness/python.js";
-import { kafkaApply } from "./harness/runtime.js";
+import { applyTopics, buildVersion } from "./harness/plan.js";
 import {
   getJson,
   readSubmitPlan,
@@ -68,7 +67,7 @@ let kafka: KafkaBroker;
 let pg: Postgres;
 let cluster: SparkCluster;
 let job: SparkJob | undefined;
-const gen = path.join(work, "generated", "cluster_totals");
+let gen: string;
 
 beforeAll(async () => {
   [cluster, kafka, pg] = await Promise.all([
@@ -76,14 +75,9 @@ beforeAll(async () => {
     startKafka(),
     startPostgres({ user: "spark", database: "totals" }),
   ]);
-  const specFile = path.join(work, "cluster_totals.yaml");
-  writeFileSync(specFile, spec(cluster.masterUrl));
-  const r = build([specFile], { out: path.join(work, "generated") });
-  expect(r.diagnostics).toEqual([]);
-  const apply = await kafkaApply(path.join(gen, "kafka", "topics.json"), [
-    "--bootstrap-servers",
-    kafka.bootstrap,
-  ]);
+  const built = buildVersion(work, "generated", spec(cluster.masterUrl));
+  gen = built.gen;
+  const apply = await applyTopics(built, kafka.bootstrap);
   expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
 }, 240_000);
 
