@@ -258,6 +258,27 @@ const platform = obj({
     checkpointRoot: strOrRef,
     shufflePartitions: { type: "integer", minimum: 1 },
     conf: map(ref("sparkConfName"), { type: ["string", "number", "boolean"] }),
+    kubernetes: obj(
+      {
+        image: ref("containerImage"),
+        namespace: ref("kubernetesLabel"),
+        serviceAccount: ref("kubernetesName"),
+        jobFiles: ref("jobFilesUri"),
+        runtime: { enum: ["image", "jobFiles"] },
+        uploadPath: ref("uploadUri"),
+        imagePullPolicy: { enum: ["Always", "IfNotPresent", "Never"] },
+        imagePullSecrets: { type: "array", items: ref("kubernetesName"), minItems: 1 },
+        secretName: ref("kubernetesName"),
+        configMapName: ref("kubernetesName"),
+      },
+      ["image", "namespace", "serviceAccount", "jobFiles"],
+    ),
+    yarn: obj({
+      queue: ref("yarnQueue"),
+      pythonEnv: ref("archiveUri"),
+      driverPython: ref("executable"),
+      files: { type: "array", items: ref("archiveUri"), minItems: 1, uniqueItems: true },
+    }),
   }),
   lineage: obj({ url: strOrRef, namespace: str }, ["url"]),
   airflow: obj({

@@ -247,6 +247,27 @@ const schema = {
     nifiVersion: { type: "string", pattern: "^2\\.[0-9]+\\.[0-9]+$" },
     topicConfigName: { type: "string", pattern: "^[a-z][a-z0-9.]*$" },
     sparkConfName: { type: "string", pattern: "^spark\\.[A-Za-z0-9_.-]+$" },
+    containerImage: { type: "string", pattern: "^[a-z0-9][A-Za-z0-9._/:@-]*$", maxLength: 512 },
+    kubernetesLabel: { type: "string", pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", maxLength: 63 },
+    kubernetesName: {
+      type: "string",
+      pattern: "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
+      maxLength: 253,
+    },
+    jobFilesUri: {
+      type: "string",
+      pattern: "^(local|s3a|hdfs|gs|abfss?|https?)://[A-Za-z0-9._~:/@%+=-]*[A-Za-z0-9._~:@%+=-]$",
+    },
+    uploadUri: {
+      type: "string",
+      pattern: "^(s3a|hdfs|gs|abfss?)://[A-Za-z0-9._~:/@%+=-]*[A-Za-z0-9._~:@%+=-]$",
+    },
+    archiveUri: {
+      type: "string",
+      pattern: "^(hdfs|s3a|gs|abfss?|https?|file|local)://[A-Za-z0-9._~:/@%+=-]+$",
+    },
+    yarnQueue: { type: "string", pattern: "^[A-Za-z0-9_.-]+$", maxLength: 255 },
+    executable: { type: "string", pattern: "^[A-Za-z0-9_./+-]+$" },
     attributeName: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$" },
     tag: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
     planRule: {

@@ -24,6 +24,43 @@ export default {
     description: "A whole number and a unit: ms, s, m, h, d (days) or w (weeks).",
     examples: ["30s", "5m", "7d"],
   },
+  "#containerImage": {
+    description: "A container image reference: registry/repository:tag or @digest.",
+    examples: ["registry.example.com/pipegen-spark:4.0.0"],
+  },
+  "#kubernetesLabel": {
+    description:
+      "A Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', at most 63 characters.",
+    examples: ["spark-jobs"],
+  },
+  "#kubernetesName": {
+    description:
+      "A Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.'.",
+    examples: ["spark"],
+  },
+  "#jobFilesUri": {
+    description:
+      "A folder URI without a trailing slash: local:///path in the image, or s3a://, hdfs://, gs://, abfs(s)://, http(s)://.",
+    examples: ["local:///opt/pipegen/shop/spark"],
+  },
+  "#uploadUri": {
+    description:
+      "A folder on a shared file system: s3a://, hdfs://, gs:// or abfs(s)://, without a trailing slash.",
+    examples: ["s3a://spark-uploads/pipegen"],
+  },
+  "#archiveUri": {
+    description:
+      "A file URI Spark can fetch: hdfs://, s3a://, gs://, abfs(s)://, http(s)://, file:// or local://.",
+    examples: ["hdfs:///envs/pipegen-0.1.0.tar.gz"],
+  },
+  "#yarnQueue": {
+    description: "A YARN queue name: letters, digits, '_', '.' and '-' (a.b for a child queue).",
+    examples: ["streaming"],
+  },
+  "#executable": {
+    description: "A program name or path: letters, digits, '_', '.', '/', '+' and '-'.",
+    examples: ["python3", "/opt/conda/bin/python"],
+  },
   "#memory": {
     description: "A memory size: a whole number and k, m, g or t.",
     examples: ["512m", "4g"],

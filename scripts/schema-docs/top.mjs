@@ -102,6 +102,82 @@ export default {
   },
   "platform.spark.conf.*":
     "The value of one Spark property; numbers and booleans are passed as text.",
+  "platform.spark.kubernetes": {
+    description:
+      "What Spark on Kubernetes needs (required when the master is k8s://...): the image the driver and executors run, the namespace and service account, and where the driver finds the job files. Each stream also gets a SparkApplication manifest for the Kubeflow Spark operator (kubernetes/<stream>.yaml). Ignored by the submissions of another master (an environment overlay may set one).",
+    examples: [
+      {
+        image: "registry.example.com/pipegen-spark:4.0.0",
+        namespace: "spark-jobs",
+        serviceAccount: "spark",
+        jobFiles: "local:///opt/pipegen/iot_sensors/spark",
+      },
+    ],
+  },
+  "platform.spark.kubernetes.image": {
+    description:
+      "The container image of the driver and the executors (spark.kubernetes.container.image): Spark 4.0.0 with Python 3, and, unless runtime is jobFiles, pipegen-runtime and the jobs' pythonRequirements installed.",
+    examples: ["registry.example.com/pipegen-spark:4.0.0", "apache/spark:4.0.0-python3"],
+  },
+  "platform.spark.kubernetes.namespace": {
+    description: "The namespace the driver and executor pods run in (spark.kubernetes.namespace).",
+    examples: ["spark-jobs"],
+  },
+  "platform.spark.kubernetes.serviceAccount": {
+    description:
+      "The service account of the driver pod (spark.kubernetes.authenticate.driver.serviceAccountName): it must be allowed to create, watch and delete pods, services and config maps in the namespace.",
+    examples: ["spark"],
+  },
+  "platform.spark.kubernetes.jobFiles": {
+    description:
+      "The folder that holds this pipeline's spark/ files as the driver pod reads them: local:///... inside the image, or a URL Spark reads (s3a://, hdfs://, https://, ...). In cluster deploy mode the submission's application is <jobFiles>/<job>.py.",
+    examples: ["local:///opt/pipegen/iot_sensors/spark", "s3a://jobs/pipegen/iot_sensors/spark"],
+  },
+  "platform.spark.kubernetes.runtime": {
+    description:
+      "How pipegen-runtime reaches the driver and executors: image (default: installed in the image) or jobFiles (its zip, pipegen_runtime-<version>.zip, lies in jobFiles and is passed as --py-files).",
+    default: "image",
+  },
+  "platform.spark.kubernetes.uploadPath": {
+    description:
+      "A folder Spark uploads the submitting machine's local files to (spark.kubernetes.file.upload.path): needed when a local file is submitted in cluster mode, e.g. a --py-files zip from the Airflow worker.",
+    examples: ["s3a://spark-uploads/pipegen"],
+  },
+  "platform.spark.kubernetes.imagePullPolicy":
+    "When the kubelet pulls the image (spark.kubernetes.container.image.pullPolicy). Default: Kubernetes' (IfNotPresent unless the tag is latest).",
+  "platform.spark.kubernetes.imagePullSecrets":
+    "Secrets with the registry's credentials (spark.kubernetes.container.image.pullSecrets).",
+  "platform.spark.kubernetes.secretName": {
+    description:
+      "The Kubernetes Secret whose keys are the pipeline's ${secret:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-secrets (underscores as hyphens).",
+    examples: ["iot-sensors-secrets"],
+  },
+  "platform.spark.kubernetes.configMapName": {
+    description:
+      "The ConfigMap whose keys are the pipeline's ${env:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-config (underscores as hyphens).",
+    examples: ["iot-sensors-config"],
+  },
+  "platform.spark.yarn": {
+    description:
+      "YARN settings of the submissions (used when the master is yarn): the queue and how the jobs' Python dependencies reach the driver and executors.",
+    examples: [{ queue: "streaming", pythonEnv: "hdfs:///envs/pipegen-0.1.0.tar.gz" }],
+  },
+  "platform.spark.yarn.queue": {
+    description: "The YARN queue the jobs run in (spark.yarn.queue). Default: YARN's, default.",
+    examples: ["streaming"],
+  },
+  "platform.spark.yarn.pythonEnv": {
+    description:
+      "A packed Python environment (conda-pack or venv-pack archive) with pyspark's dependencies, pipegen-runtime and the jobs' pythonRequirements: shipped with spark.archives as <url>#environment and run as ./environment/bin/python (spark.pyspark.python) on the executors, and on the driver in cluster mode.",
+    examples: ["hdfs:///envs/pipegen-0.1.0.tar.gz"],
+  },
+  "platform.spark.yarn.driverPython": {
+    description:
+      "The driver's Python in client mode with pythonEnv (spark.pyspark.driver.python): the submitting machine's, with the same packages. Default: python3.",
+    default: "python3",
+  },
+  "platform.spark.yarn.files":
+    "More files for the working directory of every container (spark.yarn.dist.files), e.g. a truststore.",
   "platform.lineage":
     "Send OpenLineage run events: every Spark job runs the OpenLineage Spark listener (io.openlineage:openlineage-spark), and the processing and archival DAGs pass their task's run as the events' parent job.",
   "platform.lineage.url": {

@@ -2,6 +2,7 @@ import type { Pipeline } from "../ir/types.js";
 import { emitAirflow } from "./airflow/index.js";
 import { emitReadme } from "./docs/readme.js";
 import { emitKafka } from "./kafka/index.js";
+import { emitKubernetes } from "./kubernetes/index.js";
 import { emitNifi } from "./nifi/index.js";
 import { emitSpark } from "./spark/index.js";
 import { emitState } from "./state/index.js";
@@ -13,6 +14,7 @@ export const emitters: ReadonlyArray<[string, Emitter]> = [
   ["nifi", emitNifi],
   ["spark", emitSpark],
   ["airflow", emitAirflow],
+  ["kubernetes", emitKubernetes],
   ["state", emitState],
 ];
 

@@ -84,6 +84,27 @@ export const sparkNames = {
   },
 };
 
+/** A name as Kubernetes takes it (RFC 1123): "_" as "-"; longer than `max`, cut and a hash. */
+function k8sName(name: string, max: number): string {
+  const dns = name.replace(/_/g, "-");
+  return dns.length <= max ? dns : `${dns.slice(0, max - 9).replace(/-+$/, "")}-${shortHash(name)}`;
+}
+
+/** Files of the Kubernetes target: a SparkApplication (Kubeflow Spark operator) per stream. */
+export const kubernetesPaths = {
+  sparkApplication: (p: string, stream: string) => `${p}/kubernetes/${stream}.yaml`,
+};
+
+/** Kubernetes object names of a pipeline (lowercase, "-" for "_", at most 63 characters). */
+export const kubernetesNames = {
+  /** A stream's SparkApplication (the operator names the driver pod <name>-driver). */
+  sparkApplication: (p: string, stream: string) => k8sName(`${p}-${stream}`, 56),
+  /** The Secret with the pipeline's ${secret:NAME} values, unless the spec names another. */
+  secret: (p: string) => k8sName(`${p}-secrets`, 63),
+  /** The ConfigMap with the pipeline's ${env:NAME} values, unless the spec names another. */
+  configMap: (p: string) => k8sName(`${p}-config`, 63),
+};
+
 /**
  * How a test names a stream's sink (`expect.sinks`): `<connection>.<table>` (or `.<collection>`,
  * `.<path>` for files), a Kafka sink by its topic.

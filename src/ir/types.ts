@@ -274,6 +274,33 @@ export interface Orchestration {
   };
 }
 
+/** `platform.spark.kubernetes`, defaulted (see the schema's descriptions). */
+export interface SparkKubernetes {
+  image: string;
+  namespace: string;
+  serviceAccount: string;
+  /** The folder of the pipeline's spark/ files as the driver pod reads them (local:// or a URL). */
+  jobFiles: string;
+  /** Where pipegen-runtime comes from: installed in the image, or its zip in jobFiles. */
+  runtime: "image" | "jobFiles";
+  uploadPath: string | null;
+  imagePullPolicy: "Always" | "IfNotPresent" | "Never" | null;
+  imagePullSecrets: readonly string[];
+  /** The Secret holding the ${secret:NAME} values and the ConfigMap holding the ${env:NAME} ones. */
+  secretName: string;
+  configMapName: string;
+}
+
+/** `platform.spark.yarn`, defaulted. */
+export interface SparkYarn {
+  queue: string | null;
+  /** A packed Python environment shipped with spark.archives; null: Python as installed. */
+  pythonEnv: string | null;
+  /** The driver's Python in client mode with pythonEnv. */
+  driverPython: string;
+  files: readonly string[];
+}
+
 export interface Platform {
   kafka: {
     bootstrapServers: ValueRef;
@@ -290,6 +317,10 @@ export interface Platform {
     checkpointRoot: ValueRef;
     shufflePartitions: number;
     conf: Readonly<Record<string, string>>;
+    /** What Spark on Kubernetes needs; null when the spec gives none. */
+    kubernetes: SparkKubernetes | null;
+    /** YARN's queue and the shipping of Python dependencies; null when the spec gives none. */
+    yarn: SparkYarn | null;
   };
   /** OpenLineage: where the Spark jobs' listener sends run events; null: no lineage events. */
   lineage: { url: ValueRef; namespace: string } | null;

@@ -29,6 +29,62 @@ export type SecretRef = string;
  */
 export type NifiVersion = string;
 /**
+ * A container image reference: registry/repository:tag or @digest.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "containerImage".
+ */
+export type ContainerImage = string;
+/**
+ * A Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', at most 63 characters.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "kubernetesLabel".
+ */
+export type KubernetesLabel = string;
+/**
+ * A Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.'.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "kubernetesName".
+ */
+export type KubernetesName = string;
+/**
+ * A folder URI without a trailing slash: local:///path in the image, or s3a://, hdfs://, gs://, abfs(s)://, http(s)://.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "jobFilesUri".
+ */
+export type JobFilesUri = string;
+/**
+ * A folder on a shared file system: s3a://, hdfs://, gs:// or abfs(s)://, without a trailing slash.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "uploadUri".
+ */
+export type UploadUri = string;
+/**
+ * A YARN queue name: letters, digits, '_', '.' and '-' (a.b for a child queue).
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "yarnQueue".
+ */
+export type YarnQueue = string;
+/**
+ * A file URI Spark can fetch: hdfs://, s3a://, gs://, abfs(s)://, http(s)://, file:// or local://.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "archiveUri".
+ */
+export type ArchiveUri = string;
+/**
+ * A program name or path: letters, digits, '_', '.', '/', '+' and '-'.
+ *
+ * This interface was referenced by `PipegenSpec`'s JSON-Schema
+ * via the `definition` "executable".
+ */
+export type Executable = string;
+/**
  * A store the pipeline reads or writes. Its type (postgres, mysql, mongodb, cassandra, s3, files) decides its other settings.
  *
  * This interface was referenced by `PipegenSpec`'s JSON-Schema
@@ -311,6 +367,76 @@ export interface PipegenSpec {
          * The value of one Spark property; numbers and booleans are passed as text.
          */
         [k: string]: string | number | boolean;
+      };
+      /**
+       * What Spark on Kubernetes needs (required when the master is k8s://...): the image the driver and executors run, the namespace and service account, and where the driver finds the job files. Each stream also gets a SparkApplication manifest for the Kubeflow Spark operator (kubernetes/<stream>.yaml). Ignored by the submissions of another master (an environment overlay may set one).
+       */
+      kubernetes?: {
+        /**
+         * The container image of the driver and the executors (spark.kubernetes.container.image): Spark 4.0.0 with Python 3, and, unless runtime is jobFiles, pipegen-runtime and the jobs' pythonRequirements installed.
+         */
+        image: ContainerImage;
+        /**
+         * The namespace the driver and executor pods run in (spark.kubernetes.namespace).
+         */
+        namespace: KubernetesLabel;
+        /**
+         * The service account of the driver pod (spark.kubernetes.authenticate.driver.serviceAccountName): it must be allowed to create, watch and delete pods, services and config maps in the namespace.
+         */
+        serviceAccount: KubernetesName;
+        /**
+         * The folder that holds this pipeline's spark/ files as the driver pod reads them: local:///... inside the image, or a URL Spark reads (s3a://, hdfs://, https://, ...). In cluster deploy mode the submission's application is <jobFiles>/<job>.py.
+         */
+        jobFiles: JobFilesUri;
+        /**
+         * How pipegen-runtime reaches the driver and executors: image (default: installed in the image) or jobFiles (its zip, pipegen_runtime-<version>.zip, lies in jobFiles and is passed as --py-files).
+         */
+        runtime?: "image" | "jobFiles";
+        /**
+         * A folder Spark uploads the submitting machine's local files to (spark.kubernetes.file.upload.path): needed when a local file is submitted in cluster mode, e.g. a --py-files zip from the Airflow worker.
+         */
+        uploadPath?: UploadUri;
+        /**
+         * When the kubelet pulls the image (spark.kubernetes.container.image.pullPolicy). Default: Kubernetes' (IfNotPresent unless the tag is latest).
+         */
+        imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+        /**
+         * Secrets with the registry's credentials (spark.kubernetes.container.image.pullSecrets).
+         *
+         * @minItems 1
+         */
+        imagePullSecrets?: [KubernetesName, ...KubernetesName[]];
+        /**
+         * The Kubernetes Secret whose keys are the pipeline's ${secret:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-secrets (underscores as hyphens).
+         */
+        secretName?: KubernetesName;
+        /**
+         * The ConfigMap whose keys are the pipeline's ${env:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-config (underscores as hyphens).
+         */
+        configMapName?: KubernetesName;
+      };
+      /**
+       * YARN settings of the submissions (used when the master is yarn): the queue and how the jobs' Python dependencies reach the driver and executors.
+       */
+      yarn?: {
+        /**
+         * The YARN queue the jobs run in (spark.yarn.queue). Default: YARN's, default.
+         */
+        queue?: YarnQueue;
+        /**
+         * A packed Python environment (conda-pack or venv-pack archive) with pyspark's dependencies, pipegen-runtime and the jobs' pythonRequirements: shipped with spark.archives as <url>#environment and run as ./environment/bin/python (spark.pyspark.python) on the executors, and on the driver in cluster mode.
+         */
+        pythonEnv?: ArchiveUri;
+        /**
+         * The driver's Python in client mode with pythonEnv (spark.pyspark.driver.python): the submitting machine's, with the same packages. Default: python3.
+         */
+        driverPython?: Executable;
+        /**
+         * More files for the working directory of every container (spark.yarn.dist.files), e.g. a truststore.
+         *
+         * @minItems 1
+         */
+        files?: [ArchiveUri, ...ArchiveUri[]];
       };
     };
     /**
@@ -1262,6 +1388,76 @@ export interface PipegenSpec {
              * The value of one Spark property; numbers and booleans are passed as text.
              */
             [k: string]: string | number | boolean;
+          };
+          /**
+           * What Spark on Kubernetes needs (required when the master is k8s://...): the image the driver and executors run, the namespace and service account, and where the driver finds the job files. Each stream also gets a SparkApplication manifest for the Kubeflow Spark operator (kubernetes/<stream>.yaml). Ignored by the submissions of another master (an environment overlay may set one).
+           */
+          kubernetes?: {
+            /**
+             * The container image of the driver and the executors (spark.kubernetes.container.image): Spark 4.0.0 with Python 3, and, unless runtime is jobFiles, pipegen-runtime and the jobs' pythonRequirements installed.
+             */
+            image: ContainerImage;
+            /**
+             * The namespace the driver and executor pods run in (spark.kubernetes.namespace).
+             */
+            namespace: KubernetesLabel;
+            /**
+             * The service account of the driver pod (spark.kubernetes.authenticate.driver.serviceAccountName): it must be allowed to create, watch and delete pods, services and config maps in the namespace.
+             */
+            serviceAccount: KubernetesName;
+            /**
+             * The folder that holds this pipeline's spark/ files as the driver pod reads them: local:///... inside the image, or a URL Spark reads (s3a://, hdfs://, https://, ...). In cluster deploy mode the submission's application is <jobFiles>/<job>.py.
+             */
+            jobFiles: JobFilesUri;
+            /**
+             * How pipegen-runtime reaches the driver and executors: image (default: installed in the image) or jobFiles (its zip, pipegen_runtime-<version>.zip, lies in jobFiles and is passed as --py-files).
+             */
+            runtime?: "image" | "jobFiles";
+            /**
+             * A folder Spark uploads the submitting machine's local files to (spark.kubernetes.file.upload.path): needed when a local file is submitted in cluster mode, e.g. a --py-files zip from the Airflow worker.
+             */
+            uploadPath?: UploadUri;
+            /**
+             * When the kubelet pulls the image (spark.kubernetes.container.image.pullPolicy). Default: Kubernetes' (IfNotPresent unless the tag is latest).
+             */
+            imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+            /**
+             * Secrets with the registry's credentials (spark.kubernetes.container.image.pullSecrets).
+             *
+             * @minItems 1
+             */
+            imagePullSecrets?: [KubernetesName, ...KubernetesName[]];
+            /**
+             * The Kubernetes Secret whose keys are the pipeline's ${secret:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-secrets (underscores as hyphens).
+             */
+            secretName?: KubernetesName;
+            /**
+             * The ConfigMap whose keys are the pipeline's ${env:NAME} names; the SparkApplication's driver reads each NAME from it. Default: <pipeline>-config (underscores as hyphens).
+             */
+            configMapName?: KubernetesName;
+          };
+          /**
+           * YARN settings of the submissions (used when the master is yarn): the queue and how the jobs' Python dependencies reach the driver and executors.
+           */
+          yarn?: {
+            /**
+             * The YARN queue the jobs run in (spark.yarn.queue). Default: YARN's, default.
+             */
+            queue?: YarnQueue;
+            /**
+             * A packed Python environment (conda-pack or venv-pack archive) with pyspark's dependencies, pipegen-runtime and the jobs' pythonRequirements: shipped with spark.archives as <url>#environment and run as ./environment/bin/python (spark.pyspark.python) on the executors, and on the driver in cluster mode.
+             */
+            pythonEnv?: ArchiveUri;
+            /**
+             * The driver's Python in client mode with pythonEnv (spark.pyspark.driver.python): the submitting machine's, with the same packages. Default: python3.
+             */
+            driverPython?: Executable;
+            /**
+             * More files for the working directory of every container (spark.yarn.dist.files), e.g. a truststore.
+             *
+             * @minItems 1
+             */
+            files?: [ArchiveUri, ...ArchiveUri[]];
           };
         };
         /**

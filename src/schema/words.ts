@@ -190,6 +190,46 @@ export const shapes: Record<string, Shape> = {
     "spark.sql.shuffle.partitions",
     "write a Spark setting starting with 'spark.', e.g. 'spark.sql.shuffle.partitions'",
   ),
+  containerImage: plain(
+    "a container image",
+    "registry.example.com/pipegen-spark:4.0.0",
+    "write the image as registry/repository:tag (or @sha256:...), e.g. 'registry.example.com/pipegen-spark:4.0.0'",
+  ),
+  kubernetesLabel: plain(
+    "a Kubernetes name",
+    "spark-jobs",
+    "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+  ),
+  kubernetesName: plain(
+    "a Kubernetes object name",
+    "spark",
+    "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+  ),
+  jobFilesUri: plain(
+    "a folder URI",
+    "local:///opt/pipegen/shop/spark",
+    "write local:///<folder in the image> or a URL Spark reads (s3a://, hdfs://, gs://, abfs(s)://, http(s)://) without a trailing '/'",
+  ),
+  uploadUri: plain(
+    "a folder on a shared file system",
+    "s3a://spark-uploads/pipegen",
+    "write an s3a://, hdfs://, gs:// or abfs(s):// folder without a trailing '/'",
+  ),
+  archiveUri: plain(
+    "a file URI Spark can fetch",
+    "hdfs:///envs/pipegen-env.tar.gz",
+    "write hdfs://, s3a://, gs://, abfs(s)://, http(s)://, file:// or local:// and the path (no ',' or '#')",
+  ),
+  yarnQueue: plain(
+    "a YARN queue",
+    "streaming",
+    "use letters, digits, '_', '.' and '-', e.g. 'streaming'",
+  ),
+  executable: plain(
+    "a program",
+    "python3",
+    "write a program name or an absolute path without spaces, e.g. 'python3'",
+  ),
   attributeName: plain(
     "a NiFi attribute name",
     "source",

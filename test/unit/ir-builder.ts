@@ -158,6 +158,8 @@ export function pipeline(over: Partial<I.Pipeline> = {}): I.Pipeline {
         checkpointRoot: lit("/tmp/pipegen/checkpoints"),
         shufflePartitions: 8,
         conf: {},
+        kubernetes: null,
+        yarn: null,
       },
       lineage: null,
       airflow: {

@@ -66,7 +66,7 @@ with DAG(
     SparkSubmitOperator(
         task_id="readings_hourly",
         conn_id=SPARK_CONN_ID,
-        application=str(SPARK_DIR / "readings_hourly.py"),
+        application="local:///opt/pipegen/iot_sensors/spark/readings_hourly.py",
         name="pipegen.iot_sensors.readings_hourly",
         deploy_mode="cluster",
         packages="org.apache.hadoop:hadoop-aws:3.4.1,org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
@@ -76,6 +76,9 @@ with DAG(
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.hadoop.fs.s3a.endpoint": "{{ var.value.S3_ENDPOINT }}",
             "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.kubernetes.authenticate.driver.serviceAccountName": "spark",
+            "spark.kubernetes.container.image": "registry.example.com/iot/pipegen-spark:4.0.0",
+            "spark.kubernetes.namespace": "iot",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "8",
         },

@@ -82,7 +82,7 @@ with DAG(
     SparkSubmitOperator(
         task_id="site_climate",
         conn_id=SPARK_CONN_ID,
-        application=str(SPARK_DIR / "site_climate.py"),
+        application="local:///opt/pipegen/iot_sensors/spark/site_climate.py",
         name="pipegen.iot_sensors.site_climate",
         deploy_mode="cluster",
         packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.mariadb.jdbc:mariadb-java-client:3.5.11",
@@ -90,6 +90,9 @@ with DAG(
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.kubernetes.authenticate.driver.serviceAccountName": "spark",
+            "spark.kubernetes.container.image": "registry.example.com/iot/pipegen-spark:4.0.0",
+            "spark.kubernetes.namespace": "iot",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "8",
         },
@@ -123,7 +126,7 @@ with DAG(
     SparkSubmitOperator(
         task_id="overheating_alerts",
         conn_id=SPARK_CONN_ID,
-        application=str(SPARK_DIR / "overheating_alerts.py"),
+        application="local:///opt/pipegen/iot_sensors/spark/overheating_alerts.py",
         name="pipegen.iot_sensors.overheating_alerts",
         deploy_mode="cluster",
         packages="org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.mariadb.jdbc:mariadb-java-client:3.5.11",
@@ -131,6 +134,9 @@ with DAG(
         conf={
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.kubernetes.authenticate.driver.serviceAccountName": "spark",
+            "spark.kubernetes.container.image": "registry.example.com/iot/pipegen-spark:4.0.0",
+            "spark.kubernetes.namespace": "iot",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "8",
         },

@@ -92,10 +92,13 @@ with DAG(
         packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.postgresql:postgresql:42.7.14",
         py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
+            "spark.archives": "hdfs:///pipegen/envs/pipegen-env.tar.gz#environment",
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.pyspark.python": "./environment/bin/python",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "16",
+            "spark.yarn.queue": "streaming",
         },
         num_executors=4,
         executor_cores=2,

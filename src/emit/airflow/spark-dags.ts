@@ -56,11 +56,14 @@ function sparkTask(p: Pipeline, plan: JobPlan, secrets: ReadonlySet<string>) {
   return {
     id: sparkTaskId(plan.job),
     application: plan.application,
+    // Where the driver reads the program when not from the Airflow worker (Kubernetes, cluster mode).
+    applicationUri: plan.applicationUri && jinjaText(plan.applicationUri),
     name: jinjaText(plan.name),
     deployMode: plan.deployMode,
     packages: jinjaText(plan.packages.join(",")),
     // Rendered when the task runs: "" (no --py-files) while the variable is unset.
-    pyFiles: `{{ var.value.get("${runtimePyFilesVariable}", "") }}`,
+    // (Kubernetes with runtime: jobFiles: the zip in jobFiles while unset.)
+    pyFiles: `{{ var.value.get("${runtimePyFilesVariable}", ${JSON.stringify(plan.runtimePyFilesUri ?? "")}) }}`,
     conf: Object.keys(conf)
       .sort()
       .map((key) => ({ key, value: conf[key]! })),

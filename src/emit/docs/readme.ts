@@ -57,6 +57,11 @@ export function describeFile(p: Pipeline, rel: string): string {
           : `Spark Structured Streaming job of stream ${m[1]}`,
     ],
     [
+      /^kubernetes\/(.+)\.yaml$/,
+      (m) =>
+        `SparkApplication of stream ${m[1]} for the Kubeflow Spark operator (kubectl apply -f)`,
+    ],
+    [
       /^airflow\/.+_ingestion\.py$/,
       () => "Airflow DAG: apply topics, register schemas, deploy and start the NiFi flow",
     ],

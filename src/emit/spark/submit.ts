@@ -10,6 +10,7 @@ import { deepFreeze } from "../../ir/values.js";
 import { headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
 import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
+import { clusterConf, remoteFiles, runtimeZip } from "./cluster.js";
 import { jdbcConnections } from "./jdbc.js";
 import { filePath, sinksOf } from "./sinks.js";
 import { cassandraDriver, sparkPackages } from "./versions.js";
@@ -40,6 +41,13 @@ export interface JobPlan {
   name: string;
   /** The program, a file beside the plan's .submit.json. */
   application: string;
+  /**
+   * Where the driver reads the program instead, when not from the submitting machine (on
+   * Kubernetes in cluster mode: in the spec's jobFiles); null: the local application.
+   */
+  applicationUri: string | null;
+  /** The runtime's zip where the driver reads it (Kubernetes, runtime: jobFiles); else null. */
+  runtimePyFilesUri: string | null;
   master: ValueRef;
   deployMode: "client" | "cluster";
   /** Maven coordinates (spark-submit --packages), sorted. */
@@ -73,7 +81,16 @@ export interface JobPlan {
 /** What a stream's or an archive's job sets itself; the rest comes from its name and the platform. */
 type JobSettings = Omit<
   JobPlan,
-  "job" | "kind" | "name" | "application" | "master" | "deployMode" | "lineage" | "runtime"
+  | "job"
+  | "kind"
+  | "name"
+  | "application"
+  | "applicationUri"
+  | "runtimePyFilesUri"
+  | "master"
+  | "deployMode"
+  | "lineage"
+  | "runtime"
 >;
 
 /** The OpenLineage Spark listener's settings but its endpoint (see JobPlan.lineage). */
@@ -90,23 +107,25 @@ function lineageConf(p: Pipeline, conf: Readonly<Record<string, string>>): Recor
 }
 
 /** The runtime every job imports, at the version pipegen pins. */
-const runtime = {
-  requirement: `${RUNTIME_PACKAGE}==${RUNTIME_VERSION}`,
-  pyFiles: `pipegen_runtime-${RUNTIME_VERSION}.zip`,
-};
+const runtime = { requirement: `${RUNTIME_PACKAGE}==${RUNTIME_VERSION}`, pyFiles: runtimeZip };
 
 function plan(p: Pipeline, kind: JobPlan["kind"], job: string, rest: JobSettings): JobPlan {
   const lineage = p.platform.lineage;
+  const application = sparkPaths.application(job);
+  const remote = remoteFiles(p, application);
+  const conf = { ...clusterConf(p, rest.resources), ...rest.conf };
   return {
     job,
     kind,
     name: sparkNames.app(p.name, job),
-    application: sparkPaths.application(job),
+    application,
+    applicationUri: remote.application,
+    runtimePyFilesUri: remote.pyFiles,
     master: p.platform.spark.master,
     deployMode: p.platform.spark.deployMode,
     runtime,
     ...rest,
-    conf: { ...rest.conf, ...lineageConf(p, rest.conf) },
+    conf: { ...conf, ...lineageConf(p, conf) },
     packages: [...rest.packages, ...(lineage ? [sparkPackages.openlineage] : [])].sort(),
     environment: [...new Set(rest.environment)].sort(),
     lineage: lineage ? { url: lineage.url, namespace: lineage.namespace } : null,
@@ -246,6 +265,8 @@ export function submitJson(p: Pipeline, plan: JobPlan): string {
     $comment: headerText(p),
     name: plan.name,
     application: plan.application,
+    applicationUri: plan.applicationUri,
+    runtimePyFilesUri: plan.runtimePyFilesUri,
     master: refJson(plan.master),
     deployMode: plan.deployMode,
     packages: plan.packages,

@@ -8,6 +8,8 @@ export const defaults = {
   sparkDeployMode: "client" as const,
   checkpointRoot: "/tmp/pipegen/checkpoints",
   shufflePartitions: 8,
+  kubernetesRuntime: "image" as const,
+  yarnDriverPython: "python3",
   startingOffsets: "earliest" as const,
   failOnDataLoss: true,
   compatibility: "BACKWARD",

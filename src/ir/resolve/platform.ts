@@ -7,6 +7,7 @@ import type * as I from "../types.js";
 import { valueRef } from "../values.js";
 import { type Ctx, err } from "./context.js";
 import { defaults } from "./defaults.js";
+import { kubernetesNames } from "../names.js";
 
 export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null): I.Platform {
   const pf = s.platform ?? {};
@@ -33,6 +34,8 @@ export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null):
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([k, v]) => [k, String(v)]),
       ),
+      kubernetes: kubernetes(s.pipeline, pf.spark?.kubernetes),
+      yarn: yarn(pf.spark?.yarn),
     },
     lineage: pf.lineage
       ? {
@@ -52,6 +55,34 @@ export function resolvePlatform(ctx: Ctx, s: S.PipegenSpec, env: string | null):
     );
   checkSpark(ctx, s, env, platform.spark);
   return platform;
+}
+
+type SpecSpark = NonNullable<NonNullable<S.PipegenSpec["platform"]>["spark"]>;
+
+function kubernetes(pipeline: string, k: SpecSpark["kubernetes"]): I.SparkKubernetes | null {
+  if (!k) return null;
+  return {
+    image: k.image,
+    namespace: k.namespace,
+    serviceAccount: k.serviceAccount,
+    jobFiles: k.jobFiles,
+    runtime: k.runtime ?? defaults.kubernetesRuntime,
+    uploadPath: k.uploadPath ?? null,
+    imagePullPolicy: k.imagePullPolicy ?? null,
+    imagePullSecrets: k.imagePullSecrets ?? [],
+    secretName: k.secretName ?? kubernetesNames.secret(pipeline),
+    configMapName: k.configMapName ?? kubernetesNames.configMap(pipeline),
+  };
+}
+
+function yarn(y: SpecSpark["yarn"]): I.SparkYarn | null {
+  if (!y) return null;
+  return {
+    queue: y.queue ?? null,
+    pythonEnv: y.pythonEnv ?? null,
+    driverPython: y.driverPython ?? defaults.yarnDriverPython,
+    files: y.files ?? [],
+  };
 }
 
 /** The pointer of a platform setting: in the environment overlay when it sets it, else in the spec. */
@@ -74,6 +105,22 @@ function checkSpark(ctx: Ctx, s: S.PipegenSpec, env: string | null, spark: I.Pla
       settingPointer(s, env, "platform", "spark", "deployMode"),
       `deployMode 'cluster' cannot run on master '${master}': a local master has no cluster to place the driver on`,
       "use 'deployMode: client' with a local master, or a cluster master (yarn, k8s://..., spark://...)",
+    );
+  if (master?.startsWith("k8s://") && !spark.kubernetes)
+    err(
+      ctx,
+      "PG204",
+      settingPointer(s, env, "platform", "spark", "master"),
+      `master '${master}' is Kubernetes, which needs the container image, namespace, service account and where the driver finds the job files`,
+      "add 'kubernetes: {image: <registry>/<image>:<tag>, namespace: <ns>, serviceAccount: <sa>, jobFiles: local:///<folder in the image>}' to 'platform.spark'",
+    );
+  if (spark.master.kind !== "literal" && spark.kubernetes && spark.yarn)
+    err(
+      ctx,
+      "PG305",
+      settingPointer(s, env, "platform", "spark", "yarn"),
+      "kubernetes and yarn settings with a master that is only known when the job is submitted: pipegen cannot tell which to apply",
+      "give the master as text (yarn or k8s://...), or keep the settings of one cluster manager (an environment overlay can set the other's)",
     );
   const root = spark.checkpointRoot.kind === "literal" ? spark.checkpointRoot.value : "";
   const bucket = /^s3[an]?:\/\/([^/]*)/.exec(root)?.[1];

@@ -61,7 +61,11 @@ describe("sparkJobPlans", () => {
         .map((f) => f.content)
         .join("\n");
       for (const plan of sparkJobPlans(p).values()) {
-        expect(dags).toContain(`application=str(SPARK_DIR / "${plan.application}")`);
+        expect(dags).toContain(
+          plan.applicationUri
+            ? `application="${plan.applicationUri}"`
+            : `application=str(SPARK_DIR / "${plan.application}")`,
+        );
         expect(dags).toContain(`packages="${plan.packages.join(",")}"`);
         expect(dags).toContain(`name="${plan.name}"`);
         expect(dags).toContain(`deploy_mode="${plan.deployMode}"`);

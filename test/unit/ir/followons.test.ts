@@ -32,7 +32,7 @@ describe("no follow-on error after its cause", () => {
       "key: [customer_id, window_start]",
       "key: [customer_id, window_begin]",
     );
-    expect(codes(text)).toEqual(["PG304 60:19", "PG304 63:92"]);
+    expect(codes(text)).toEqual(["PG304 65:19", "PG304 68:92"]);
   });
 
   it("independent mistakes in steps that do not shape the record are each reported", () => {

@@ -9,6 +9,7 @@ import {
   dagIds,
   ingestionTasks,
   kafkaPaths,
+  kubernetesPaths,
   nifiPaths,
   shortHash,
   sparkCheckpoint,
@@ -41,6 +42,8 @@ describe("output paths", () => {
       derived.add(airflowPaths.archival(n)).add(docsPaths.readme(n));
       if ([...p.streams, ...p.archive].some((j) => j.freshnessMs !== null))
         derived.add(airflowPaths.monitoring(n));
+      if (p.platform.spark.kubernetes)
+        for (const s of p.streams) derived.add(kubernetesPaths.sparkApplication(n, s.name));
     }
     for (const path of files.keys()) expect(derived, path).toContain(path);
   });
