@@ -224,6 +224,14 @@ export const cases: Case[] = [
     near: (s) => (fields(s).note.doc = "A note."),
   },
   {
+    // FORWARD lets a required field in without a default: readers of the new schema cannot
+    // read the records written before.
+    rule: "SPARK_DECODER_CANNOT_READ_EARLIER",
+    before: (s) => (s.topics.orders.compatibility = "FORWARD"),
+    after: (s) => (fields(s).qty = { type: "int", required: true }),
+    near: (s) => (fields(s).qty = { type: "int" }),
+  },
+  {
     rule: "SPARK_STATELESS_STEP_CHANGED",
     after: (s) => (agg(s).steps[0].filter = "amount > 0"),
     near: (s) => (win(s).window.size = "5m"),
