@@ -11,6 +11,7 @@ import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { REPO_ROOT } from "./harness/paths.js";
 import {
   applyTopics,
+  avsc,
   buildVersion,
   changeOf,
   planBetween,
@@ -321,7 +322,7 @@ describe("new checkpoints and formats (group B2)", () => {
     expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 6]);
   });
 
-  it("SPARK_DECODER_SCHEMA_CHANGED (care): an optional field added, the records of the earlier schema are dead letters", async () => {
+  it("SPARK_DECODER_SCHEMA_CHANGED (safe): an optional field added, the records of the earlier schema are read with its default", async () => {
     const v = buildVersion(
       dir,
       "decoder",
@@ -332,11 +333,13 @@ describe("new checkpoints and formats (group B2)", () => {
     );
     const changes = planBetween(v0, v);
     expect(changeOf(changes, "SCHEMA_CHANGED_COMPATIBLE").class).toBe("safe");
-    expect(changeOf(changes, "SPARK_DECODER_SCHEMA_CHANGED").class).toBe("care");
+    expect(changeOf(changes, "SPARK_DECODER_SCHEMA_CHANGED").class).toBe("safe");
     await produce(v0, "pr.orders", orders(50, 5, "2025-01-01T00:30:00Z"));
-    const r = await runJob(v, "dup");
+    // The registry has v0's schema as id 1 (the id produce() writes) and the new one as id 2.
+    const writers = { 1: avsc(v0, "pr.orders"), 2: avsc(v, "pr.orders") };
+    const r = await runJob(v, "dup", undefined, writers);
     expect(r.code, describeSparkJob("dup decoder", r)).toBe(0);
-    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 11]);
+    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([65, 6]);
   });
 
   it("KAFKA_TOPIC_FORMAT_CHANGED: the records written before the change are dead letters", async () => {
@@ -352,7 +355,7 @@ describe("new checkpoints and formats (group B2)", () => {
     await produce(v0, "pr.orders", orders(30, 10, "2025-01-01T01:00:00Z"));
     const r = await runJob(v, "dup");
     expect(r.code, describeSparkJob("dup json", r)).toBe(0);
-    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 21]);
+    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([65, 16]);
   });
 });
 

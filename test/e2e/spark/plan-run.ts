@@ -41,8 +41,17 @@ export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg
     expect(r.code, describeRun("produce", r)).toBe(0);
   }
 
-  /** Runs a stream's job of a build to the end of its topic (--available-now). */
-  function runJob(v: Version, job: string, root?: string): Promise<SparkJobResult> {
+  /**
+   * Runs a stream's job of a build to the end of its topic (--available-now). `writers`: the
+   * registry's versions the job finds (schema id -> schema; default its own schema as id 1,
+   * the id produce() writes).
+   */
+  function runJob(
+    v: Version,
+    job: string,
+    root?: string,
+    writers?: Record<number, string>,
+  ): Promise<SparkJobResult> {
     const env = {
       PG_HOST: "127.0.0.1",
       PG_PORT: String(engines().pg.port),
@@ -50,7 +59,11 @@ export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg
       KAFKA_BOOTSTRAP_SERVERS: engines().kafka.bootstrap,
     };
     const args = ["--available-now", ...(root ? ["--checkpoint-root", root] : [])];
-    return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, { env, timeoutMs: 400_000 });
+    return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, {
+      env,
+      timeoutMs: 400_000,
+      writerSchemas: writers,
+    });
   }
 
   /** A copy of a checkpoint root whose queries get new ids (their batch markers are their own). */
