@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT } from "./harness/paths.js";
 import {
   applyTopics,
   avsc,
@@ -19,9 +18,9 @@ import {
   type Version,
 } from "./harness/plan.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
-import { describeRun, run } from "./harness/python.js";
-import { describeSparkJob, sparkPaths } from "./harness/spark.js";
+import { describeSparkJob } from "./harness/spark.js";
 import { planRunner } from "./spark/plan-run.js";
+import { countRecords } from "./spark/topic-io.js";
 import {
   copySpec,
   dupSpec,
@@ -283,16 +282,7 @@ describe("new checkpoints and formats (group B2)", () => {
   const dir = path.join(work, "b2");
   const [root1, root2] = [path.join(work, "ckpt-b2-1"), path.join(work, "ckpt-b2-2")];
   let v0: Version;
-  const deadLetters = async () => {
-    const r = await run(sparkPaths().python, [
-      path.join(REPO_ROOT, "test/e2e/spark/consume.py"),
-      "--bootstrap-servers",
-      kafka.bootstrap,
-      "pr.dlq",
-    ]);
-    expect(r.code, describeRun("consume", r)).toBe(0);
-    return r.stdout.trim().split("\n").filter(Boolean).length;
-  };
+  const deadLetters = () => countRecords(kafka.bootstrap, "pr.dlq");
 
   beforeAll(async () => {
     v0 = buildVersion(dir, "v0", dupSpec(root1));

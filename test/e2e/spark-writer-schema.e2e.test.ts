@@ -7,17 +7,14 @@
 // a record whose schema id the registry did not have at start fails the job, with its place and
 // id named, and nothing after it is written.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT } from "./harness/paths.js";
 import { applyTopics, buildVersion, registerSchema, type Version } from "./harness/plan.js";
-import { describeRun, run } from "./harness/python.js";
 import { startRegistry, type SchemaRegistry } from "./harness/registry.js";
-import { describeSparkJob, runSparkJob, sparkPaths } from "./harness/spark.js";
+import { describeSparkJob, runSparkJob } from "./harness/spark.js";
+import { countRecords, produceRecords } from "./spark/topic-io.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "pipegen-writer-schema-"));
 const lake = path.join(work, "lake");
@@ -62,26 +59,14 @@ interface Produced {
   raw_hex?: string;
 }
 
-async function produce(v: Version, schemaId: number, records: Produced[]) {
-  const file = path.join(work, `records-${randomUUID()}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      topic: "ws.events",
-      format: "avro",
-      schema: path.join(v.gen, "kafka", "schemas", "ws.events.avsc"),
-      schema_id: schemaId,
-      records: records.map(({ raw_hex, ...value }) => ({ key: null, value, raw_hex })),
-    }),
-  );
-  const r = await run(sparkPaths().python, [
-    path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    file,
-  ]);
-  expect(r.code, describeRun("produce", r)).toBe(0);
-}
+const produce = (v: Version, schemaId: number, records: Produced[]) =>
+  produceRecords(kafka.bootstrap, work, {
+    topic: "ws.events",
+    format: "avro",
+    schema: path.join(v.gen, "kafka", "schemas", "ws.events.avsc"),
+    schema_id: schemaId,
+    records: records.map(({ raw_hex, ...value }) => ({ key: null, value, raw_hex })),
+  });
 
 /** The job of a build, run to the end of the topic with the real registry. */
 const runJob = (v: Version) =>
@@ -100,16 +85,7 @@ function sinkRows(): Array<Record<string, unknown>> {
   return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
-async function deadLetters(): Promise<number> {
-  const r = await run(sparkPaths().python, [
-    path.join(REPO_ROOT, "test/e2e/spark/consume.py"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    "ws.dlq",
-  ]);
-  expect(r.code, describeRun("consume", r)).toBe(0);
-  return r.stdout.trim().split("\n").filter(Boolean).length;
-}
+const deadLetters = () => countRecords(kafka.bootstrap, "ws.dlq");
 
 describe("records of two versions of a subject, read by the job built from the second", () => {
   let v1: Version;

@@ -6,12 +6,11 @@ import path from "node:path";
 import { expect } from "vitest";
 import type { Change } from "../../../src/plan/types.js";
 import type { KafkaBroker } from "../harness/kafka.js";
-import { REPO_ROOT } from "../harness/paths.js";
 import type { Version } from "../harness/plan.js";
 import type { Postgres } from "../harness/postgres.js";
-import { describeRun, run } from "../harness/python.js";
-import { runSparkJob, sparkPaths, type SparkJobResult } from "../harness/spark.js";
+import { runSparkJob, type SparkJobResult } from "../harness/spark.js";
 import type { Order } from "./plan-data.js";
+import { produceRecords } from "./topic-io.js";
 
 /** The helpers, over the engines the test file starts (known once its beforeAll has run). */
 export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg: Postgres }) {
@@ -21,24 +20,12 @@ export function planRunner(work: string, engines: () => { kafka: KafkaBroker; pg
     records: Order[],
     format: "avro" | "json" = "avro",
   ) {
-    const file = path.join(work, `records-${randomUUID()}.json`);
-    const schema = path.join(v.gen, "kafka", "schemas", `${topic}.avsc`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        topic,
-        format,
-        schema,
-        records: records.map((value) => ({ key: String(value.id), value })),
-      }),
-    );
-    const r = await run(sparkPaths().python, [
-      path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
-      "--bootstrap-servers",
-      engines().kafka.bootstrap,
-      file,
-    ]);
-    expect(r.code, describeRun("produce", r)).toBe(0);
+    await produceRecords(engines().kafka.bootstrap, work, {
+      topic,
+      format,
+      schema: path.join(v.gen, "kafka", "schemas", `${topic}.avsc`),
+      records: records.map((value) => ({ key: String(value.id), value })),
+    });
   }
 
   /**
