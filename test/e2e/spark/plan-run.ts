@@ -3,7 +3,6 @@
 import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { expect } from "vitest";
 import type { Change } from "../../../src/plan/types.js";
 import type { KafkaBroker } from "../harness/kafka.js";
 import type { Version } from "../harness/plan.js";
