@@ -66,7 +66,9 @@ def main() -> int:
                     rec[name] = datetime.fromisoformat(rec[name])
             buf = io.BytesIO()
             fastavro.schemaless_writer(buf, parsed, rec)
-            value = b"\x00" + struct.pack(">I", spec.get("schema_id", 1)) + buf.getvalue()
+            value = (
+                b"\x00" + struct.pack(">I", spec.get("schema_id", 1)) + buf.getvalue()
+            )
         else:
             value = json.dumps(r["value"]).encode()
         key = r.get("key")
