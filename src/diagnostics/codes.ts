@@ -26,6 +26,7 @@ export const codes = {
   PG307: "type mismatch",
   PG308: "type cannot be inferred",
   PG309: "SQL expression Spark's parser refuses",
+  PG310: "a job name shadows a Python module",
   PG401: "output path escapes the output root",
   PG402: "two specs generate the same pipeline",
   PG403: "an output file was not written by pipegen",

@@ -116,8 +116,13 @@ export const catalogue = {
   SPARK_FILE_SINK_PATH_CHANGED: rule("spark", "care", "a query that writes files writes elsewhere"),
   SPARK_DECODER_SCHEMA_CHANGED: rule(
     "spark",
-    "care",
-    "a job decodes its topic with a new schema (it does not read the writer's schema id)",
+    "safe",
+    "a job reads its topic into a new schema (each record resolved from the writer's version)",
+  ),
+  SPARK_DECODER_CANNOT_READ_EARLIER: rule(
+    "spark",
+    "breaking",
+    "a job's new schema cannot read records written with an earlier version (their writer's schema resolved to it fails)",
   ),
   SPARK_STATELESS_STEP_CHANGED: rule(
     "spark",

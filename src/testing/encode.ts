@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 /** The Kafka timestamp of offset 0 (2024-01-01T00:00:00Z); offset n is n milliseconds later. */
 export const BASE_TIMESTAMP_MS = Date.UTC(2024, 0, 1);
 
-/** The schema id the wire format carries (the job reads the bytes after it, whatever it is). */
+/** The schema id the wire format carries: the runner's seams give the job its own schema under it (pipegen_runtime.testing.seams.WRITER_ID). */
 const SCHEMA_ID = 1;
 
 /** A record as the runner's source feeds it (key and value base64). */

@@ -40,6 +40,7 @@ import { startKafka, type KafkaBroker } from "./harness/kafka.js";
 import { cachePaths, REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run, runVenvTool } from "./harness/python.js";
+import { jobSubject, startRegistryStub, type RegistryStub } from "./harness/registry-stub.js";
 import { kafkaApply } from "./harness/runtime.js";
 import { smtpConnectionJson, startSmtpServer, type SmtpServer } from "./harness/smtp.js";
 import { sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
@@ -408,6 +409,7 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
   let gen: string;
   let spark: SparkSubmitStandIn;
   let sparkEnv: Record<string, string | undefined>;
+  let registry: RegistryStub;
 
   beforeAll(async () => {
     pg = await startPostgres({ user: "spark", database: "analytics" });
@@ -432,6 +434,10 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
     expect(apply.code, describeRun("kafka_apply", apply)).toBe(0);
     await pg.query(readFileSync(join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
     spark = await localSparkSubmit(join(work, "spark-submit"));
+    // The job asks the registry for its subject's versions at start: a stub with its own
+    // schema as id 1, the id produce() writes (the registry is proven in spark-writer-schema).
+    const job = jobSubject(join(gen, "spark", "orders_per_minute.py"), sparkPaths().python)!;
+    registry = await startRegistryStub(job.subject, { 1: job.schema });
     const base = sparkSubmitEnv();
     sparkEnv = { ...base, PATH: `${spark.binDir}:${base.PATH}` };
     home = await createAirflowHome({
@@ -442,6 +448,7 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
         ...variableEnv("ANALYTICS_DB_HOST", "127.0.0.1"),
         ...variableEnv("ANALYTICS_DB_PORT", String(pg.port)),
         ...variableEnv("ANALYTICS_PASSWORD", pg.password),
+        ...variableEnv("SCHEMA_REGISTRY_URL", registry.url),
       },
     });
   });
@@ -453,7 +460,7 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
       kill(pid, "SIGKILL");
     }
     await home?.cleanup();
-    await pg?.stop();
+    await Promise.allSettled([pg?.stop(), registry?.stop()]);
   });
 
   async function produce(p: Produced, name: string) {
@@ -638,6 +645,7 @@ describe("shop_orders processing and archival DAGs on real Spark, Kafka and Post
       ANALYTICS_DB_HOST: "127.0.0.1",
       ANALYTICS_DB_PORT: String(pg.port),
       ANALYTICS_PASSWORD: "***",
+      SCHEMA_REGISTRY_URL: registry.url,
     });
     expect(rendered.application_args).toEqual(["--bootstrap-servers", kafka.bootstrap]);
   }, 1_200_000);

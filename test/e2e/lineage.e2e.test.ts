@@ -15,6 +15,7 @@ import { REPO_ROOT } from "./harness/paths.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
 import { describeRun, run } from "./harness/python.js";
 import { kafkaApply } from "./harness/runtime.js";
+import { jobSubject, startRegistryStub } from "./harness/registry-stub.js";
 import { describeSparkJob, runSparkJob, sparkPaths, sparkSubmitEnv } from "./harness/spark.js";
 import { startWebhookServer, type WebhookServer } from "./harness/webhook.js";
 import {
@@ -169,6 +170,9 @@ describe("the processing DAG with platform.lineage, run by Airflow", () => {
     ]);
     const spark = await localSparkSubmit(path.join(work, "spark-submit"));
     const base = sparkSubmitEnv();
+    // The job asks the registry for its subject's versions at start: its own schema as id 1.
+    const job = jobSubject(path.join(gen, "spark", "big_orders.py"), sparkPaths().python)!;
+    const registry = await startRegistryStub(job.subject, { 1: job.schema });
     const home = await createAirflowHome({
       dagsFolder: path.join(gen, "airflow"),
       env: {
@@ -181,6 +185,7 @@ describe("the processing DAG with platform.lineage, run by Airflow", () => {
         ...variableEnv("PG_PORT", String(pg.port)),
         ...variableEnv("PG_PASSWORD", pg.password),
         ...variableEnv("LINEAGE_URL", receiver.url("")),
+        ...variableEnv("SCHEMA_REGISTRY_URL", registry.url),
       },
     });
     try {
@@ -210,7 +215,7 @@ describe("the processing DAG with platform.lineage, run by Airflow", () => {
       const actions = events().filter((e) => e.job.name.startsWith(`${app}.`));
       expect(actions.filter((e) => parentOf(e) !== app)).toEqual([]);
     } finally {
-      await home.cleanup();
+      await Promise.allSettled([home.cleanup(), registry.stop()]);
     }
   });
 });

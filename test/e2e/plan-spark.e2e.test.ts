@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { REPO_ROOT } from "./harness/paths.js";
 import {
   applyTopics,
+  avsc,
   buildVersion,
   changeOf,
   planBetween,
@@ -18,9 +18,9 @@ import {
   type Version,
 } from "./harness/plan.js";
 import { startPostgres, type Postgres } from "./harness/postgres.js";
-import { describeRun, run } from "./harness/python.js";
-import { describeSparkJob, sparkPaths } from "./harness/spark.js";
+import { describeSparkJob } from "./harness/spark.js";
 import { planRunner } from "./spark/plan-run.js";
+import { countRecords } from "./spark/topic-io.js";
 import {
   copySpec,
   dupSpec,
@@ -282,16 +282,7 @@ describe("new checkpoints and formats (group B2)", () => {
   const dir = path.join(work, "b2");
   const [root1, root2] = [path.join(work, "ckpt-b2-1"), path.join(work, "ckpt-b2-2")];
   let v0: Version;
-  const deadLetters = async () => {
-    const r = await run(sparkPaths().python, [
-      path.join(REPO_ROOT, "test/e2e/spark/consume.py"),
-      "--bootstrap-servers",
-      kafka.bootstrap,
-      "pr.dlq",
-    ]);
-    expect(r.code, describeRun("consume", r)).toBe(0);
-    return r.stdout.trim().split("\n").filter(Boolean).length;
-  };
+  const deadLetters = () => countRecords(kafka.bootstrap, "pr.dlq");
 
   beforeAll(async () => {
     v0 = buildVersion(dir, "v0", dupSpec(root1));
@@ -321,7 +312,7 @@ describe("new checkpoints and formats (group B2)", () => {
     expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 6]);
   });
 
-  it("SPARK_DECODER_SCHEMA_CHANGED (care): an optional field added, the records of the earlier schema are dead letters", async () => {
+  it("SPARK_DECODER_SCHEMA_CHANGED (safe): an optional field added, the records of the earlier schema are read with its default", async () => {
     const v = buildVersion(
       dir,
       "decoder",
@@ -332,11 +323,13 @@ describe("new checkpoints and formats (group B2)", () => {
     );
     const changes = planBetween(v0, v);
     expect(changeOf(changes, "SCHEMA_CHANGED_COMPATIBLE").class).toBe("safe");
-    expect(changeOf(changes, "SPARK_DECODER_SCHEMA_CHANGED").class).toBe("care");
+    expect(changeOf(changes, "SPARK_DECODER_SCHEMA_CHANGED").class).toBe("safe");
     await produce(v0, "pr.orders", orders(50, 5, "2025-01-01T00:30:00Z"));
-    const r = await runJob(v, "dup");
+    // The registry has v0's schema as id 1 (the id produce() writes) and the new one as id 2.
+    const writers = { 1: avsc(v0, "pr.orders"), 2: avsc(v, "pr.orders") };
+    const r = await runJob(v, "dup", undefined, writers);
     expect(r.code, describeSparkJob("dup decoder", r)).toBe(0);
-    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 11]);
+    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([65, 6]);
   });
 
   it("KAFKA_TOPIC_FORMAT_CHANGED: the records written before the change are dead letters", async () => {
@@ -352,7 +345,7 @@ describe("new checkpoints and formats (group B2)", () => {
     await produce(v0, "pr.orders", orders(30, 10, "2025-01-01T01:00:00Z"));
     const r = await runJob(v, "dup");
     expect(r.code, describeSparkJob("dup json", r)).toBe(0);
-    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([60, 21]);
+    expect([await count("SELECT count(*) FROM pr_dup"), await deadLetters()]).toEqual([65, 16]);
   });
 });
 

@@ -5,12 +5,17 @@
  */
 import fc from "fast-check";
 import { Document, isScalar, visit } from "yaml";
+import { jobImportedModules, pythonStdlibModules } from "../../src/ir/python-modules.js";
 
 export type Spec = Record<string, unknown>;
 /** The values an arbitrary generates. */
 export type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 export const ident = fc.stringMatching(/^[a-z][a-z0-9_]{1,11}$/);
+/** A name a stream or archive may have: not a module its Spark job imports (PG310). */
+export const jobName = ident.filter(
+  (n) => !pythonStdlibModules.has(n) && !jobImportedModules.has(n),
+);
 export const topicName = fc.stringMatching(/^[a-z][a-z0-9_.-]{1,14}$/);
 export const duration = fc
   .tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("s", "m", "h", "d"))

@@ -89,6 +89,7 @@ with DAG(
         application_args=["--bootstrap-servers", KAFKA_BOOTSTRAP],
         env_vars={
             "S3_ENDPOINT": "{{ var.value.S3_ENDPOINT }}",
+            "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
         inlets=[TOPICS["iot.readings"]],
         outlets=[],

@@ -105,6 +105,7 @@ with DAG(
             "METRICS_DB_HOST": "{{ var.value.METRICS_DB_HOST }}",
             "METRICS_DB_PASSWORD": "{{ var.value.METRICS_DB_PASSWORD | pipegen_secret }}",
             "METRICS_DB_PORT": "{{ var.value.METRICS_DB_PORT }}",
+            "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
         inlets=[TOPICS["iot.readings"]],
         outlets=[],

@@ -4,13 +4,14 @@
 # shipped with spark-submit --py-files (see the .submit.json beside this file).
 """Spark Structured Streaming job of one pipegen stream (see PIPELINE and STREAM).
 
-Reads SOURCE_TOPIC and decodes every record with the schema declared in the spec
-(never inferred). Records that cannot be decoded or break a quality rule go to
-DEAD_LETTER_TOPIC with their original key and bytes, and headers naming the reasons
-and the source topic, partition and offset. The rest run through the stream's steps
-and are written to every sink of the stream in one micro-batch; table sinks commit
-each micro-batch with its id in one transaction, so a replayed batch writes nothing
-twice. Each query keeps its own checkpoint under CHECKPOINT_ROOT/PIPELINE/STREAM.
+Reads SOURCE_TOPIC and decodes every record into the schema declared in the spec
+(never inferred).
+Records that cannot be decoded or break a quality rule go to DEAD_LETTER_TOPIC with
+their original key and bytes, and headers naming the reasons and the source topic,
+partition and offset. The rest run through the stream's steps and are written to
+every sink of the stream in one micro-batch; table sinks commit each micro-batch with
+its id in one transaction, so a replayed batch writes nothing twice. Each query keeps
+its own checkpoint under CHECKPOINT_ROOT/PIPELINE/STREAM.
 
 This file holds the stream's data and logic; the machinery (decoding, sink writers,
 exactly-once commits, the run loop) is the pipegen-runtime package at the version

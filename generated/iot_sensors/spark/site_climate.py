@@ -4,13 +4,16 @@
 # shipped with spark-submit --py-files (see the .submit.json beside this file).
 """Spark Structured Streaming job of one pipegen stream (see PIPELINE and STREAM).
 
-Reads SOURCE_TOPIC and decodes every record with the schema declared in the spec
-(never inferred). Records that cannot be decoded or break a quality rule go to
-DEAD_LETTER_TOPIC with their original key and bytes, and headers naming the reasons
-and the source topic, partition and offset. The rest run through the stream's steps
-and are written to every sink of the stream in one micro-batch; table sinks commit
-each micro-batch with its id in one transaction, so a replayed batch writes nothing
-twice. Each query keeps its own checkpoint under CHECKPOINT_ROOT/PIPELINE/STREAM.
+Reads SOURCE_TOPIC and decodes every record into the schema declared in the spec
+(never inferred). Each record is read with the schema it was written with, the
+version of SUBJECT its schema id names, resolved to the spec's (a record of a version
+registered after the job started fails the query: the restart reads the registry again).
+Records that cannot be decoded or break a quality rule go to DEAD_LETTER_TOPIC with
+their original key and bytes, and headers naming the reasons and the source topic,
+partition and offset. The rest run through the stream's steps and are written to
+every sink of the stream in one micro-batch; table sinks commit each micro-batch with
+its id in one transaction, so a replayed batch writes nothing twice. Each query keeps
+its own checkpoint under CHECKPOINT_ROOT/PIPELINE/STREAM.
 
 This file holds the stream's data and logic; the machinery (decoding, sink writers,
 exactly-once commits, the run loop) is the pipegen-runtime package at the version
@@ -68,8 +71,12 @@ SCHEMA = T.StructType(
         T.StructField("battery_mv", T.IntegerType(), True),
     ]
 )
-# The Avro schema producers write, in the Confluent wire format (magic byte, schema id, body).
+# The Avro schema of SOURCE_TOPIC's records as the spec declares it: the reader's schema.
+# Records (in the Confluent wire format: magic byte, schema id, body) are read with the
+# version of SUBJECT they were written with, resolved to this one.
 AVRO_SCHEMA = '{"type":"record","name":"reading","namespace":"pipegen.iot_sensors","doc":"One measurement of one sensor.","fields":[{"name":"sensor_id","type":"string"},{"name":"site","type":"string"},{"name":"read_at","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"temperature_c","type":["null","double"],"doc":"Degrees Celsius.","default":null},{"name":"humidity_pct","type":["null","float"],"default":null},{"name":"battery_mv","type":["null","int"],"default":null}]}'
+# The registry subject of SOURCE_TOPIC's record schema (TopicNameStrategy).
+SUBJECT = "iot.readings-value"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -78,6 +85,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         f"pipegen stream {STREAM} of {PIPELINE}",
         bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"),
         checkpoint_root="s3a://iot-checkpoints/pipegen",
+        avro=True,
+        schema_registry_url=os.environ.get("SCHEMA_REGISTRY_URL"),
         max_offsets_per_trigger=MAX_OFFSETS_PER_TRIGGER,
         trigger=TRIGGER,
     )
@@ -114,9 +123,12 @@ def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
     )
 
 
-def decode(raw: DataFrame) -> DataFrame:
-    """Kafka records with their metadata, decoded fields and the reasons they are invalid."""
-    decoded = decoding.decode_avro(raw, SCHEMA, AVRO_SCHEMA)
+def decode(raw: DataFrame, writers: dict[int, str]) -> DataFrame:
+    """Kafka records with their metadata, decoded fields and the reasons they are invalid;
+    ``writers``: the schemas of SUBJECT's versions by schema id (source.writer_schemas)."""
+    decoded = decoding.decode_avro(
+        raw, SCHEMA, AVRO_SCHEMA, writers=writers, subject=SUBJECT
+    )
     return decoding.check(
         decoded,
         [
@@ -188,7 +200,8 @@ def start_queries(
     targets = batch_sinks(args)
     for target in targets:
         target.prepare(spark)
-    checked = decode(read_source(spark, args))
+    writers = source.writer_schemas(args.schema_registry_url, SUBJECT, AVRO_SCHEMA)
+    checked = decode(read_source(spark, args), writers)
     queries = []
     queries.append(
         dead_letters.start(

@@ -109,6 +109,7 @@ with DAG(
             "ANALYTICS_DB_HOST": "{{ var.value.ANALYTICS_DB_HOST }}",
             "ANALYTICS_DB_PORT": "{{ var.value.ANALYTICS_DB_PORT }}",
             "ANALYTICS_PASSWORD": "{{ var.value.ANALYTICS_PASSWORD | pipegen_secret }}",
+            "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
         inlets=[TOPICS["orders.raw"]],
         outlets=[TOPICS["orders.per_minute"]],

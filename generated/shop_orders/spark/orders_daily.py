@@ -6,7 +6,9 @@
 
 Each run reads what SOURCE_TOPIC received since the previous run (Structured Streaming
 with the availableNow trigger: its checkpoint remembers the offsets, so runs neither
-skip nor repeat records), decodes it with the schema declared in the spec and writes
+skip nor repeat records), decodes it into the schema declared in the spec
+(each record read with the version of SUBJECT it was written with, resolved to the
+spec's; a record of a version registered after the run started fails it) and writes
 it as FORMAT files under OUTPUT_PATH, partitioned by PARTITION_BY; "dt" and "hour"
 come from the Kafka record timestamp (UTC) unless the record has such a field.
 Records that cannot be decoded are kept, with their original bytes and Kafka
@@ -48,8 +50,12 @@ SCHEMA = T.StructType(
         T.StructField("updated_at", T.TimestampType(), False),
     ]
 )
-# The Avro schema producers write, in the Confluent wire format (magic byte, schema id, body).
+# The Avro schema of SOURCE_TOPIC's records as the spec declares it: the reader's schema.
+# Records (in the Confluent wire format: magic byte, schema id, body) are read with the
+# version of SUBJECT they were written with, resolved to this one.
 AVRO_SCHEMA = '{"type":"record","name":"order","namespace":"pipegen.shop_orders","fields":[{"name":"order_id","type":"long"},{"name":"customer_id","type":"string"},{"name":"amount","type":["null",{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}],"default":null},{"name":"currency","type":["null","string"],"doc":"One of: EUR, USD, GBP.","default":null},{"name":"status","type":["null","string"],"doc":"One of: NEW, PAID, SHIPPED, CANCELLED.","default":null},{"name":"updated_at","type":{"type":"long","logicalType":"timestamp-millis"}}]}'
+# The registry subject of SOURCE_TOPIC's record schema (TopicNameStrategy).
+SUBJECT = "orders.raw-value"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -58,6 +64,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         f"pipegen archive {ARCHIVE} of {PIPELINE}",
         bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"),
         checkpoint_root="hdfs:///pipegen/checkpoints",
+        avro=True,
+        schema_registry_url=os.environ.get("SCHEMA_REGISTRY_URL"),
         output_path="s3a://shop-archive/orders/orders_daily",
     )
 
@@ -74,9 +82,12 @@ def read_source(spark: SparkSession, args: argparse.Namespace) -> DataFrame:
     )
 
 
-def decode(raw: DataFrame) -> DataFrame:
-    """Kafka records with their metadata and decoded fields (or why they are undecodable)."""
-    return decoding.decode_avro(raw, SCHEMA, AVRO_SCHEMA)
+def decode(raw: DataFrame, writers: dict[int, str]) -> DataFrame:
+    """Kafka records with their metadata and decoded fields (or why they are undecodable);
+    ``writers``: the schemas of SUBJECT's versions by schema id (source.writer_schemas)."""
+    return decoding.decode_avro(
+        raw, SCHEMA, AVRO_SCHEMA, writers=writers, subject=SUBJECT
+    )
 
 
 def start_queries(
@@ -99,7 +110,8 @@ def start_queries(
     )
     records.prepare(spark)
     undecodable.prepare(spark)
-    decoded = decode(read_source(spark, args))
+    writers = source.writer_schemas(args.schema_registry_url, SUBJECT, AVRO_SCHEMA)
+    decoded = decode(read_source(spark, args), writers)
     return [
         records.start(
             archives.records(decoded, SCHEMA, PARTITION_BY), jobs.AVAILABLE_NOW

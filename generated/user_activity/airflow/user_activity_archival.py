@@ -98,7 +98,9 @@ with DAG(
         executor_memory=None,
         driver_memory=None,
         application_args=["--bootstrap-servers", KAFKA_BOOTSTRAP],
-        env_vars={},
+        env_vars={
+            "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
+        },
         inlets=[TOPICS["activity.events"]],
         outlets=[],
     )

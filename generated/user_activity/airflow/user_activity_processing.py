@@ -116,6 +116,7 @@ with DAG(
             "CASSANDRA_HOST": "{{ var.value.CASSANDRA_HOST }}",
             "CASSANDRA_PORT": "{{ var.value.CASSANDRA_PORT }}",
             "PROFILES_MONGO_URI": "{{ var.value.PROFILES_MONGO_URI | pipegen_secret }}",
+            "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
         inlets=[TOPICS["activity.events"]],
         outlets=[],

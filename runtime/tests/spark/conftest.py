@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
+
+# The stubs the tests one folder up share (http_stub).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def avro_jar() -> str | None:

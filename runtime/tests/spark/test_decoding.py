@@ -104,13 +104,32 @@ def test_dead_letters_carry_the_original_bytes_and_why(spark: SparkSession) -> N
 # --- Avro ------------------------------------------------------------------------------------
 
 
-def avro(schema: dict[str, Any], record: dict[str, Any]) -> bytes:
-    """The record in the Confluent wire format: magic byte 0, schema id 1, the Avro body."""
+def avro(schema: dict[str, Any], record: dict[str, Any], schema_id: int = 1) -> bytes:
+    """The record in the Confluent wire format: magic byte 0, the schema id, the Avro body."""
     import fastavro
 
     body = io.BytesIO()
     fastavro.schemaless_writer(body, fastavro.parse_schema(schema), record)
-    return b"\x00" + struct.pack(">I", 1) + body.getvalue()
+    return b"\x00" + struct.pack(">I", schema_id) + body.getvalue()
+
+
+def decode_avro(
+    spark: SparkSession,
+    values: list[bytes],
+    schema: T.StructType,
+    reader: dict[str, Any],
+    writers: dict[int, dict[str, Any]] | None = None,
+) -> DataFrame:
+    """decode_avro of the values; by default written with the reader's schema as id 1."""
+    return decoding.decode_avro(
+        kafka_batch(spark, values),
+        schema,
+        json.dumps(reader),
+        writers={
+            k: json.dumps(w) for k, w in ({1: reader} if writers is None else writers).items()
+        },
+        subject="t-value",
+    )
 
 
 RECORD = {
@@ -127,7 +146,7 @@ RECORD = {
 def test_avro_in_the_wire_format(spark: SparkSession) -> None:
     good = avro(RECORD, {"id": 3, "name": "x"})
     values = [good, b"\x01" + good[1:], good[:4], good[:5] + b"\x02"]
-    decoded = decoding.decode_avro(kafka_batch(spark, values), SCHEMA, json.dumps(RECORD))
+    decoded = decode_avro(spark, values, SCHEMA, RECORD)
     assert by_offset(decoded, "id", "name", "__pg_undecodable") == [
         (3, "x", None),
         (None, None, "not in the Confluent Avro wire format"),
@@ -157,10 +176,87 @@ def test_avro_without_required_fields_tells_nulls_from_garbage(
         nulls + b"\x00",
         nulls[:5] + b"\x02",
     ]
-    decoded = decoding.decode_avro(kafka_batch(spark, values), schema, json.dumps(optional))
+    decoded = decode_avro(spark, values, schema, optional)
     assert by_offset(decoded, "a", "b", "__pg_undecodable") == [
         (None, None, None),
         ("z", None, None),
         (None, None, "undecodable Avro record"),
         (None, None, "undecodable Avro record"),
+    ]
+
+
+# A compatible change: version 2 adds an optional field (with its default) and a required
+# one with a default; its records and version 1's are read into version 2.
+V1 = RECORD
+V2 = {
+    "type": "record",
+    "name": "r",
+    "fields": [
+        *RECORD["fields"],
+        {"name": "note", "type": ["null", "string"], "default": None},
+        {"name": "rank", "type": "int", "default": 7},
+    ],
+}
+SCHEMA_V2 = T.StructType(
+    [
+        *SCHEMA.fields,
+        T.StructField("note", T.StringType(), True),
+        T.StructField("rank", T.IntegerType(), False),
+    ]
+)
+
+
+@pytest.mark.usefixtures("has_avro")
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        pytest.param(
+            [avro(V1, {"id": 1, "name": "a"}, 11)],
+            [(1, "a", None, 7, None)],
+            id="the earlier version's record gets the new fields' defaults",
+        ),
+        pytest.param(
+            [avro(V2, {"id": 2, "name": None, "note": "n", "rank": 3}, 12)],
+            [(2, None, "n", 3, None)],
+            id="the new version's record as written",
+        ),
+        pytest.param(
+            [avro(V1, {"id": 3, "name": "c"}, 12)],
+            [(None, None, None, None, "undecodable Avro record")],
+            id="bytes that are not what their id's schema reads are undecodable",
+        ),
+    ],
+)
+def test_each_record_is_read_with_its_writers_schema(
+    spark: SparkSession, values: list[bytes], want: list[tuple[Any, ...]]
+) -> None:
+    decoded = decode_avro(spark, values, SCHEMA_V2, V2, {11: V1, 12: V2})
+    assert by_offset(decoded, "id", "name", "note", "rank", "__pg_undecodable") == want
+
+
+@pytest.mark.usefixtures("has_avro")
+@pytest.mark.parametrize(
+    ("writers", "first"),
+    [({11: V1}, "t/0@1 carries schema id 13"), ({}, "t/0@0 carries schema id 11")],
+    ids=["another id known", "none known"],
+)
+def test_a_record_of_an_unknown_schema_id_fails_the_query(
+    spark: SparkSession, writers: dict[int, dict[str, Any]], first: str
+) -> None:
+    values = [avro(V1, {"id": 1, "name": "a"}, 11), avro(V1, {"id": 2, "name": "b"}, 13)]
+    decoded = decode_avro(spark, values, SCHEMA, V1, writers).coalesce(1)
+    with pytest.raises(Exception, match=f"{first}, which was not a version of subject t-value"):
+        decoded.collect()
+
+
+@pytest.mark.usefixtures("has_avro")
+def test_records_not_in_the_wire_format_stay_dead_letters_whatever_their_id(
+    spark: SparkSession,
+) -> None:
+    good = avro(V1, {"id": 1, "name": "a"}, 11)
+    values = [b"\x01" + good[1:], good[:5]]
+    decoded = decode_avro(spark, values, SCHEMA, V1, {11: V1})
+    assert by_offset(decoded, "id", "__pg_undecodable") == [
+        (None, "not in the Confluent Avro wire format"),
+        (None, "not in the Confluent Avro wire format"),
     ]

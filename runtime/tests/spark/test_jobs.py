@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,38 @@ def test_a_setting_without_a_value_is_a_usage_error(
     assert (
         "--output-path is required (its environment variable is unset)" in capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "default", "want"),
+    [
+        ([], "http://spec:8081", "http://spec:8081"),
+        (["--schema-registry-url", "http://r:1"], None, "http://r:1"),
+        ([], None, SystemExit),
+    ],
+    ids=["the spec's", "given", "neither: a usage error"],
+)
+def test_a_job_that_reads_avro_needs_the_registry(
+    argv: list[str], default: str | None, want: object
+) -> None:
+    def parse(function: Callable[..., argparse.Namespace], **kw: object) -> object:
+        try:
+            args = function(
+                ["--bootstrap-servers", "k", "--checkpoint-root", "/c", *argv],
+                "d",
+                bootstrap_servers=None,
+                checkpoint_root=None,
+                avro=True,
+                schema_registry_url=default,
+                **kw,
+            )
+        except SystemExit:
+            return SystemExit
+        return args.schema_registry_url
+
+    stream = {"max_offsets_per_trigger": None, "trigger": jobs.AVAILABLE_NOW}
+    assert parse(jobs.stream_arguments, **stream) == want
+    assert parse(jobs.archive_arguments, output_path="/o") == want
 
 
 def test_checkpoint_dir() -> None:

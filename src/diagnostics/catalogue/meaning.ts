@@ -26,7 +26,7 @@ const quality = (...items: string[]) =>
   `    quality:\n${items.map((s) => `      - ${s}\n`).join("")}`;
 
 export const meaningEntries: Entries<
-  "PG301" | "PG302" | "PG303" | "PG304" | "PG305" | "PG306" | "PG307" | "PG308" | "PG309"
+  "PG301" | "PG302" | "PG303" | "PG304" | "PG305" | "PG306" | "PG307" | "PG308" | "PG309" | "PG310"
 > = {
   PG301: {
     means:
@@ -191,5 +191,18 @@ export const meaningEntries: Entries<
     },
     fix: "Correct the expression at the character shown; quote the whole expression in YAML.",
     fixed: { "shop.yaml": stream(steps(`filter: "amount > 100 and (status = 'PAID')"`)) },
+  },
+  PG310: {
+    means:
+      "A stream or archive has the name of a Python module its Spark job imports: a standard library module (Python 3.11's list), or pyspark, pipegen_runtime, confluent_kafka, fastavro and the like. The job is the file <name>.py and spark-submit puts its folder first on the module path, so the job would import itself (or its neighbour) instead of the module and break when it starts.",
+    example: { specs: { "shop.yaml": stream("").replace("  big_orders:", "  copy:") } },
+    says: {
+      at: "shop.yaml:14:3",
+      message:
+        "stream 'copy' would be the Spark job file copy.py, which shadows the Python standard library's module 'copy' (spark-submit puts the job's folder first on the module path)",
+      hint: "rename the stream (e.g. 'copy_job' or a name that says what it does)",
+    },
+    fix: "Rename the stream or archive; a name that says what it does (copy_orders) is never a module's.",
+    fixed: { "shop.yaml": stream("").replace("  big_orders:", "  copy_orders:") },
   },
 };

@@ -24,6 +24,10 @@ export function sourceData(p: Pipeline, topic: Topic) {
   return {
     avro,
     avroSchema: avro ? avroText(schema, avroNamespace(p.name)) : null,
+    // The subject whose versions the job reads writers' schemas from (registered by the
+    // ingestion DAG); with the registry's URL, a setting of the job's command line.
+    subject: avro ? topic.subject : null,
+    schemaRegistry: avro ? p.platform.kafka.schemaRegistry : null,
     fields: schema.fields.map((f) => ({
       name: f.name,
       sparkType: sparkTypes[f.type as Exclude<Field["type"], "unknown">],

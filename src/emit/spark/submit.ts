@@ -5,7 +5,7 @@
  */
 import { sparkNames, sparkPaths } from "../../ir/names.js";
 import { connectionRefs, refNames } from "../../ir/refs.js";
-import type { Archive, Pipeline, S3Connection, Stream, ValueRef } from "../../ir/types.js";
+import type { Archive, Pipeline, S3Connection, Stream, Topic, ValueRef } from "../../ir/types.js";
 import { deepFreeze } from "../../ir/values.js";
 import { headerText } from "../shared/header.js";
 import { stableJson } from "../shared/json.js";
@@ -143,10 +143,19 @@ function conf(p: Pipeline): Record<string, string> {
   };
 }
 
-/** The variables every job reads: the Kafka client's and the checkpoint root's. */
-function kafkaEnv(p: Pipeline): string[] {
+/**
+ * The variables every job reads: the Kafka client's and the checkpoint root's; and the schema
+ * registry's when the job reads Avro (the versions of the topic's schema, at start).
+ */
+function kafkaEnv(p: Pipeline, topic: Topic): string[] {
   const k = p.platform.kafka;
-  return refNames(k.bootstrapServers, p.platform.spark.checkpointRoot, k.saslUser, k.saslPassword);
+  return refNames(
+    k.bootstrapServers,
+    p.platform.spark.checkpointRoot,
+    k.saslUser,
+    k.saslPassword,
+    topic.format === "avro" ? k.schemaRegistry : null,
+  );
 }
 
 function streamPlan(p: Pipeline, s: Stream): JobPlan {
@@ -165,7 +174,7 @@ function streamPlan(p: Pipeline, s: Stream): JobPlan {
   if (s3.length) packages.push(sparkPackages.hadoopAws);
   const read = [...connections, ...mongo.map((m) => m.connection)];
   const environment = [
-    ...kafkaEnv(p),
+    ...kafkaEnv(p, s.from.topic),
     ...read.flatMap((c) => connectionRefs(c).map((r) => r.name)),
     ...cassandra.flatMap((x) => connectionRefs(x.connection).map((r) => r.name)),
     ...sinksOf(s, "files").flatMap((x) => refNames(filePath(x.connection, x.path))),
@@ -213,7 +222,7 @@ function archivePlan(p: Pipeline, a: Archive): JobPlan {
   return plan(p, "archive", a.name, {
     packages,
     conf: conf(p),
-    environment: [...kafkaEnv(p), ...refNames(path), ...(c.type === "s3" ? s3Env(c) : [])],
+    environment: [...kafkaEnv(p, a.from), ...refNames(path), ...(c.type === "s3" ? s3Env(c) : [])],
     s3: c.type === "s3" ? s3Access(c) : null,
     resources: {
       numExecutors: null,

@@ -9,6 +9,7 @@ import type { LoadedSpec } from "../../load/load.js";
 import { pointerOf } from "../../load/load.js";
 import type * as S from "../../schema/spec.gen.js";
 import type * as I from "../types.js";
+import { jobImportedModules, pythonStdlibModules } from "../python-modules.js";
 import { deepFreeze } from "../values.js";
 import { resolveArchive } from "./archive.js";
 import { checkFreshness } from "./freshness.js";
@@ -75,6 +76,7 @@ function resolveSections(
     connRef: connectionLookup(ctx, connections),
   };
   checkJobNames(ctx, s);
+  checkJobModuleNames(ctx, s);
   const at = (section: JobSection, name: string): EntryAt => ({
     ctx,
     refs,
@@ -164,6 +166,29 @@ function checkJobNames(ctx: Ctx, s: S.PipegenSpec) {
           "key",
         );
       else jobNames.set(name, section);
+    }
+  }
+}
+
+/**
+ * A stream's or archive's job is the Python file <name>.py, and spark-submit puts its folder
+ * first on sys.path: a name of a module the job imports (the standard library's, pyspark's,
+ * the runtime's) would be found instead of that module, and the job would break at import.
+ */
+function checkJobModuleNames(ctx: Ctx, s: S.PipegenSpec) {
+  for (const section of ["streams", "archive"] as const) {
+    const what = section === "streams" ? "stream" : "archive";
+    for (const name of Object.keys(s[section] ?? {})) {
+      const stdlib = pythonStdlibModules.has(name);
+      if (stdlib || jobImportedModules.has(name))
+        err(
+          ctx,
+          "PG310",
+          pointerOf(section, name),
+          `${what} '${name}' would be the Spark job file ${name}.py, which shadows the ${stdlib ? "Python standard library's" : "job's imported"} module '${name}' (spark-submit puts the job's folder first on the module path)`,
+          `rename the ${what} (e.g. '${name}_job' or a name that says what it does)`,
+          "key",
+        );
     }
   }
 }

@@ -57,15 +57,38 @@ function schemaChange(
       message: `the ingestion DAG registers a new version; ${a.compatibility === "NONE" ? "the registry checks nothing (NONE)" : `it is ${a.compatibility} compatible with ${history.length ? `the ${versions.length} earlier versions found` : "the current one"}`}`,
     });
   if (a.decodedBy.length && !same(withoutDocs(a.schema), withoutDocs(b.schema)))
-    out.push({
-      rule: "SPARK_DECODER_SCHEMA_CHANGED",
-      object: `topic ${a.topic} as decoded by ${words(a.decodedBy)}`,
+    out.push(decoderChange(a, versions));
+  return out;
+}
+
+/**
+ * What the Spark jobs that decode the topic do with the new schema: each record is read with
+ * its writer's schema (the registry's version its id names, read when the job starts) resolved
+ * to the job's; records of an earlier version the new schema cannot read are dead letters.
+ */
+function decoderChange(
+  a: SubjectState,
+  versions: ReadonlyArray<{ schema: unknown; from: string }>,
+): Finding {
+  const object = `topic ${a.topic} as decoded by ${words(a.decodedBy)}`;
+  const jobs = a.decodedBy.length > 1 ? "the Spark jobs read" : "the Spark job reads";
+  const unreadable = incompatibility("BACKWARD_TRANSITIVE", a.schema, versions);
+  if (unreadable)
+    return {
+      rule: "SPARK_DECODER_CANNOT_READ_EARLIER",
+      object,
       action: "~",
       at: a.schemaAt,
-      message: `the Spark job${a.decodedBy.length > 1 ? "s decode" : " decodes"} every record with the schema ${a.decodedBy.length > 1 ? "they were" : "it was"} built with and not with the writer's (the schema id in each record is not looked up): records written with the earlier schema that are read after the deploy (not yet read, or read again from a new checkpoint) do not decode and go to the dead-letter topic (or are dropped)`,
-      hint: "before deploying, stop the producers (the NiFi flow) and let the streams catch up; then deploy the schema, the jobs and the flow together",
-    });
-  return out;
+      message: `${jobs} each record with the schema it was written with, resolved to the new one, which cannot read records written with the version of ${unreadable.against} (${unreadable.problem}): those read after the deploy (not yet read, or read again from a new checkpoint) go to the dead-letter topic as undecodable (or are dropped)`,
+      hint: "give the new field a default (optional fields get null), or stop the producers and let the streams catch up before deploying",
+    };
+  return {
+    rule: "SPARK_DECODER_SCHEMA_CHANGED",
+    object,
+    action: "~",
+    at: a.schemaAt,
+    message: `${jobs} each record with the schema it was written with (the registry's version its schema id names, read when the job starts) resolved to the new one: records written before are read with the new fields' defaults; a running job that meets a record of a version registered after it started fails its query (no record is skipped) and reads the registry again when it is restarted`,
+  };
 }
 
 export function registryRules(c: Comparison, baseline: string): Finding[] {

@@ -1,6 +1,6 @@
 // What the plan tests share: builds of one spec's versions, the plan between two of them, and
 // applying a build's artifacts the way its deployment does (one place for each invocation).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "../../../src/api/index.js";
 import { plan } from "../../../src/plan/index.js";
@@ -91,4 +91,13 @@ export async function registerSchema(
   ]);
   if (r.code !== 0) throw new Error(`registration failed (exit ${r.code}):\n${r.stderr}`);
   return JSON.parse(r.stdout) as { status: number; body: string };
+}
+
+/** A topic's .avsc of a build as the registry holds it (compact JSON, no $comment). */
+export function avsc(v: Version, topic: string): string {
+  const schema = JSON.parse(
+    readFileSync(path.join(v.gen, "kafka", "schemas", `${topic}.avsc`), "utf8"),
+  ) as Record<string, unknown>;
+  delete schema.$comment;
+  return JSON.stringify(schema);
 }

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jobSubject, startRegistryStub, type RegistryStub } from "./registry-stub.js";
 import { cachePaths, REPO_ROOT } from "./paths.js";
 import {
   childEnv,
@@ -124,6 +125,12 @@ export interface SparkJobOptions {
   cwd?: string;
   /** More spark-submit options before the script, e.g. ["--py-files", "x.zip"]. */
   submitArgs?: string[];
+  /**
+   * A job that reads Avro asks a schema registry for its subject's versions at start. Without
+   * --schema-registry-url or SCHEMA_REGISTRY_URL, it gets a stub (harness/registry-stub.ts)
+   * serving these versions (schema id -> schema); default: the job's own schema as id 1.
+   */
+  writerSchemas?: Record<number, string>;
 }
 
 export interface SparkJobResult extends RunResult {
@@ -210,6 +217,7 @@ export async function startSparkJob(
   const { sparkSubmit } = sparkPaths();
   // The generated jobs import pipegen-runtime: venv-spark's copy must be this checkout's.
   await ensureSparkRuntime();
+  const stub = await registryFor(script, args, opts);
   const workDir = await mkdtemp(join(tmpdir(), "pipegen-spark-"));
   const log4jFile = join(workDir, "log4j2.properties");
   await writeFile(log4jFile, log4j2(opts.logLevel ?? "WARN"));
@@ -220,6 +228,7 @@ export async function startSparkJob(
     `spark.local.dir=${join(workDir, "local")}`,
     script,
     ...args,
+    ...(stub ? ["--schema-registry-url", stub.url] : []),
   ];
   const started = Date.now();
   const child = spawn(sparkSubmit, submit, {
@@ -252,7 +261,7 @@ export async function startSparkJob(
         stderr: out.stderr,
         wallMs: Date.now() - started,
       };
-      rm(workDir, { recursive: true, force: true }).then(
+      Promise.all([rm(workDir, { recursive: true, force: true }), stub?.stop()]).then(
         () => resolvePromise(result),
         () => resolvePromise(result),
       );
@@ -272,6 +281,18 @@ export async function startSparkJob(
     output: () => ({ stdout: out.stdout, stderr: out.stderr }),
     kill: (signal: NodeJS.Signals = "SIGKILL") => killGroup(child, signal),
   };
+}
+
+/** The registry stub a job that reads Avro gets when it is given no registry (see writerSchemas). */
+async function registryFor(
+  script: string,
+  args: readonly string[],
+  opts: SparkJobOptions,
+): Promise<RegistryStub | null> {
+  if (args.includes("--schema-registry-url") || opts.env?.SCHEMA_REGISTRY_URL) return null;
+  const job = script.endsWith(".py") ? jobSubject(script, sparkPaths().python) : null;
+  if (!job) return null;
+  return startRegistryStub(job.subject, opts.writerSchemas ?? { 1: job.schema });
 }
 
 /** Run a PySpark script with spark-submit to the end; never rejects for a non-zero exit. */

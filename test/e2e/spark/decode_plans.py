@@ -31,7 +31,13 @@ for path in sys.argv[1:]:
     spec.loader.exec_module(job)
     if not hasattr(job, "decode"):
         continue
-    decoded = job.decode(raw)
+    # A job that reads Avro decodes with its subject's versions (by schema id): here its own
+    # schema as the one version, so that each decoding is one from_avro call.
+    decoded = (
+        job.decode(raw, {1: job.AVRO_SCHEMA})
+        if hasattr(job, "SUBJECT")
+        else job.decode(raw)
+    )
     filters = {
         "__pg_undecodable is null": F.col("__pg_undecodable").isNull(),
         "__pg_undecodable is not null": F.col("__pg_undecodable").isNotNull(),

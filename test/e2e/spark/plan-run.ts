@@ -3,15 +3,13 @@
 import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { expect } from "vitest";
 import type { Change } from "../../../src/plan/types.js";
 import type { KafkaBroker } from "../harness/kafka.js";
-import { REPO_ROOT } from "../harness/paths.js";
 import type { Version } from "../harness/plan.js";
 import type { Postgres } from "../harness/postgres.js";
-import { describeRun, run } from "../harness/python.js";
-import { runSparkJob, sparkPaths, type SparkJobResult } from "../harness/spark.js";
+import { runSparkJob, type SparkJobResult } from "../harness/spark.js";
 import type { Order } from "./plan-data.js";
+import { produceRecords } from "./topic-io.js";
 
 /** The engines a test file starts (known once its beforeAll has run), and the jobs' settings of others. */
 export interface PlanEngines {
@@ -29,28 +27,25 @@ export function planRunner(work: string, engines: () => PlanEngines) {
     records: Order[],
     format: "avro" | "json" = "avro",
   ) {
-    const file = path.join(work, `records-${randomUUID()}.json`);
-    const schema = path.join(v.gen, "kafka", "schemas", `${topic}.avsc`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        topic,
-        format,
-        schema,
-        records: records.map((value) => ({ key: String(value.id), value })),
-      }),
-    );
-    const r = await run(sparkPaths().python, [
-      path.join(REPO_ROOT, "test/e2e/spark/produce.py"),
-      "--bootstrap-servers",
-      engines().kafka.bootstrap,
-      file,
-    ]);
-    expect(r.code, describeRun("produce", r)).toBe(0);
+    await produceRecords(engines().kafka.bootstrap, work, {
+      topic,
+      format,
+      schema: path.join(v.gen, "kafka", "schemas", `${topic}.avsc`),
+      records: records.map((value) => ({ key: String(value.id), value })),
+    });
   }
 
-  /** Runs a stream's job of a build to the end of its topic (--available-now). */
-  function runJob(v: Version, job: string, root?: string): Promise<SparkJobResult> {
+  /**
+   * Runs a stream's job of a build to the end of its topic (--available-now). `writers`: the
+   * registry's versions the job finds (schema id -> schema; default its own schema as id 1,
+   * the id produce() writes).
+   */
+  function runJob(
+    v: Version,
+    job: string,
+    root?: string,
+    writers?: Record<number, string>,
+  ): Promise<SparkJobResult> {
     const { kafka, pg, env: more } = engines();
     const env = {
       ...(pg ? { PG_HOST: "127.0.0.1", PG_PORT: String(pg.port), PG_PASSWORD: pg.password } : {}),
@@ -58,7 +53,11 @@ export function planRunner(work: string, engines: () => PlanEngines) {
       ...more,
     };
     const args = ["--available-now", ...(root ? ["--checkpoint-root", root] : [])];
-    return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, { env, timeoutMs: 400_000 });
+    return runSparkJob(path.join(v.gen, "spark", `${job}.py`), args, {
+      env,
+      timeoutMs: 400_000,
+      writerSchemas: writers,
+    });
   }
 
   /** A copy of a checkpoint root whose queries get new ids (their batch markers are their own). */

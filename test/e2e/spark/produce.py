@@ -1,8 +1,9 @@
 """Produces test records to a Kafka topic, the way pipegen's producers (NiFi) write them.
 
 Input: a JSON file {"topic": str, "format": "avro"|"json", "schema": path to .avsc or null,
-"records": [{"key": str|null, "value": {...}|null, "raw_hex": str|null, "ts_ms": int|null}]}.
-Avro values use the Confluent wire format: magic byte 0, a 4-byte schema id, the Avro body.
+"schema_id": int (default 1), "records": [{"key": str|null, "value": {...}|null,
+"raw_hex": str|null, "ts_ms": int|null}]}.
+Avro values use the Confluent wire format: magic byte 0, the 4-byte schema id, the Avro body.
 Decimal fields are given as strings, timestamp fields as ISO-8601 strings (UTC).
 "raw_hex" sends those exact bytes instead (malformed records).
 Prints the number of records produced.
@@ -65,7 +66,9 @@ def main() -> int:
                     rec[name] = datetime.fromisoformat(rec[name])
             buf = io.BytesIO()
             fastavro.schemaless_writer(buf, parsed, rec)
-            value = b"\x00" + struct.pack(">I", 1) + buf.getvalue()
+            value = (
+                b"\x00" + struct.pack(">I", spec.get("schema_id", 1)) + buf.getvalue()
+            )
         else:
             value = json.dumps(r["value"]).encode()
         key = r.get("key")

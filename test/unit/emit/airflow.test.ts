@@ -404,6 +404,8 @@ describe("the Airflow target on the examples", () => {
         ANALYTICS_DB_HOST: "{{ var.value.ANALYTICS_DB_HOST }}",
         ANALYTICS_DB_PORT: "{{ var.value.ANALYTICS_DB_PORT }}",
         ANALYTICS_PASSWORD: "{{ var.value.ANALYTICS_PASSWORD | pipegen_secret }}",
+        // The job reads Avro: the versions of its topic's schema, at start.
+        SCHEMA_REGISTRY_URL: "{{ var.value.SCHEMA_REGISTRY_URL }}",
       },
       inlets: [{ $expr: "TOPICS['orders.raw']" }],
       outlets: [{ $expr: "TOPICS['orders.per_minute']" }],
@@ -569,6 +571,7 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
     expect(ops.find((o) => o.kwargs.task_id === "running")!.kwargs.env_vars).toEqual({
       DB_HOST: "{{ var.value.DB_HOST }}",
       DB_PASSWORD: "{{ var.value.DB_PASSWORD | pipegen_secret }}",
+      SCHEMA_REGISTRY_URL: "{{ var.value.SCHEMA_REGISTRY_URL }}",
     });
     expect(processing.assigns.KAFKA_BOOTSTRAP).toBe(
       '{{ conn.kafka_main.extra_dejson["bootstrap.servers"] }}',

@@ -17,6 +17,7 @@ import { RUNTIME_VERSION } from "../../../src/emit/shared/runtime.js";
 import { formatWhole, lintPython } from "../../../src/format/python.js";
 import type { Field, QualityRule } from "../../../src/ir/types.js";
 import { streamJob } from "../../../src/emit/spark/stream-job.js";
+import { sparkJobPlans } from "../../../src/emit/spark/submit.js";
 import {
   cassandra,
   env,
@@ -383,7 +384,9 @@ describe("a topic whose fields are all optional", () => {
     const job = formatWhole("j.py", streamJob(pipeline({ streams: [s] }), s));
     expect(job).toContain('T.StructField("a", T.StringType(), True)');
     expect(job).toContain('T.StructField("b", T.LongType(), True)');
-    expect(job).toContain("decoding.decode_avro(raw, SCHEMA, AVRO_SCHEMA)");
+    expect(job).toMatch(
+      /decoding\.decode_avro\(\s*raw, SCHEMA, AVRO_SCHEMA, writers=writers, subject=SUBJECT\s*\)/,
+    );
     expect(job).toContain("message_key=None");
     expect(lintPython(job)).toEqual([]);
   });
@@ -436,5 +439,36 @@ describe("a job imports what it uses, no more", () => {
     expect(job.includes("from pyspark.sql import functions as F")).toBe(functions);
     expect(job.includes("dead_letters")).toBe(deadLetters);
     expect(lintPython(job)).toEqual([]);
+  });
+});
+
+describe("a job that reads Avro reads each record with its writer's schema", () => {
+  const job = (format: "avro" | "json") => {
+    const t = { ...topic({ name: "in" }), format, subject: format === "avro" ? "in-value" : null };
+    const s = stream({
+      from: { ...stream().from, topic: t },
+      onInvalid: { kind: "drop" },
+      sinks: [{ kind: "kafka", topic: topic({ name: "out", schema: null }), key: null }],
+    });
+    const p = pipeline({ streams: [s] });
+    return { code: formatWhole("j.py", streamJob(p, s)), plan: sparkJobPlans(p).get(s.name)! };
+  };
+  it.each([
+    ["avro", true],
+    ["json", false],
+  ] as const)("%s: the registry's versions of the subject, by id: %s", (format, reads) => {
+    const { code, plan } = job(format);
+    const wanted = [
+      'SUBJECT = "in-value"',
+      'schema_registry_url=os.environ.get("SCHEMA_REGISTRY_URL")',
+      "avro=True",
+      "writers = source.writer_schemas(args.schema_registry_url, SUBJECT, AVRO_SCHEMA)",
+      "checked = decode(read_source(spark, args), writers)",
+      "Each record is read with the schema it was written with",
+    ];
+    for (const w of wanted) expect(code.includes(w), w).toBe(reads);
+    expect(code.includes("checked = decode(read_source(spark, args))\n")).toBe(!reads);
+    expect(plan.environment.includes("SCHEMA_REGISTRY_URL")).toBe(reads);
+    expect(lintPython(code)).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ export function baseSpec(): Spec {
         ],
         trigger: { every: "30s" },
       },
-      copy: {
+      copier: {
         from: { topic: "orders" },
         onInvalid: "drop",
         steps: [{ select: ["id", "customer", "amount", "note", "at"] }],

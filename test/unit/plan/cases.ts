@@ -14,7 +14,7 @@ export interface Case {
 }
 
 const agg = (s: Spec) => s.streams.agg;
-const copy = (s: Spec) => s.streams.copy;
+const copy = (s: Spec) => s.streams.copier;
 const fields = (s: Spec) => s.schemas.order.fields;
 const win = (s: Spec) => agg(s).steps[2];
 const schemaTopic = (s: Spec) => (s.topics.extra = { schema: "order", partitions: 1 });
@@ -131,7 +131,7 @@ export const cases: Case[] = [
   },
   {
     rule: "SPARK_QUERY_REMOVED",
-    after: (s) => delete s.streams.copy,
+    after: (s) => delete s.streams.copier,
     near: (s) => agg(s).to.pop(),
   },
   {
@@ -222,6 +222,14 @@ export const cases: Case[] = [
     rule: "SPARK_DECODER_SCHEMA_CHANGED",
     after: (s) => (fields(s).qty = { type: "int" }),
     near: (s) => (fields(s).note.doc = "A note."),
+  },
+  {
+    // FORWARD lets a required field in without a default: readers of the new schema cannot
+    // read the records written before.
+    rule: "SPARK_DECODER_CANNOT_READ_EARLIER",
+    before: (s) => (s.topics.orders.compatibility = "FORWARD"),
+    after: (s) => (fields(s).qty = { type: "int", required: true }),
+    near: (s) => (fields(s).qty = { type: "int" }),
   },
   {
     rule: "SPARK_STATELESS_STEP_CHANGED",
@@ -336,10 +344,10 @@ export const cases: Case[] = [
   },
   {
     rule: "AIRFLOW_DAG_RENAMED",
-    after: (s) => renamed(s, "copy", "copy2"),
+    after: (s) => renamed(s, "copier", "copier2"),
     near: (s) => {
-      renamed(s, "copy", "copy2");
-      s.streams.copy2.to[0].table = "orders_copy_2";
+      renamed(s, "copier", "copier2");
+      s.streams.copier2.to[0].table = "orders_copy_2";
     },
   },
   {

@@ -54,6 +54,19 @@ def _bootstrap_argument(parser: argparse.ArgumentParser, default: str | None) ->
     )
 
 
+def _registry_argument(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--schema-registry-url",
+        default=default,
+        help="the schema registry (Confluent API) with the versions of the topic's schema"
+        " (default: from the spec's platform.kafka)",
+    )
+
+
+def _required(avro: bool, *names: str) -> tuple[str, ...]:
+    return (*names, "schema_registry_url") if avro else names
+
+
 def stream_arguments(
     argv: Sequence[str],
     description: str,
@@ -62,14 +75,19 @@ def stream_arguments(
     checkpoint_root: str | None,
     max_offsets_per_trigger: int | None,
     trigger: Trigger,
+    avro: bool = False,
+    schema_registry_url: str | None = None,
 ) -> argparse.Namespace:
     """A stream job's command line; the keyword arguments are the spec's defaults.
 
     The result has ``bootstrap_servers``, ``checkpoint_root``, ``max_offsets_per_trigger``
-    and ``trigger`` (AVAILABLE_NOW with ``--available-now``, else the given one).
+    and ``trigger`` (AVAILABLE_NOW with ``--available-now``, else the given one); with
+    ``avro`` (the topic's records are Avro), ``schema_registry_url`` too.
     """
     parser = argparse.ArgumentParser(description=description)
     _bootstrap_argument(parser, bootstrap_servers)
+    if avro:
+        _registry_argument(parser, schema_registry_url)
     parser.add_argument(
         "--checkpoint-root",
         default=checkpoint_root,
@@ -87,7 +105,7 @@ def stream_arguments(
         help="records per micro-batch (default: from the spec)",
     )
     args = parser.parse_args(list(argv))
-    _require(parser, args, ("bootstrap_servers", "checkpoint_root"))
+    _require(parser, args, _required(avro, "bootstrap_servers", "checkpoint_root"))
     args.trigger = AVAILABLE_NOW if args.available_now else dict(trigger)
     return args
 
@@ -99,10 +117,15 @@ def archive_arguments(
     bootstrap_servers: str | None,
     checkpoint_root: str | None,
     output_path: str | None,
+    avro: bool = False,
+    schema_registry_url: str | None = None,
 ) -> argparse.Namespace:
-    """An archive job's command line; the keyword arguments are the spec's defaults."""
+    """An archive job's command line; the keyword arguments are the spec's defaults (with
+    ``avro``, ``schema_registry_url`` as in stream_arguments)."""
     parser = argparse.ArgumentParser(description=description)
     _bootstrap_argument(parser, bootstrap_servers)
+    if avro:
+        _registry_argument(parser, schema_registry_url)
     parser.add_argument(
         "--checkpoint-root",
         default=checkpoint_root,
@@ -114,7 +137,7 @@ def archive_arguments(
         help="where the files go (default: from the spec's archive connection)",
     )
     args = parser.parse_args(list(argv))
-    _require(parser, args, ("bootstrap_servers", "checkpoint_root", "output_path"))
+    _require(parser, args, _required(avro, "bootstrap_servers", "checkpoint_root", "output_path"))
     return args
 
 

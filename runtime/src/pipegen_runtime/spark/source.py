@@ -1,6 +1,15 @@
-"""Kafka: the client options every query of a job uses, and the topic a job reads."""
+"""Kafka: the client options every query of a job uses, the topic a job reads, and the
+schemas its records are written with (from the schema registry)."""
 
 from __future__ import annotations
+
+import base64
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -66,3 +75,56 @@ def read_topic(
     if max_offsets_per_trigger is not None:
         reader = reader.option("maxOffsetsPerTrigger", str(max_offsets_per_trigger))
     return reader.load()
+
+
+def _registry_get(url: str, timeout: float) -> Any:
+    """GET a Confluent schema registry resource as JSON (user:password@ in the URL: basic auth)."""
+    parts = urllib.parse.urlsplit(url)
+    headers = {"Accept": "application/vnd.schemaregistry.v1+json, application/json"}
+    if parts.username is not None:
+        login = (
+            f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        )
+        headers["Authorization"] = "Basic " + base64.b64encode(login.encode()).decode()
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        url = urllib.parse.urlunsplit(
+            parts._replace(netloc=netloc + (f":{parts.port}" if parts.port else ""))
+        )
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the spec's URL)
+        return json.load(response)
+
+
+def writer_schemas(
+    registry_url: str, subject: str, reader: str, *, timeout: float = 30.0
+) -> dict[int, str]:
+    """Every version of ``subject`` in the schema registry (Confluent's REST API), as schema id
+    -> Avro schema: the schemas the topic's records can be written with. Read once, when the
+    job starts (decoding.decode_avro fails the query on an id not among them, so that the
+    restart reads the registry again). A subject the registry does not have yet gives none.
+
+    On the driver, with the standard library only (the runtime reaches Spark as a zip of pure
+    Python: no registry client there). ``reader`` is the job's own schema: a warning on
+    stderr says so when it is not a version of the subject (not registered yet).
+    """
+    base = registry_url.rstrip("/") + "/subjects/" + urllib.parse.quote(subject, safe="")
+    try:
+        versions = _registry_get(base + "/versions", timeout)
+    except urllib.error.HTTPError as e:
+        if e.code != 404:
+            raise RuntimeError(f"schema registry {registry_url}: subject {subject}: {e}") from e
+        versions = []
+    out: dict[int, str] = {}
+    for version in versions:
+        found = _registry_get(f"{base}/versions/{int(version)}", timeout)
+        if found.get("schemaType", "AVRO") == "AVRO":
+            out[int(found["id"])] = str(found["schema"])
+    if json.loads(reader) not in [json.loads(w) for w in out.values()]:
+        print(
+            f"pipegen: the job's schema is not a version of {subject} in {registry_url} yet"
+            f" ({len(out)} found): records written with it fail the query until a restart"
+            " after it is registered",
+            file=sys.stderr,
+        )
+    return out

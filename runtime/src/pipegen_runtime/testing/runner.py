@@ -153,12 +153,15 @@ def run_test(spark: SparkSession, test: dict[str, Any], folder: str, index: int)
         for name, lookup in test.get("lookups", {}).items():
             frame = lookup_frame(spark, lookup["columns"], lookup["rows"])
             setattr(job, f"lookup_{name}", lambda frame=frame: frame)
+        # A job that reads Avro asks the registry for SUBJECT's versions: the seams answer.
+        registry = ["--schema-registry-url", "pipegen-test:8081"] if hasattr(job, "SUBJECT") else []
         args = job.parse_args(
             [
                 "--bootstrap-servers",
                 "pipegen-test:9092",
                 "--checkpoint-root",
                 f"{folder}/checkpoints",
+                *registry,
             ]
         )
         args.trigger = TRIGGER

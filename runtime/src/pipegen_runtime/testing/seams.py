@@ -4,6 +4,8 @@ While ``installed()`` is active, the runtime's seams do a test's bidding instead
 Kafka, databases or files:
 
 - ``source.read_topic`` reads the test's batches (feed.py: one given batch per micro-batch);
+- ``source.writer_schemas`` asks no registry: the given records are written with the job's
+  own schema, under schema id WRITER_ID;
 - ``dead_letters.start`` collects the job's own dead-letter records (key, value, headers);
 - every batch sink's ``prepare`` creates nothing and its ``send`` collects the rows the sink
   received (after the sink's own ``select``: per key, the latest record of a batch, ...);
@@ -102,6 +104,14 @@ def _read_topic(spark: SparkSession, kafka: dict[str, str], topic: str, **_: Any
     return feed.read(spark, run.folder, topic)
 
 
+#: The schema id of the given records' wire format (src/testing/encode.ts writes it).
+WRITER_ID = 1
+
+
+def _writer_schemas(registry_url: str, subject: str, reader: str, **_: Any) -> dict[int, str]:
+    return {WRITER_ID: reader}
+
+
 def _collect_dead(run: Run, frame: DataFrame, batch_id: int) -> None:
     rows = dead_letter_rows(frame)
     with run.dead_lock:
@@ -182,6 +192,7 @@ def installed() -> Iterator[None]:
 
     patches: list[tuple[object, str, object]] = [
         (source, "read_topic", _read_topic),
+        (source, "writer_schemas", _writer_schemas),
         (jobs, "start_batch_sinks", _batch_sinks_starter(jobs.start_batch_sinks)),
         (dead_letters, "start", _dead_letters_start),
         (sinks.FileSink, "prepare", _prepare),
