@@ -71,7 +71,7 @@ let cluster: KafkaCluster;
 let pg: Postgres;
 let job: SparkJob | undefined;
 let follower: TopicFollower | undefined;
-/** The same topic read_uncommitted, as the Spark job reads it (Spark's default isolation). */
+/** The same topic read_uncommitted (Kafka's default isolation; the Spark job reads read_committed). */
 let uncommitted: TopicFollower | undefined;
 let nifi: { abort: AbortController; done: ReturnType<typeof runStatelessFlow> } | undefined;
 let ins: Inserter | undefined;

@@ -71,6 +71,9 @@ def read_topic(
         .option("subscribe", topic)
         .option("startingOffsets", starting_offsets)
         .option("failOnDataLoss", str(fail_on_data_loss).lower())
+        # NiFi publishes in transactions: an aborted one's records stay in the log, and Kafka's
+        # default isolation (read_uncommitted) would hand them to the job.
+        .option("kafka.isolation.level", "read_committed")
     )
     if max_offsets_per_trigger is not None:
         reader = reader.option("maxOffsetsPerTrigger", str(max_offsets_per_trigger))
