@@ -75,7 +75,7 @@ describe("the README", () => {
 
 describe("SINK_KEY_CHANGED says what each store does (plan-spark and plan-sinks e2e)", () => {
   const keyed = (key: string[]) => (s: Spec) => {
-    for (const sink of s.streams.copy.to) if (sink.key) sink.key = key;
+    for (const sink of s.streams.copier.to) if (sink.key) sink.key = key;
   };
   const messages = (key: string[]) => {
     const c: Case = { rule: "SINK_KEY_CHANGED", after: keyed(key), near: () => {} };
