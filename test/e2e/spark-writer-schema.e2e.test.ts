@@ -11,7 +11,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKafka, type KafkaBroker } from "./harness/kafka.js";
-import { applyTopics, buildVersion, registerSchema, type Version } from "./harness/plan.js";
+import {
+  applyTopics,
+  buildVersion,
+  changeOf,
+  planBetween,
+  registerSchema,
+  type Version,
+} from "./harness/plan.js";
 import { startRegistry, type SchemaRegistry } from "./harness/registry.js";
 import { describeSparkJob, runSparkJob } from "./harness/spark.js";
 import { countRecords, produceRecords } from "./spark/topic-io.js";
@@ -29,8 +36,8 @@ afterAll(async () => {
   await Promise.allSettled([kafka?.stop(), registry?.stop()]);
 });
 
-const spec = (extra: string) => `pipegen: 1
-pipeline: ws
+const spec = (extra: string, topic = "ws.events", topicSetting = "") => `pipegen: 1
+pipeline: ${topic.replace(".", "_")}
 platform:
   spark: {checkpointRoot: "${path.join(work, "ckpt")}"}
 connections:
@@ -41,14 +48,14 @@ schemas:
       id: {type: long, required: true}
       name: {type: string}${extra}
 topics:
-  ws.events: {schema: event, partitions: 1}
-  ws.dlq: {partitions: 1}
+  ${topic}: {schema: event, partitions: 1${topicSetting}}
+  ${topic}.dlq: {partitions: 1}
 streams:
   mirror:
-    from: {topic: ws.events}
-    onInvalid: {deadLetter: ws.dlq}
+    from: {topic: ${topic}}
+    onInvalid: {deadLetter: ${topic}.dlq}
     to:
-      - {connection: lake, path: out, format: json}
+      - {connection: lake, path: ${topic}, format: json}
     trigger: {availableNow: true, schedule: "@hourly"}
 `;
 
@@ -56,14 +63,15 @@ interface Produced {
   id?: number;
   name?: string | null;
   extra?: string | null;
+  qty?: number;
   raw_hex?: string;
 }
 
-const produce = (v: Version, schemaId: number, records: Produced[]) =>
+const produce = (v: Version, schemaId: number, records: Produced[], topic = "ws.events") =>
   produceRecords(kafka.bootstrap, work, {
-    topic: "ws.events",
+    topic,
     format: "avro",
-    schema: path.join(v.gen, "kafka", "schemas", "ws.events.avsc"),
+    schema: path.join(v.gen, "kafka", "schemas", `${topic}.avsc`),
     schema_id: schemaId,
     records: records.map(({ raw_hex, ...value }) => ({ key: null, value, raw_hex })),
   });
@@ -76,8 +84,8 @@ const runJob = (v: Version) =>
   });
 
 /** The rows the files sink wrote (JSON lines; Spark leaves null fields out), by id. */
-function sinkRows(): Array<Record<string, unknown>> {
-  const out = path.join(lake, "out");
+function sinkRows(topic = "ws.events"): Array<Record<string, unknown>> {
+  const out = path.join(lake, topic);
   const rows = readdirSync(out, { recursive: true, encoding: "utf8" })
     .filter((f) => /part-.*\.json$/.test(f))
     .flatMap((f) => readFileSync(path.join(out, f), "utf8").split("\n").filter(Boolean))
@@ -85,7 +93,7 @@ function sinkRows(): Array<Record<string, unknown>> {
   return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
-const deadLetters = () => countRecords(kafka.bootstrap, "ws.dlq");
+const deadLetters = (topic = "ws.events") => countRecords(kafka.bootstrap, `${topic}.dlq`);
 
 describe("records of two versions of a subject, read by the job built from the second", () => {
   let v1: Version;
@@ -142,5 +150,42 @@ describe("records of two versions of a subject, read by the job built from the s
     // Nothing skipped, nothing dead-lettered: the record and the one after it wait.
     expect(sinkRows().map((x) => x.id)).toEqual([1, 2, 3, 4, 5]);
     expect(await deadLetters()).toBe(1);
+  });
+});
+
+describe("a new schema that cannot read an earlier version (plan: SPARK_DECODER_CANNOT_READ_EARLIER)", () => {
+  const topic = "ws.late";
+  const forward = ", compatibility: FORWARD";
+  it("plan says breaking, and the earlier version's records go to the dead-letter topic", async () => {
+    const dir = path.join(work, "spec-late");
+    const v1 = buildVersion(dir, "v1", spec("", topic, forward));
+    const v2 = buildVersion(
+      dir,
+      "v2",
+      spec("\n      qty: {type: int, required: true}", topic, forward),
+    );
+    const change = changeOf(planBetween(v1, v2), "SPARK_DECODER_CANNOT_READ_EARLIER");
+    expect(change.class).toBe("breaking");
+    expect((await applyTopics(v2, kafka.bootstrap)).code).toBe(0);
+    const ids: number[] = [];
+    for (const v of [v1, v2]) {
+      const r = await registerSchema(registry.ccompatUrl, v, topic, "FORWARD");
+      expect(r.status, r.body).toBe(200);
+      ids.push(Number(r.body));
+    }
+    await produce(
+      v1,
+      ids[0]!,
+      [
+        { id: 1, name: "a" },
+        { id: 2, name: "b" },
+      ],
+      topic,
+    );
+    await produce(v2, ids[1]!, [{ id: 3, name: "c", qty: 5 }], topic);
+    const r = await runJob(v2);
+    expect(r.code, describeSparkJob("mirror, required field added", r)).toBe(0);
+    expect(sinkRows(topic)).toEqual([{ id: 3, name: "c", qty: 5 }]);
+    expect(await deadLetters(topic)).toBe(2);
   });
 });
