@@ -28,6 +28,8 @@ class Group:
     services: str = "DISABLED"
     service_polls: int = 0
     invalid: int = 0
+    # Threads a stopped processor still runs: NiFi's stop returns before they finish.
+    threads: int = 0
 
 
 @dataclass
@@ -57,6 +59,7 @@ class NifiStub:
             ("DELETE", "/parameter-contexts/[^/]+/update-requests/([^/]+)", self.delete),
             ("PUT", "/flow/process-groups/([^/]+)/controller-services", self.enable),
             ("GET", "/flow/process-groups/([^/]+)/controller-services", self.services),
+            ("GET", "/flow/process-groups/([^/]+)/status", self.status),
             ("PUT", "/flow/process-groups/([^/]+)", self.schedule),
         ]
         for method, path, handler in routes:
@@ -110,6 +113,10 @@ class NifiStub:
         if g.state == "RUNNING" or g.services == "ENABLED":
             # As NiFi 2.8: a replace refuses to change enabled services of a running flow.
             return 409, "stop the flow and disable its services first"
+        if g.threads:
+            # As NiFi 2.8, whose replace request then fails: "Cannot set AnnotationData on
+            # ValidateRecord[...] while processor is running".
+            return 409, "a processor is still running"
         if body["processGroupRevision"]["version"] != g.version:
             return 409, "stale revision"
         g.flow, g.version = body["versionedFlowSnapshot"], g.version + 1
@@ -174,5 +181,27 @@ class NifiStub:
         g = self.groups[request.params[0]]
         state = request.json()["state"]
         assert state != "RUNNING" or g.services == "ENABLED", "started before its services"
+        if g.state == "RUNNING" and state == "STOPPED":
+            g.threads = 2
         g.state = state
         return 200, {}
+
+    def status(self, request: Request) -> tuple[int, Any]:
+        """A processor in a child group: Running while the group runs or its threads finish
+        (one fewer at every status GET)."""
+        g = self.groups[request.params[0]]
+        running = g.state == "RUNNING"
+        snapshot = {
+            "id": "p1",
+            "name": "ValidateRecord",
+            "runStatus": "Running" if running else "Stopped",
+            "activeThreadCount": g.threads,
+        }
+        if not running and g.threads:
+            g.threads -= 1
+        child = {"processorStatusSnapshots": [{"processorStatusSnapshot": snapshot}]}
+        aggregate = {
+            "processorStatusSnapshots": [],
+            "processGroupStatusSnapshots": [{"processGroupStatusSnapshot": child}],
+        }
+        return 200, {"processGroupStatus": {"aggregateSnapshot": aggregate}}

@@ -207,15 +207,43 @@ class Nifi:
         self.call("PUT", path, json={"id": group_id, "state": "ENABLED"})
         self.wait_for_services(group_id, "ENABLING")
 
-    def stop(self, group_id: str) -> None:
-        """Stop the group's processors and disable its controller services (state is kept)."""
-        self.call(
-            "PUT",
-            f"flow/process-groups/{group_id}",
-            json={"id": group_id, "state": "STOPPED"},
+    def still_running(self, group_id: str) -> list[str]:
+        """The processors of the group (and below) that run or still finish a task."""
+        status = self.call(
+            "GET", f"flow/process-groups/{group_id}/status", params={"recursive": "true"}
         )
-        path = f"flow/process-groups/{group_id}/controller-services"
+        names: list[str] = []
+
+        def walk(snapshot: dict[str, Any]) -> None:
+            for entry in snapshot.get("processorStatusSnapshots", []):
+                p = entry["processorStatusSnapshot"]
+                if p.get("runStatus") == "Running" or int(p.get("activeThreadCount") or 0) > 0:
+                    names.append(str(p.get("name") or p.get("id")))
+            for entry in snapshot.get("processGroupStatusSnapshots", []):
+                walk(entry["processGroupStatusSnapshot"])
+
+        walk(status["processGroupStatus"]["aggregateSnapshot"])
+        return names
+
+    def stop(self, group_id: str) -> None:
+        """Stop the group's processors, wait until none runs a task, and disable its controller
+        services (state is kept). NiFi's stop returns before the processors' threads end, and
+        a replace then fails ("Cannot set AnnotationData on ... while processor is running")."""
         deadline = time.monotonic() + self.wait
+        for attempt in itertools.count():
+            # Again each time: a processor that was starting when the group stopped may run.
+            self.call(
+                "PUT",
+                f"flow/process-groups/{group_id}",
+                json={"id": group_id, "state": "STOPPED"},
+            )
+            running = self.still_running(group_id)
+            if not running:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"processors still running after the stop: {running}")
+            self._pause(attempt)
+        path = f"flow/process-groups/{group_id}/controller-services"
         for attempt in itertools.count():
             # 409 while a stopped processor still finishes a task that uses a service.
             response = self.session.put(
