@@ -305,7 +305,7 @@ async function collect(producer, load) {
       drainedS: producer.drainedS,
     },
     figures,
-    highestSustained: highestSustained(figures)?.rate ?? null,
+    highestSustained: highestSustained(figures)?.targetRate ?? null,
     lag: producer.lag,
   };
 }
