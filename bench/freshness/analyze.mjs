@@ -1,6 +1,6 @@
 // The freshness benchmark's figures, from what one run left behind (bench/freshness/run.mjs):
-// the sink rows (produced_ms, seen_at), the marker table's batches (batch id, committed_at:
-// the start of the commit's transaction), the job's progress events and the producer's phases
+// the sink rows (produced_ms, seen_at), the marker table's batches (batch id, began_at: the
+// start of the commit's transaction), the job's progress events and the producer's phases
 // and lag samples. Pure functions: no engine, no file.
 
 /** Nearest-rank percentile of sorted numbers (q in 0..100). */
@@ -41,8 +41,8 @@ export function slope(points) {
 
 /**
  * Each sink row with the micro-batch that committed it. A batch's transaction starts at its
- * committed_at and its rows are inserted after it (the sink's batches commit one after the
- * other), so a row belongs to the last batch whose committed_at is not after its seen_at. A
+ * began_at (`committedMs`) and its rows are inserted after it (the sink's batches commit one after the
+ * other), so a row belongs to the last batch whose began_at is not after its seen_at. A
  * batch's rows become visible together at its commit: `visibleMs` is its last row's seen_at,
  * the last statement's time before the COMMIT (which adds well under a millisecond on this
  * PostgreSQL, fsync off).
