@@ -4,8 +4,8 @@
 // the real engines (Kafka 4.1, Apicurio Registry, Spark 4.0 local[2], PostgreSQL), and the
 // highest input rate the job keeps up with on this machine.
 //
-//   node bench/freshness/run.mjs [--warmup=200:15] [--steady=500:60]
-//        [--ramp=1000,2000,3000,4500,6500,9000] [--step-s=25] [--give-up-s=10] [--drain-s=60]
+//   node bench/freshness/run.mjs [--warmup=200:20] [--steady=500:60]
+//        [--ramp=1000,2000,4000,7000,10000,14000,19000,25000] [--step-s=20] [--give-up-s=10] [--drain-s=60]
 //        [--driver-memory=2g] [--keep]
 //
 // bench/freshness/fresh.yaml is built with this checkout's compiler (needs `npm run build`):
@@ -42,10 +42,10 @@ import {
 
 const { values: opt } = parseArgs({
   options: {
-    warmup: { type: "string", default: "200:15" },
+    warmup: { type: "string", default: "200:20" },
     steady: { type: "string", default: "500:60" },
-    ramp: { type: "string", default: "1000,2000,3000,4500,6500,9000" },
-    "step-s": { type: "string", default: "25" },
+    ramp: { type: "string", default: "1000,2000,4000,7000,10000,14000,19000,25000" },
+    "step-s": { type: "string", default: "20" },
     "give-up-s": { type: "string", default: "10" },
     "drain-s": { type: "string", default: "60" },
     "driver-memory": { type: "string", default: "2g" },
