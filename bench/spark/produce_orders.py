@@ -26,7 +26,6 @@ import fastavro
 from confluent_kafka import Producer
 
 T0_MS = int(datetime(2025, 1, 1, 10, 0, tzinfo=UTC).timestamp() * 1000)
-HEADER = b"\x00" + struct.pack(">I", 1)
 CURRENCIES = ["EUR", "USD", "GBP"]
 STATUSES = ["NEW", "PAID", "SHIPPED"] * 3 + ["CANCELLED"]
 
@@ -73,6 +72,12 @@ def main() -> int:
     parser.add_argument("--per-minute", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument(
+        "--schema-id",
+        type=int,
+        default=1,
+        help="the id the registry gave the schema (in every record's header)",
+    )
+    parser.add_argument(
         "--schema", required=True, help="the .avsc, to check the encoding"
     )
     parser.add_argument(
@@ -86,6 +91,7 @@ def main() -> int:
     parsed = fastavro.parse_schema(raw_schema)
 
     rnd = random.Random(args.seed)
+    header = b"\x00" + struct.pack(">I", args.schema_id)
     customers = [f"c{i:03d}" for i in range(1, args.customers + 1)]
     producer = Producer(
         {
@@ -125,7 +131,7 @@ def main() -> int:
             elif kind == 4:
                 value = b"\x00\x00"
             else:
-                value = HEADER + b"\x02" * (i % 3) + b"\xf0"
+                value = header + b"\x02" * (i % 3) + b"\xf0"
             if value is not None:
                 key = f"bad-{order_id}".encode()
         else:
@@ -157,7 +163,7 @@ def main() -> int:
                     print(f"encoding mismatch: {got} != {want}", file=sys.stderr)
                     return 1
                 checked += 1
-            value = HEADER + body
+            value = header + body
             if i % 250 != 7:
                 if status is None:
                     no_status += 1

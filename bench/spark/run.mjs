@@ -46,6 +46,7 @@ import {
   startKafka,
   startPostgres,
 } from "./services.mjs";
+import { avroSchemaOf, registerSchema, startRegistry } from "./registry.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -107,10 +108,10 @@ const fail = (what, detail) => {
 const { python } = sparkPaths();
 rmSync(plansDir, { recursive: true, force: true });
 mkdirSync(plansDir, { recursive: true });
-log(`starting Kafka and PostgreSQL (work dir ${work})`);
-const [kafka, pg] = await Promise.all([startKafka(), startPostgres()]);
+log(`starting Kafka, PostgreSQL and the schema registry (work dir ${work})`);
+const [kafka, pg, registry] = await Promise.all([startKafka(), startPostgres(), startRegistry()]);
 const cleanup = async () => {
-  await Promise.allSettled([kafka.stop(), pg.stop()]);
+  await Promise.allSettled([kafka.stop(), pg.stop(), registry.stop()]);
   if (!opt.keep) rmSync(work, { recursive: true, force: true });
 };
 process.once("SIGINT", () => cleanup().then(() => process.exit(130)));
@@ -183,6 +184,7 @@ async function runJob(job, kind, rep, explain) {
         ANALYTICS_DB_PORT: String(pg.port),
         ANALYTICS_PASSWORD: pg.password,
         KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+        SCHEMA_REGISTRY_URL: registry.ccompatUrl,
         BENCH_EXPLAIN_FILE: explainFile,
         ...JOB_ENV[job],
       },
@@ -222,6 +224,13 @@ try {
   ]);
   if (apply.code !== 0) throw new Error(`kafka_apply failed:\n${apply.stdout}${apply.stderr}`);
   await pg.query(readFileSync(path.join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
+  // the jobs read the writer schemas of orders.raw-value from the registry when they start
+  const avsc = path.join(gen, "kafka", "schemas", "orders.raw.avsc");
+  const schemaId = await registerSchema(
+    registry.ccompatUrl,
+    "orders.raw-value",
+    avroSchemaOf(readFileSync(avsc, "utf8")),
+  );
 
   // warm-up: the first spark-submit reads the jars and Python from disk, the broker is cold
   const warm = await runJob(jobs.at(-1), "warm-up", 0, false);
@@ -240,7 +249,9 @@ try {
       "--orders",
       String(N),
       "--schema",
-      path.join(gen, "kafka", "schemas", "orders.raw.avsc"),
+      avsc,
+      "--schema-id",
+      String(schemaId),
       "--expected",
       expectedFile,
     ],

@@ -4,19 +4,22 @@
 // in plain JavaScript so that `node bench/spark/run.mjs` needs no TypeScript build.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { cacheDir, java17Home, KAFKA_VERSION, sparkPaths } from "./paths.mjs";
 
-export const benchSparkDir = path.dirname(fileURLToPath(import.meta.url));
-export const repoRoot = path.resolve(benchSparkDir, "..", "..");
-const KAFKA_VERSION = "4.1.2"; // test/e2e/harness/paths.ts
-const cacheDir = path.resolve(
-  process.env.PIPEGEN_CACHE || path.join(homedir(), ".cache", "pipegen"),
-);
+export { benchSparkDir, e2ePython, java17Home, repoRoot, sparkPaths } from "./paths.mjs";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Process groups we started, killed (SIGKILL) if this process exits without stopping them. */
@@ -33,30 +36,37 @@ function killGroup(child, signal) {
   }
 }
 
-/** Run a command to the end; resolves {code, stdout, stderr, wallMs}; never rejects. */
-export function exec(command, args, opts = {}) {
-  return new Promise((resolve) => {
-    const env = Object.fromEntries(
-      Object.entries({ ...process.env, ...opts.env }).filter(([, v]) => v !== undefined),
-    );
-    const started = performance.now();
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    live.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c) => (stderr += c));
+/**
+ * Start a command in its own process group, its output kept in memory. Returns {child, done,
+ * kill(signal)}: `done` resolves {code, signal, stdout, stderr, wallMs} and never rejects;
+ * kill() signals the whole group (spark-submit's JVM and its Python driver and workers).
+ */
+export function startProcess(command, args, opts = {}) {
+  const env = Object.fromEntries(
+    Object.entries({ ...process.env, ...opts.env }).filter(([, v]) => v !== undefined),
+  );
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (c) => (stdout += c));
+  child.stderr.setEncoding("utf8").on("data", (c) => (stderr += c));
+  const done = new Promise((resolve) => {
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       stderr += `\n[bench] killed after ${timeoutMs} ms: ${command}\n`;
       killGroup(child, "SIGKILL");
     }, timeoutMs);
-    const finish = (code) => {
+    let finished = false;
+    const finish = (code, signal = null) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       const wallMs = performance.now() - started;
       live.delete(child);
@@ -66,7 +76,7 @@ export function exec(command, args, opts = {}) {
       } catch {
         // none left
       }
-      resolve({ code, stdout, stderr, wallMs });
+      resolve({ code, signal, stdout, stderr, wallMs });
     };
     child.once("error", (err) => {
       stderr += `\n[bench] ${String(err)}\n`;
@@ -74,9 +84,56 @@ export function exec(command, args, opts = {}) {
     });
     child.once("close", (code, signal) => {
       if (signal) stderr += `\n[bench] ${command} died of ${signal}\n`;
-      finish(code ?? -1);
+      finish(code ?? -1, signal);
     });
   });
+  return {
+    child,
+    done,
+    kill: (signal = "SIGKILL") => killGroup(child, signal),
+    output: () => ({ stdout, stderr }),
+  };
+}
+
+/** Run a command to the end; resolves {code, signal, stdout, stderr, wallMs}; never rejects. */
+export function exec(command, args, opts = {}) {
+  return startProcess(command, args, opts).done;
+}
+
+/**
+ * A server process in its own group, its output appended to `logFile`. Returns
+ * {exited: () => why or null, stop}: stop() sends `stopSignal`, then SIGKILL after `graceMs`,
+ * and removes `dir` (unless PIPEGEN_E2E_KEEP=1).
+ */
+export function startDaemon({ command, args, cwd, env, logFile, dir, stopSignal, graceMs }) {
+  const out = openSync(logFile, "a");
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: env && { ...process.env, ...env },
+  });
+  closeSync(out);
+  live.add(child);
+  let exited = null;
+  const exitPromise = new Promise((r) =>
+    child.once("exit", (code, sig) => {
+      exited = `exit ${code} ${sig}`;
+      live.delete(child);
+      r();
+    }),
+  );
+  const stop = async () => {
+    if (!exited) {
+      killGroup(child, stopSignal);
+      if (await Promise.race([exitPromise.then(() => false), sleep(graceMs).then(() => true)])) {
+        killGroup(child, "SIGKILL");
+        await Promise.race([exitPromise, sleep(5000)]);
+      }
+    }
+    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
+  };
+  return { exited: () => exited, stop };
 }
 
 export async function freePorts(n) {
@@ -102,52 +159,6 @@ function tail(file, n = 30) {
   } catch {
     return `(no log at ${file})`;
   }
-}
-
-/** A Java 17 home, as test/e2e/harness/spark.ts finds it. */
-export function java17Home() {
-  if (process.env.PIPEGEN_JAVA17_HOME) return process.env.PIPEGEN_JAVA17_HOME;
-  const jvm = "/usr/lib/jvm";
-  if (existsSync(jvm)) {
-    const found = readdirSync(jvm)
-      .filter((d) => /^java-17-openjdk/.test(d) || /(^|-)17(\.|-|$)/.test(d))
-      .map((d) => path.join(jvm, d))
-      .filter((d) => existsSync(path.join(d, "bin", "java")))
-      .sort((a, b) => Number(/openjdk/.test(b)) - Number(/openjdk/.test(a)));
-    if (found[0]) return found[0];
-  }
-  return process.env.JAVA_HOME;
-}
-
-/** The e2e venv's Python (test/e2e/install.sh), which has pipegen-runtime's apply program. */
-export function e2ePython() {
-  return path.join(cacheDir, "venv-e2e", "bin", "python");
-}
-
-export function sparkPaths() {
-  const req = readFileSync(
-    path.join(repoRoot, "test", "e2e", "engines", "spark", "requirements.txt"),
-    "utf8",
-  );
-  const version = /^pyspark==([^\s;#]+)/m.exec(req)?.[1];
-  const venvDir = path.join(cacheDir, "venv-spark");
-  const jarsDir = path.join(cacheDir, `spark-jars-${version}`);
-  const hint = "run bash test/e2e/engines/spark/install.sh first";
-  if (!existsSync(path.join(venvDir, "bin", "spark-submit")))
-    throw new Error(`no Spark venv at ${venvDir}: ${hint}`);
-  if (!existsSync(path.join(jarsDir, ".installed")))
-    throw new Error(`no Spark jars in ${jarsDir}: ${hint}`);
-  const jars = readdirSync(jarsDir)
-    .filter((f) => f.endsWith(".jar"))
-    .sort()
-    .map((f) => path.join(jarsDir, f));
-  return {
-    version,
-    venvDir,
-    python: path.join(venvDir, "bin", "python"),
-    sparkSubmit: path.join(venvDir, "bin", "spark-submit"),
-    jars,
-  };
 }
 
 const log4j2 = (level, target = "SYSTEM_OUT") => `status = warn
@@ -226,32 +237,15 @@ export async function startKafka({ heap = "1g" } = {}) {
   ]);
   if (format.code !== 0) throw new Error(`kafka format failed:\n${format.stdout}${format.stderr}`);
   const logFile = path.join(dir, "broker.log");
-  const out = openSync(logFile, "a");
-  const child = spawn(java, [...jvm, "-cp", cp, "kafka.Kafka", propsFile], {
+  const { exited, stop } = startDaemon({
+    command: java,
+    args: [...jvm, "-cp", cp, "kafka.Kafka", propsFile],
     cwd: dir,
-    detached: true,
-    stdio: ["ignore", out, out],
+    logFile,
+    dir,
+    stopSignal: "SIGTERM",
+    graceMs: 10_000,
   });
-  closeSync(out);
-  live.add(child);
-  let exited = null;
-  const exitPromise = new Promise((r) =>
-    child.once("exit", (code, sig) => {
-      exited = `exit ${code} ${sig}`;
-      live.delete(child);
-      r();
-    }),
-  );
-  const stop = async () => {
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      if (await Promise.race([exitPromise.then(() => false), sleep(10_000).then(() => true)])) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5000)]);
-      }
-    }
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
   const bootstrap = `127.0.0.1:${port}`;
   const { python } = sparkPaths();
   const probe =
@@ -259,7 +253,7 @@ export async function startKafka({ heap = "1g" } = {}) {
     "AdminClient({'bootstrap.servers': sys.argv[1]}).list_topics(timeout=5)";
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited) throw new Error(`Kafka exited during startup (${exited}):\n${tail(logFile)}`);
+    if (exited()) throw new Error(`Kafka exited during startup (${exited()}):\n${tail(logFile)}`);
     const r = await exec(python, ["-c", probe, bootstrap], { timeoutMs: 20_000 });
     if (r.code === 0) break;
     if (Date.now() > deadline) {
@@ -346,33 +340,16 @@ export async function startPostgres() {
     dataDir,
     ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
   ]);
-  const out = openSync(logFile, "a");
-  const child = spawn(pgCmd, pgArgs, {
+  const { exited, stop } = startDaemon({
+    command: pgCmd,
+    args: pgArgs,
     cwd: dir,
-    detached: true,
-    stdio: ["ignore", out, out],
-    env: { ...process.env, ...env },
+    env,
+    logFile,
+    dir,
+    stopSignal: "SIGINT",
+    graceMs: 15_000,
   });
-  closeSync(out);
-  live.add(child);
-  let exited = null;
-  const exitPromise = new Promise((r) =>
-    child.once("exit", (code, sig) => {
-      exited = `exit ${code} ${sig}`;
-      live.delete(child);
-      r();
-    }),
-  );
-  const stop = async () => {
-    if (!exited) {
-      killGroup(child, "SIGINT");
-      if (await Promise.race([exitPromise.then(() => false), sleep(15_000).then(() => true)])) {
-        killGroup(child, "SIGKILL");
-        await Promise.race([exitPromise, sleep(5000)]);
-      }
-    }
-    if (process.env.PIPEGEN_E2E_KEEP !== "1") await rm(dir, { recursive: true, force: true });
-  };
   const psqlArgs = (superuser, sql) => [
     "-X",
     "-q",
@@ -399,7 +376,8 @@ export async function startPostgres() {
   const psql = path.join(bin, "psql");
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited) throw new Error(`postgres exited during startup (${exited}):\n${tail(logFile)}`);
+    if (exited())
+      throw new Error(`postgres exited during startup (${exited()}):\n${tail(logFile)}`);
     const r = await exec(psql, psqlArgs(true, "SELECT 1"), { env, timeoutMs: 10_000 });
     if (r.code === 0) break;
     if (Date.now() > deadline) {
@@ -436,14 +414,14 @@ export async function startPostgres() {
 
 /**
  * spark-submit a script in local mode the way the e2e harness does (connector jars by --jars,
- * loopback, no UI), with Spark's own log at WARN on stderr. Resolves
- * {code, stdout, stderr, wallMs}.
+ * loopback, no UI), with Spark's own log at WARN on stderr. Returns startProcess's handle
+ * ({done, kill, output}); its work folder goes when it ends.
  */
-export async function sparkSubmit(script, args, opts = {}) {
+export function sparkSubmitStart(script, args, opts = {}) {
   const { sparkSubmit: submit, venvDir, python, jars } = sparkPaths();
-  const work = await mkdtemp(path.join(tmpdir(), "pipegen-bench-spark-"));
+  const work = mkdtempSync(path.join(tmpdir(), "pipegen-bench-spark-"));
   const log4jFile = path.join(work, "log4j2.properties");
-  await writeFile(log4jFile, log4j2("WARN", "SYSTEM_ERR"));
+  writeFileSync(log4jFile, log4j2("WARN", "SYSTEM_ERR"));
   const conf = {
     "spark.ui.enabled": "false",
     "spark.driver.host": "127.0.0.1",
@@ -458,7 +436,7 @@ export async function sparkSubmit(script, args, opts = {}) {
     ...opts.conf,
   };
   const javaHome = java17Home();
-  const r = await exec(
+  const handle = startProcess(
     submit,
     [
       "--master",
@@ -492,6 +470,14 @@ export async function sparkSubmit(script, args, opts = {}) {
       },
     },
   );
-  await rm(work, { recursive: true, force: true });
-  return r;
+  const done = handle.done.then(async (r) => {
+    await rm(work, { recursive: true, force: true });
+    return r;
+  });
+  return { ...handle, done };
+}
+
+/** sparkSubmitStart to the end: resolves {code, signal, stdout, stderr, wallMs}. */
+export function sparkSubmit(script, args, opts = {}) {
+  return sparkSubmitStart(script, args, opts).done;
 }
