@@ -7,6 +7,8 @@ import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";
 import { deepFreeze } from "../ir/values.js";
 import type { PipelineOutput } from "../write/plan.js";
+import { UnsafePathError } from "../write/paths.js";
+import { stageOutput, withLazyContent, type StageContext } from "../write/stage.js";
 import type { SpecSource } from "./sources.js";
 import { compileInParallel, unwrap } from "./parallel.js";
 import { resolveTestsFile } from "./tests-file.js";
@@ -29,6 +31,12 @@ export interface CompileOptions {
    * on a worker leave no resolved pipeline in `pipelines`: for callers that want the files.
    */
   jobs?: number;
+  /**
+   * Set by build() only: each output is compared with the disk and its changes written to the
+   * staging folder by the thread that compiled it (write/stage.ts). Without it compile() writes
+   * nothing.
+   */
+  stage?: StageContext;
 }
 
 export interface Compilation {
@@ -109,6 +117,19 @@ function duplicateName(file: string, name: string, other: string, at: Position):
   };
 }
 
+/** A generated path the build refuses to write (PG401), found while staging the spec's output. */
+function unsafePath(file: string, e: UnsafePathError): Diagnostic {
+  return {
+    code: "PG401",
+    severity: "error",
+    message: e.message,
+    file,
+    line: 0,
+    col: 0,
+    pointer: "",
+  };
+}
+
 /** What one spec compiles to: all compile() gathers from it, in a form a worker thread can send. */
 export interface SpecResult {
   diagnostics: Diagnostic[];
@@ -122,11 +143,15 @@ export interface SpecResult {
   pipeline?: Pipeline;
 }
 
-/** One spec through load -> validate -> resolve -> emit -> format. Pure. */
+/**
+ * One spec through load -> validate -> resolve -> emit -> format. Pure, unless `opts.stage`
+ * asks for its output to be staged (then `index`, the spec's place in the build, names it).
+ */
 export function compileSpec(
   spec: SpecSource,
-  opts: Pick<CompileOptions, "env" | "limits" | "targets">,
+  opts: Pick<CompileOptions, "env" | "limits" | "targets" | "stage">,
   keepPipeline = true,
+  index = 0,
 ): SpecResult {
   const r = resolveSpec(spec, opts);
   const out: SpecResult = {
@@ -142,6 +167,15 @@ export function compileSpec(
     files: formatFiles(emitAll(r.pipeline, opts.targets)),
     environment: r.pipeline.environment,
   };
+  if (opts.stage) {
+    try {
+      out.output = stageOutput(out.output, index, opts.stage);
+    } catch (e) {
+      if (!(e instanceof UnsafePathError)) throw e;
+      out.diagnostics = [...out.diagnostics, unsafePath(spec.file, e)];
+      delete out.output;
+    }
+  }
   if (keepPipeline) out.pipeline = r.pipeline;
   return out;
 }
@@ -174,6 +208,7 @@ function gather(spec: SpecSource, r: SpecResult, opts: CompileOptions, g: Gather
   if (r.missingEnv) g.missingEnv.push({ file: spec.file, diagnostic: r.missingEnv });
   else if (opts.env && r.resolved) g.envDefined = true;
   if (!r.output) return;
+  if (opts.stage) r.output = withLazyContent(r.output, opts.stage);
   const prev = g.byName.get(r.output.pipeline);
   if (prev) {
     g.diagnostics.push(duplicateName(spec.file, r.output.pipeline, prev, r.nameAt!));
@@ -208,7 +243,7 @@ export function compile(specs: readonly SpecSource[], opts: CompileOptions = {})
     if (spec.tests) sources.set(spec.tests.file, spec.tests.text);
     const pre = precompiled?.get(spec.file);
     if (!takeReused(spec, opts, g))
-      gather(spec, pre ? unwrap(pre) : compileSpec(spec, opts), opts, g);
+      gather(spec, pre ? unwrap(pre) : compileSpec(spec, opts, true, i), opts, g);
     opts.onProgress?.(i + 1, specs.length, spec.file);
   });
   if (!g.envDefined) g.diagnostics.push(...g.missingEnv.map((m) => m.diagnostic));

@@ -1,9 +1,11 @@
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { LoadLimits } from "../load/load.js";
-import { applyPlan, recover } from "../write/apply.js";
+import { applyPlan, discardStaging, recover, stagingFolder } from "../write/apply.js";
 import { UnsafePathError } from "../write/paths.js";
-import { planWrite, readManifest, type Plan } from "../write/plan.js";
+import { ownedFiles, planWrite, readManifest, type Plan } from "../write/plan.js";
+import type { StageContext } from "../write/stage.js";
 import { compile, type Compilation } from "./compile.js";
 import { previousOutputs, rememberOutputs, type Previous } from "./incremental.js";
 import { readSpecs, removedSpecs, type SpecSource } from "./sources.js";
@@ -45,6 +47,7 @@ export function compilePaths(inputs: readonly string[], opts: Options = {}): Com
 function compileAt(
   inputs: readonly string[],
   opts: Options,
+  stage?: StageContext,
 ): { result: Compilation; previous?: Previous; specs: SpecSource[] } {
   const read = readSpecs(inputs, opts.limits);
   const env = opts.env ?? null;
@@ -57,6 +60,7 @@ function compileAt(
     ...(previous ? { reused: previous.reused } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.jobs ? { jobs: opts.jobs } : {}),
+    ...(stage ? { stage } : {}),
   });
   result.diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]);
   return { result, specs: read.specs, ...(previous ? { previous } : {}) };
@@ -86,35 +90,60 @@ function gone(root: string, inputs: readonly string[], specs: readonly SpecSourc
   return removedSpecs(inputs, built, specs);
 }
 
-/** Compiles and, only when there is no error at all, writes the output atomically. */
-export function build(inputs: readonly string[], opts: Options = {}): BuildResult {
-  const { result: r, previous, specs } = compileAt(inputs, opts);
-  if (hasErrors(r.diagnostics)) return r;
-  const root = opts.out ?? "generated";
+/**
+ * The staging context of a build into root: an interrupted earlier build is completed first, so
+ * the disk the outputs are compared with is the one they will replace.
+ */
+function stageFor(root: string): StageContext {
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new Error(`output root ${root} is not a folder`);
+  recover(root);
+  let owned: string[] = [];
   try {
-    recover(root);
-    const plan = planWrite(root, r.outputs, gone(root, inputs, specs));
-    if (plan.conflicts.length) {
-      for (const c of plan.conflicts)
-        r.diagnostics.push(
-          buildError(
-            r,
-            "PG403",
-            `'${path.join(root, c)}' exists and was not written by pipegen; refusing to overwrite it`,
-            "move the file away, or choose another --out",
-          ),
-        );
-      return r;
-    }
-    applyPlan(plan);
-    if (previous) rememberOutputs(root, previous, r.outputs);
-    return { ...r, plan };
-  } catch (e) {
-    if (e instanceof UnsafePathError) {
+    owned = [...ownedFiles(readManifest(root))];
+  } catch {
+    // an unreadable manifest: planWrite reports it below
+  }
+  return { root, staging: path.resolve(stagingFolder(root)), owned };
+}
+
+/**
+ * Compiles and, only when there is no error at all, writes the output atomically. Each spec's
+ * changed files are staged by the thread that compiled it (write/stage.ts); they become visible
+ * all at once, or, when anything fails, are dropped with nothing else touched.
+ */
+export function build(inputs: readonly string[], opts: Options = {}): BuildResult {
+  const root = opts.out ?? "generated";
+  const rootExisted = existsSync(root);
+  let applied = false;
+  try {
+    const { result: r, previous, specs } = compileAt(inputs, opts, stageFor(root));
+    if (hasErrors(r.diagnostics)) return r;
+    try {
+      const plan = planWrite(root, r.outputs, gone(root, inputs, specs));
+      if (plan.conflicts.length) {
+        for (const c of plan.conflicts)
+          r.diagnostics.push(
+            buildError(
+              r,
+              "PG403",
+              `'${path.join(root, c)}' exists and was not written by pipegen; refusing to overwrite it`,
+              "move the file away, or choose another --out",
+            ),
+          );
+        return r;
+      }
+      applyPlan(plan, true);
+      applied = true;
+      if (previous) rememberOutputs(root, previous, r.outputs);
+      return { ...r, plan };
+    } catch (e) {
+      if (!(e instanceof UnsafePathError)) throw e;
       r.diagnostics.push(buildError(r, "PG401", e.message));
       return r;
     }
-    throw e;
+  } finally {
+    if (!applied) discardStaging(root, rootExisted);
   }
 }
 

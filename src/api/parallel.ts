@@ -28,7 +28,7 @@ const workerFile = fileURLToPath(new URL("./worker.js", import.meta.url));
 /** What a worker thread is given. */
 export interface WorkerInput {
   specs: readonly SpecSource[];
-  opts: Pick<CompileOptions, "env" | "limits" | "targets">;
+  opts: Pick<CompileOptions, "env" | "limits" | "targets" | "stage">;
   /** [next spec to take, workers finished] */
   shared: SharedArrayBuffer;
   port: MessagePort;
@@ -44,9 +44,9 @@ export interface WorkerMessage {
 }
 
 /** Compiles one spec, catching what it throws. */
-export function settle(spec: SpecSource, opts: WorkerInput["opts"]): Settled {
+export function settle(spec: SpecSource, opts: WorkerInput["opts"], index: number): Settled {
   try {
-    return { result: compileSpec(spec, opts, false) };
+    return { result: compileSpec(spec, opts, false, index) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { thrown: { name: err.name, message: err.message } };
@@ -80,6 +80,7 @@ export function compileInParallel(
     env: opts.env ?? null,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.targets ? { targets: opts.targets } : {}),
+    ...(opts.stage ? { stage: opts.stage } : {}),
   };
   const shared = new SharedArrayBuffer(8);
   const state = new Int32Array(shared);
@@ -93,7 +94,7 @@ export function compileInParallel(
   }
   const settled: Settled[] = new Array<Settled>(specs.length);
   for (let i = Atomics.add(state, 0, 1); i < specs.length; i = Atomics.add(state, 0, 1))
-    settled[i] = settle(specs[i]!, wopts);
+    settled[i] = settle(specs[i]!, wopts, i);
   for (let done = Atomics.load(state, 1); done < workers.length; done = Atomics.load(state, 1))
     Atomics.wait(state, 1, done);
   for (const port of ports) {
@@ -104,6 +105,6 @@ export function compileInParallel(
     port.close();
   }
   for (const w of workers) void w.terminate();
-  for (let i = 0; i < specs.length; i++) settled[i] ??= settle(specs[i]!, wopts);
+  for (let i = 0; i < specs.length; i++) settled[i] ??= settle(specs[i]!, wopts, i);
   return new Map(specs.map((s, i) => [s.file, settled[i]!]));
 }

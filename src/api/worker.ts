@@ -11,7 +11,7 @@ const state = new Int32Array(shared);
 try {
   const { settle } = await import("./parallel.js");
   for (let i = Atomics.add(state, 0, 1); i < specs.length; i = Atomics.add(state, 0, 1)) {
-    const message: WorkerMessage = { index: i, settled: settle(specs[i]!, opts) };
+    const message: WorkerMessage = { index: i, settled: settle(specs[i]!, opts, i) };
     port.postMessage(message);
   }
 } finally {

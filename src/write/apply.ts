@@ -21,20 +21,41 @@ interface Journal {
   deletes: string[];
 }
 
+/** The staging folder of an output root. */
+export const stagingFolder = (root: string): string => path.join(root, stagingName);
+
+/**
+ * Drops what a build staged and did not apply (it failed, or found conflicts), and the output
+ * root too when the build made it and it is empty: a failed build leaves nothing behind.
+ */
+export function discardStaging(root: string, rootExisted: boolean): void {
+  rmSync(stagingFolder(root), { recursive: true, force: true });
+  if (rootExisted) return;
+  try {
+    rmdirSync(root);
+  } catch {
+    // not empty, or not there: leave it
+  }
+}
+
 /**
  * Carries out a plan atomically as a whole. Every new file is written to a staging folder
  * first; only then is a journal written (one atomic rename), and the staged files are
  * renamed into place. A build interrupted before the journal exists leaves the previous
- * output untouched; one interrupted after it is rolled forward by the next run.
+ * output untouched; one interrupted after it is rolled forward by the next run. `prestaged`:
+ * the build has already recovered the root and staged changes as it compiled (stage.ts).
  */
-export function applyPlan(plan: Plan): void {
+export function applyPlan(plan: Plan, prestaged = false): void {
   const root = plan.root;
-  recover(root);
-  if (plan.changes.length === 0 && !plan.manifestChanged) return;
+  const staging = stagingFolder(root);
+  if (!prestaged) recover(root);
+  if (plan.changes.length === 0 && !plan.manifestChanged) {
+    if (prestaged) rmSync(staging, { recursive: true, force: true });
+    return;
+  }
   mkdirSync(root, { recursive: true });
-  const staging = path.join(root, stagingName);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging);
+  if (!prestaged) rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
   const journal: Journal = { renames: [], deletes: [] };
   let n = 0;
   for (const c of plan.changes) {
@@ -42,8 +63,9 @@ export function applyPlan(plan: Plan): void {
       journal.deletes.push(c.rel);
       continue;
     }
-    const staged = `${n++}`;
-    writeFileSync(path.join(staging, staged), c.content);
+    // A change staged as it was compiled (stage.ts) is in the staging folder already.
+    const staged = c.staged ?? `${n++}`;
+    if (c.staged === undefined) writeFileSync(path.join(staging, staged), c.content);
     journal.renames.push([staged, c.rel]);
   }
   if (plan.manifestChanged) {

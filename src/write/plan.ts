@@ -21,10 +21,23 @@ export interface PipelineOutput {
   hashes?: Readonly<Record<string, string>>;
   /** The environment overlay applied, recorded in the manifest; null or absent when none. */
   environment?: string | null;
+  /**
+   * Set when the files were already compared with the disk and their changes written to the
+   * staging folder as they were compiled (a build's stage.ts): planWrite takes this as it is.
+   */
+  staged?: PlannedFiles;
 }
 
 export type Change =
-  | { kind: "create" | "update"; rel: string; abs: string; content: string; old?: string }
+  | {
+      kind: "create" | "update";
+      rel: string;
+      abs: string;
+      content: string;
+      old?: string;
+      /** The file's name in the staging folder when it is already written there (stage.ts). */
+      staged?: string;
+    }
   | { kind: "delete"; rel: string; abs: string; old?: string };
 
 export interface Plan {
@@ -62,6 +75,59 @@ function listFiles(dir: string, rel: string, out: string[]) {
   }
 }
 
+/** What one pipeline's files change on disk: planWrite's part for one output. */
+export interface PlannedFiles {
+  /** sha256 of each file by path (the manifest entry's files). */
+  hashes: Record<string, string>;
+  changes: Change[];
+  conflicts: string[];
+  unchanged: number;
+}
+
+/**
+ * Compares one output's files with what is on disk. `ownedBefore` holds the files the old
+ * manifest lists: an existing file it does not list is a conflict, never overwritten.
+ */
+export function planFiles(
+  root: string,
+  o: PipelineOutput,
+  ownedBefore: ReadonlySet<string>,
+  memo: Map<string, string>,
+): PlannedFiles {
+  const planned: PlannedFiles = { hashes: {}, changes: [], conflicts: [], unchanged: 0 };
+  // A new pipeline's folder is not there yet: none of its files can be (no failed read each).
+  const folderMissing = !existsSync(path.join(root, o.pipeline));
+  for (const f of o.files) {
+    const abs = safeJoin(root, f.path, memo);
+    const known = o.onDisk ? o.hashes?.[f.path] : undefined;
+    if (known !== undefined) {
+      // A reused output: its files were just read and found as the manifest lists them.
+      planned.hashes[f.path] = known;
+      planned.unchanged++;
+      continue;
+    }
+    planned.hashes[f.path] = sha256(f.content);
+    const absent = folderMissing && f.path.startsWith(`${o.pipeline}/`);
+    const old = o.onDisk ? f.content : absent ? undefined : read(abs);
+    if (old === f.content) planned.unchanged++;
+    else if (old !== undefined && !ownedBefore.has(f.path)) planned.conflicts.push(f.path);
+    else
+      planned.changes.push({
+        kind: old === undefined ? "create" : "update",
+        rel: f.path,
+        abs,
+        content: f.content,
+        ...(old !== undefined ? { old } : {}),
+      });
+  }
+  return planned;
+}
+
+/** The files the manifest under root lists (planFiles' `ownedBefore`). */
+export function ownedFiles(m: Manifest): Set<string> {
+  return new Set(Object.values(m.pipelines).flatMap((e) => Object.keys(e.files)));
+}
+
 /** Compares what the build produces with what is on disk: the plan that `apply` carries out or `check` reports. */
 export function planWrite(
   root: string,
@@ -81,9 +147,7 @@ export function planWrite(
   const specsBuilt = new Set([...outputs.map((o) => o.spec), ...removedSpecs]);
   const produced = new Set<string>();
   const memo = new Map<string, string>();
-  const ownedBefore = new Set(
-    Object.values(oldManifest.pipelines).flatMap((e) => Object.keys(e.files)),
-  );
+  const ownedBefore = ownedFiles(oldManifest);
 
   const builtNow = new Set(outputs.map((o) => o.pipeline));
   // A spec that now names a different pipeline leaves its old pipeline's files behind: they go.
@@ -91,40 +155,15 @@ export function planWrite(
     if (specsBuilt.has(entry.spec) && !builtNow.has(name)) delete next.pipelines[name];
   }
   for (const o of outputs) {
+    const planned = o.staged ?? planFiles(root, o, ownedBefore, memo);
+    for (const f of o.files) produced.add(f.path);
+    changes.push(...planned.changes);
+    conflicts.push(...planned.conflicts);
+    unchanged += planned.unchanged;
+    next.pipelines[o.pipeline] = manifestEntry(o.spec, planned.hashes, o.environment);
     const onDisk: string[] = [];
-    const folder = path.join(root, o.pipeline);
-    // A new pipeline's folder is not there yet: none of its files can be (no failed read each).
-    const folderMissing = !existsSync(folder);
-    listFiles(folder, o.pipeline, onDisk);
-    const files: Record<string, string> = {};
-    for (const f of o.files) {
-      const abs = safeJoin(root, f.path, memo);
-      produced.add(f.path);
-      const known = o.onDisk ? o.hashes?.[f.path] : undefined;
-      if (known !== undefined) {
-        // A reused output: its files were just read and found as the manifest lists them.
-        files[f.path] = known;
-        unchanged++;
-        continue;
-      }
-      files[f.path] = sha256(f.content);
-      const absent = folderMissing && f.path.startsWith(`${o.pipeline}/`);
-      const old = o.onDisk ? f.content : absent ? undefined : read(abs);
-      if (old === f.content) unchanged++;
-      else if (old !== undefined && !ownedBefore.has(f.path)) conflicts.push(f.path);
-      else
-        changes.push({
-          kind: old === undefined ? "create" : "update",
-          rel: f.path,
-          abs,
-          content: f.content,
-          ...(old !== undefined ? { old } : {}),
-        });
-    }
-    next.pipelines[o.pipeline] = manifestEntry(o.spec, files, o.environment);
-    for (const rel of onDisk)
-      if (!produced.has(rel) && !Object.values(oldManifest.pipelines).some((e) => rel in e.files))
-        foreign.push(rel);
+    listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
+    for (const rel of onDisk) if (!produced.has(rel) && !ownedBefore.has(rel)) foreign.push(rel);
   }
   // Stale: files pipegen wrote for the pipelines built now (or for a pipeline their spec no longer names) and no longer produces.
   for (const [name, entry] of Object.entries(oldManifest.pipelines)) {

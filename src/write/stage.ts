@@ -1,0 +1,77 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { GeneratedFile } from "../emit/shared/types.js";
+import { planFiles, type PipelineOutput, type PlannedFiles } from "./plan.js";
+
+/**
+ * Staging as a build compiles: each output's files are compared with the disk and its changes
+ * written to the staging folder by the thread that compiled it, right away, so no thread holds
+ * every file until the end and the writing is shared by every thread. Nothing is visible before
+ * applyPlan writes the journal; a build that fails removes the staging folder (apply.ts).
+ */
+export interface StageContext {
+  /** The output root (it may not exist yet). */
+  root: string;
+  /** The staging folder under root. */
+  staging: string;
+  /** The files the old manifest lists (planFiles' ownedBefore). */
+  owned: readonly string[];
+}
+
+/** Per thread: the owned set and the realpath memo of a context. */
+const perThread = new WeakMap<StageContext, { owned: Set<string>; memo: Map<string, string> }>();
+
+/** The content of a staged or written file, read when asked for (a build never asks). */
+function lazyFile(pathRel: string, abs: () => string): GeneratedFile {
+  return {
+    path: pathRel,
+    get content() {
+      return readFileSync(abs(), "utf8");
+    },
+  };
+}
+
+/**
+ * Plans one output's files against the disk and writes its changes to the staging folder as
+ * `<spec index>.<n>`. Returns what a thread can send: the output with its files' paths only
+ * (contents are on disk) and the planned changes with their staged names.
+ */
+export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext): PipelineOutput {
+  let t = perThread.get(ctx);
+  if (!t) perThread.set(ctx, (t = { owned: new Set(ctx.owned), memo: new Map() }));
+  const planned = planFiles(ctx.root, o, t.owned, t.memo);
+  if (planned.changes.length) mkdirSync(ctx.staging, { recursive: true });
+  const changes = planned.changes.map((c, n) => {
+    if (c.kind === "delete") return c;
+    const staged = `${index}.${n}`;
+    writeFileSync(path.join(ctx.staging, staged), c.content);
+    const { old: _old, ...rest } = c;
+    return { ...rest, content: "", staged };
+  });
+  const staged: PlannedFiles = { ...planned, changes };
+  return { ...o, files: o.files.map((f) => ({ path: f.path, content: "" })), staged };
+}
+
+/**
+ * An output that came back from stageOutput (perhaps from another thread), with lazy contents:
+ * a staged change reads its staged file, any file reads what is under root (after the build,
+ * the file as written).
+ */
+export function withLazyContent(o: PipelineOutput, ctx: StageContext): PipelineOutput {
+  if (!o.staged) return o;
+  const under = (rel: string) => path.join(ctx.root, ...rel.split("/"));
+  const changes = o.staged.changes.map((c) => {
+    if (c.kind === "delete" || c.staged === undefined) return c;
+    const stagedAbs = path.join(ctx.staging, c.staged);
+    const { content: _c, ...rest } = c;
+    return Object.defineProperty(rest, "content", {
+      enumerable: true,
+      get: () => readFileSync(stagedAbs, "utf8"),
+    }) as typeof c;
+  });
+  return {
+    ...o,
+    files: o.files.map((f) => lazyFile(f.path, () => under(f.path))),
+    staged: { ...o.staged, changes },
+  };
+}
