@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GeneratedFile } from "../emit/shared/types.js";
 import { planFiles, type PipelineOutput, type PlannedFiles } from "./plan.js";
@@ -64,10 +64,9 @@ export function withLazyContent(o: PipelineOutput, ctx: StageContext): PipelineO
     if (c.kind === "delete" || c.staged === undefined) return c;
     const stagedAbs = path.join(ctx.staging, c.staged);
     const { content: _c, ...rest } = c;
-    return Object.defineProperty(rest, "content", {
-      enumerable: true,
-      get: () => readFileSync(stagedAbs, "utf8"),
-    }) as typeof c;
+    // Staged until applyPlan renames it into place; then it is the file at c.abs.
+    const get = () => readFileSync(existsSync(stagedAbs) ? stagedAbs : c.abs, "utf8");
+    return Object.defineProperty(rest, "content", { enumerable: true, get }) as typeof c;
   });
   return {
     ...o,
