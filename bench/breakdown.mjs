@@ -109,7 +109,7 @@ if (mode === "api") {
     t2 = now();
     s.emit += t2 - t;
     if (i === 0) first.emit = t2 - t;
-    formatFiles(files);
+    formatFiles(files, r.pipeline.name);
     t = now();
     s.format += t - t2;
     if (i === 0) first.format = t - t2;

@@ -164,7 +164,7 @@ export function compileSpec(
   out.output = {
     pipeline: r.pipeline.name,
     spec: spec.file,
-    files: formatFiles(emitAll(r.pipeline, opts.targets)),
+    files: formatFiles(emitAll(r.pipeline, opts.targets), r.pipeline.name),
     environment: r.pipeline.environment,
   };
   if (opts.stage) {

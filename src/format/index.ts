@@ -6,8 +6,8 @@ import { formatPython } from "./python.js";
  * content always formats to the same bytes. Reuse of earlier formatting across builds belongs
  * to the incremental layer (src/api/incremental.ts), whose key includes the formatter.
  */
-export function formatFiles(files: readonly GeneratedFile[]): GeneratedFile[] {
+export function formatFiles(files: readonly GeneratedFile[], pipeline?: string): GeneratedFile[] {
   return files.map((f) =>
-    f.format ? { path: f.path, content: formatPython(f.path, f.content) } : f,
+    f.format ? { path: f.path, content: formatPython(f.path, f.content, pipeline) } : f,
   );
 }

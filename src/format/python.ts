@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { InternalError } from "../diagnostics/diagnostic.js";
+import { fill, shapeId, shapeOf } from "./shape.js";
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +31,7 @@ function ruff() {
  */
 export function formatterId(): string {
   const v = (require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version;
-  return `ruff-wasm-nodejs@${v} ${JSON.stringify(ruffSettings)} ${blockSplit.source}`;
+  return `ruff-wasm-nodejs@${v} ${JSON.stringify(ruffSettings)} ${blockSplit.source} ${shapeId}`;
 }
 
 /** Formats a whole module with ruff; a syntax error is a bug in pipegen. */
@@ -53,21 +54,50 @@ const blockSplit = /\n\n\n(?=[^\s])/;
  * Templates separate top-level definitions by two blank lines, the spacing ruff itself keeps,
  * so formatting each block alone gives the same text as formatting the whole file (a unit test
  * checks this on every generated file). Blocks repeat across jobs and pipelines (the helper
- * functions are the same everywhere): each distinct block is formatted once per process.
+ * functions are the same everywhere): each distinct block is formatted once per process, and
+ * with `name` (the pipeline's), each distinct block shape.
  */
-export function formatPython(path: string, code: string): string {
+export function formatPython(path: string, code: string, name?: string): string {
   const blocks = code.split(blockSplit);
   if (blocks.length === 1) return formatWhole(path, code);
-  const out = blocks.map((b) => {
-    let f = memo.get(b);
-    if (f === undefined) {
-      f = formatWhole(path, `${b}\n`).replace(/\n+$/, "");
-      if (memo.size > 20_000) memo.clear();
-      memo.set(b, f);
-    }
-    return f;
-  });
-  return `${out.join("\n\n\n")}\n`;
+  return `${blocks.map((b) => formatBlock(path, b, name)).join("\n\n\n")}\n`;
+}
+
+/**
+ * One top-level block, formatted alone: memoised by its text, then by its shape with the
+ * pipeline's name abstracted (shape.ts), so copies of a pipeline share their formatting.
+ */
+function formatBlock(path: string, block: string, name: string | undefined): string {
+  let f = memo.get(block);
+  if (f !== undefined) return f;
+  const shape = shapeOf(block, name);
+  if (shape)
+    f = fill(
+      remember(shape.text, () => formatAlone(path, block, shape.text)),
+      shape,
+    );
+  f ??= formatAlone(path, block, block);
+  return remember(block, () => f);
+}
+
+/** ruff on one block; a syntax error names the block as it was generated. */
+function formatAlone(path: string, block: string, text: string): string {
+  if (text === block) return formatWhole(path, `${block}\n`).replace(/\n+$/, "");
+  try {
+    return ruff().format(`${text}\n`).replace(/\n+$/, "");
+  } catch {
+    return formatWhole(path, `${block}\n`).replace(/\n+$/, ""); // throws with the real text
+  }
+}
+
+function remember(key: string, make: () => string): string {
+  let f = memo.get(key);
+  if (f === undefined) {
+    f = make();
+    if (memo.size > 20_000) memo.clear();
+    memo.set(key, f);
+  }
+  return f;
 }
 
 export interface LintMessage {
