@@ -33,8 +33,8 @@ export interface CompileOptions {
   jobs?: number;
   /**
    * Set by build() only: each output is compared with the disk and its changes written to the
-   * staging folder by the thread that compiled it (write/stage.ts). Without it compile() writes
-   * nothing.
+   * staging folder by the thread that compiled it (write/stage.ts), and no resolved pipeline is
+   * kept (a build of many specs never holds them all). Without it compile() writes nothing.
    */
   stage?: StageContext;
 }
@@ -243,7 +243,7 @@ export function compile(specs: readonly SpecSource[], opts: CompileOptions = {})
     if (spec.tests) sources.set(spec.tests.file, spec.tests.text);
     const pre = precompiled?.get(spec.file);
     if (!takeReused(spec, opts, g))
-      gather(spec, pre ? unwrap(pre) : compileSpec(spec, opts, true, i), opts, g);
+      gather(spec, pre ? unwrap(pre) : compileSpec(spec, opts, !opts.stage, i), opts, g);
     opts.onProgress?.(i + 1, specs.length, spec.file);
   });
   if (!g.envDefined) g.diagnostics.push(...g.missingEnv.map((m) => m.diagnostic));

@@ -68,16 +68,17 @@ export function formatPython(path: string, code: string, name?: string): string 
  * pipeline's name abstracted (shape.ts), so copies of a pipeline share their formatting.
  */
 function formatBlock(path: string, block: string, name: string | undefined): string {
-  let f = memo.get(block);
+  const f = memo.get(block);
   if (f !== undefined) return f;
   const shape = shapeOf(block, name);
-  if (shape)
-    f = fill(
+  // A shaped block is remembered by its shape only: its own text would not come again.
+  const filled =
+    shape &&
+    fill(
       remember(shape.text, () => formatAlone(path, block, shape.text)),
       shape,
     );
-  f ??= formatAlone(path, block, block);
-  return remember(block, () => f);
+  return filled ?? remember(block, () => formatAlone(path, block, block));
 }
 
 /** ruff on one block; a syntax error names the block as it was generated. */
