@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { GeneratedFile } from "../emit/shared/types.js";
 import { formatterId } from "../format/python.js";
-import { readCache, writeCache, type BuildCache } from "../write/cache.js";
+import {
+  readCache,
+  statKey,
+  statTrusted,
+  writeCache,
+  type BuildCache,
+  type CacheEntry,
+} from "../write/cache.js";
 import { sha256, type Manifest } from "../write/manifest.js";
 import { readManifest, type PipelineOutput } from "../write/plan.js";
 import { fingerprint } from "./fingerprint.js";
@@ -27,19 +34,32 @@ export function outputKey(spec: SpecSource, env: string | null): string {
 
 /**
  * The files of a manifest entry, when every one is on disk as its hash says; undefined when any
- * differs. Their content is read again only if something asks for it (a no-op never does).
+ * differs. A file whose stat is as the cache recorded it (and not racy) is not read; any other is
+ * read and hashed. Their content is read again only if something asks for it (a no-op never
+ * does). Also gives each file's stat key, for the cache.
  */
-function filesOnDisk(root: string, files: Record<string, string>): GeneratedFile[] | undefined {
+function filesOnDisk(
+  root: string,
+  files: Record<string, string>,
+  cached: CacheEntry["stats"],
+  writtenAt: number | undefined,
+): { files: GeneratedFile[]; stats: Record<string, string> } | undefined {
   const out: GeneratedFile[] = [];
+  const stats: Record<string, string> = {};
   for (const [rel, hash] of Object.entries(files)) {
     const abs = path.join(root, ...rel.split("/"));
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(abs);
-    } catch {
-      return undefined;
+    const key = statKey(abs);
+    if (key === undefined) return undefined;
+    if (!statTrusted(key, cached?.[rel], writtenAt)) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(abs);
+      } catch {
+        return undefined;
+      }
+      if (sha256(bytes) !== hash) return undefined;
     }
-    if (sha256(bytes) !== hash) return undefined;
+    stats[rel] = key;
     out.push({
       path: rel,
       get content() {
@@ -47,7 +67,7 @@ function filesOnDisk(root: string, files: Record<string, string>): GeneratedFile
       },
     });
   }
-  return out;
+  return { files: out, stats };
 }
 
 export interface Previous {
@@ -80,12 +100,13 @@ export function previousOutputs(
     const found = bySpec.get(spec.file);
     const entry = found?.e.key === key ? manifest.pipelines[found.n] : undefined;
     if (!found || !entry || entry.spec !== spec.file) continue;
-    const files = filesOnDisk(root, entry.files);
-    if (files)
+    const disk = filesOnDisk(root, entry.files, found.e.stats, cache.writtenAt);
+    if (disk)
       reused.set(spec.file, {
         pipeline: found.n,
         spec: spec.file,
-        files,
+        files: disk.files,
+        stats: disk.stats,
         onDisk: true,
         hashes: entry.files,
         environment: entry.environment ?? null,
@@ -105,7 +126,7 @@ export function rememberOutputs(
     if (outputs.some((o) => o.spec === e.spec)) delete pipelines[name];
   for (const o of outputs) {
     const key = previous.keys.get(o.spec);
-    if (key) pipelines[o.pipeline] = { spec: o.spec, key };
+    if (key) pipelines[o.pipeline] = { spec: o.spec, key, ...(o.stats ? { stats: o.stats } : {}) };
   }
-  writeCache(root, { version: 2, pipelines });
+  writeCache(root, { version: 2, pipelines, writtenAt: Date.now() });
 }

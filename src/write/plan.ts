@@ -26,6 +26,8 @@ export interface PipelineOutput {
    * staging folder as they were compiled (a build's stage.ts): planWrite takes this as it is.
    */
   staged?: PlannedFiles;
+  /** The stat key (cache.ts) of each file whose content is known to be as hashed. */
+  stats?: Readonly<Record<string, string>>;
 }
 
 export type Change =
@@ -98,14 +100,15 @@ export function planFiles(
   // A new pipeline's folder is not there yet: none of its files can be (no failed read each).
   const folderMissing = !existsSync(path.join(root, o.pipeline));
   for (const f of o.files) {
-    const abs = safeJoin(root, f.path, memo);
     const known = o.onDisk ? o.hashes?.[f.path] : undefined;
     if (known !== undefined) {
-      // A reused output: its files were just read and found as the manifest lists them.
+      // A reused output: its files were just read and found as the manifest lists them, and
+      // nothing is written (so no path to check).
       planned.hashes[f.path] = known;
       planned.unchanged++;
       continue;
     }
+    const abs = safeJoin(root, f.path, memo);
     planned.hashes[f.path] = sha256(f.content);
     const absent = folderMissing && f.path.startsWith(`${o.pipeline}/`);
     const old = o.onDisk ? f.content : absent ? undefined : read(abs);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GeneratedFile } from "../emit/shared/types.js";
+import { statKey } from "./cache.js";
 import { planFiles, type PipelineOutput, type PlannedFiles } from "./plan.js";
 
 /**
@@ -41,15 +42,20 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
   if (!t) perThread.set(ctx, (t = { owned: new Set(ctx.owned), memo: new Map() }));
   const planned = planFiles(ctx.root, o, t.owned, t.memo);
   if (planned.changes.length) mkdirSync(ctx.staging, { recursive: true });
+  const stats: Record<string, string> = {};
   const changes = planned.changes.map((c, n) => {
     if (c.kind === "delete") return c;
     const staged = `${index}.${n}`;
-    writeFileSync(path.join(ctx.staging, staged), c.content);
+    const abs = path.join(ctx.staging, staged);
+    writeFileSync(abs, c.content);
+    // A rename keeps the inode and the mtime: this is the file's stat once in place.
+    const key = statKey(abs);
+    if (key) stats[c.rel] = key;
     const { old: _old, ...rest } = c;
     return { ...rest, content: "", staged };
   });
   const staged: PlannedFiles = { ...planned, changes };
-  return { ...o, files: o.files.map((f) => ({ path: f.path, content: "" })), staged };
+  return { ...o, files: o.files.map((f) => ({ path: f.path, content: "" })), staged, stats };
 }
 
 /**
