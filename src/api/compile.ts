@@ -1,4 +1,4 @@
-import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { emitAll } from "../emit/index.js";
 import { formatFiles } from "../format/index.js";
 import { checkInlineCredentials, resolve } from "../ir/resolve/index.js";
@@ -8,7 +8,8 @@ import { validateSchema } from "../schema/validate.js";
 import { deepFreeze } from "../ir/values.js";
 import type { PipelineOutput } from "../write/plan.js";
 import { UnsafePathError } from "../write/paths.js";
-import { stageOutput, withLazyContent, type StageContext } from "../write/stage.js";
+import { stageOutput, type StageContext } from "../write/stage.js";
+import { assemble, type Position } from "./gather.js";
 import type { SpecSource } from "./sources.js";
 import { compileInParallel, unwrap } from "./parallel.js";
 import { resolveTestsFile } from "./tests-file.js";
@@ -99,24 +100,6 @@ export function resolveSpec(
   return { pipeline, diagnostics, locate, ...missingEnv };
 }
 
-interface Position {
-  line: number;
-  col: number;
-}
-
-function duplicateName(file: string, name: string, other: string, at: Position): Diagnostic {
-  return {
-    code: "PG402",
-    severity: "error",
-    message: `pipeline '${name}' is also defined by ${other}`,
-    file,
-    line: at.line,
-    col: at.col,
-    pointer: "/pipeline",
-    hint: "each spec needs its own pipeline name: they share the output folder",
-  };
-}
-
 /** A generated path the build refuses to write (PG401), found while staging the spec's output. */
 function unsafePath(file: string, e: UnsafePathError): Diagnostic {
   return {
@@ -180,74 +163,19 @@ export function compileSpec(
   return out;
 }
 
-/** What compile() gathers, spec by spec. */
-interface Gathered {
-  diagnostics: Diagnostic[];
-  pipelines: Pipeline[];
-  outputs: PipelineOutput[];
-  byName: Map<string, string>;
-  /** Specs that do not define the environment, with the error that says so. */
-  missingEnv: Array<{ file: string; diagnostic: Diagnostic }>;
-  /** Whether a spec of the build defines the environment. */
-  envDefined: boolean;
-}
-
-/** Takes a reused output when its pipeline name is still free; false when it must be compiled. */
-function takeReused(spec: SpecSource, opts: CompileOptions, g: Gathered): boolean {
-  const reused = opts.reused?.get(spec.file);
-  if (!reused || g.byName.has(reused.pipeline)) return false;
-  g.byName.set(reused.pipeline, spec.file);
-  g.outputs.push(reused);
-  if (opts.env && reused.environment === opts.env) g.envDefined = true;
-  return true;
-}
-
-/** Adds one spec's result, in spec order (so the outcome does not depend on who compiled it). */
-function gather(spec: SpecSource, r: SpecResult, opts: CompileOptions, g: Gathered): void {
-  g.diagnostics.push(...r.diagnostics);
-  if (r.missingEnv) g.missingEnv.push({ file: spec.file, diagnostic: r.missingEnv });
-  else if (opts.env && r.resolved) g.envDefined = true;
-  if (!r.output) return;
-  if (opts.stage) r.output = withLazyContent(r.output, opts.stage);
-  const prev = g.byName.get(r.output.pipeline);
-  if (prev) {
-    g.diagnostics.push(duplicateName(spec.file, r.output.pipeline, prev, r.nameAt!));
-    return;
-  }
-  g.byName.set(r.output.pipeline, spec.file);
-  if (r.pipeline) g.pipelines.push(r.pipeline);
-  g.outputs.push(r.output);
-}
-
 /**
  * load -> validate -> resolve -> emit -> format, for every spec. Pure: it reads nothing but
  * the spec texts and options it is given, so the same input always gives the same bytes.
  * With an environment, a spec that does not define it is built as written, unless no spec of
  * the build defines it (a misspelled --env): then each spec says so. With `jobs` > 1, specs
- * are compiled on worker threads too (parallel.ts); results are still gathered in spec order.
+ * are compiled on worker threads too (parallel.ts); results are still gathered in spec order
+ * (gather.ts).
  */
 export function compile(specs: readonly SpecSource[], opts: CompileOptions = {}): Compilation {
-  const sources = new Map<string, string>();
-  const g: Gathered = {
-    diagnostics: [],
-    pipelines: [],
-    outputs: [],
-    byName: new Map(),
-    missingEnv: [],
-    envDefined: false,
-  };
   const todo = specs.filter((s) => !opts.reused?.has(s.file));
   const precompiled = compileInParallel(todo, opts);
-  specs.forEach((spec, i) => {
-    sources.set(spec.file, spec.text);
-    if (spec.tests) sources.set(spec.tests.file, spec.tests.text);
+  return assemble(specs, opts, (spec, i) => {
     const pre = precompiled?.get(spec.file);
-    if (!takeReused(spec, opts, g))
-      gather(spec, pre ? unwrap(pre) : compileSpec(spec, opts, !opts.stage, i), opts, g);
-    opts.onProgress?.(i + 1, specs.length, spec.file);
+    return pre ? unwrap(pre) : compileSpec(spec, opts, !opts.stage, i);
   });
-  if (!g.envDefined) g.diagnostics.push(...g.missingEnv.map((m) => m.diagnostic));
-  const asWritten = g.envDefined ? g.missingEnv.map((m) => m.file) : [];
-  const { diagnostics, pipelines, outputs } = g;
-  return { diagnostics: sortDiagnostics(diagnostics), pipelines, outputs, sources, asWritten };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { UsageError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { defaultLimits, type LoadLimits } from "../load/load.js";
+import { defaultLimits, type LoadLimits } from "../load/defaults.js";
 
 /** A spec's text with the name diagnostics and the build show for it. */
 export interface SpecSource {

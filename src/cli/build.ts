@@ -1,4 +1,3 @@
-import { build } from "../api/index.js";
 import { diagnosticsDocument } from "../diagnostics/format.js";
 import {
   apiOptions,
@@ -8,8 +7,12 @@ import {
   progress,
 } from "./output.js";
 
-export function runBuild(specs: string[], o: BuildOptions): Outcome {
-  const r = build(specs, { ...apiOptions(o), onProgress: progress(o) });
+export async function runBuild(specs: string[], o: BuildOptions): Promise<Outcome> {
+  const opts = { ...apiOptions(o), onProgress: progress(o) };
+  // A no-op needs none of the compiler: try without loading it first (api/light.ts).
+  const r =
+    (await import("../api/light.js")).buildReused(specs, opts) ??
+    (await import("../api/index.js")).build(specs, opts);
   const diagnostics = diagnosticsDocument(r.diagnostics);
   if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan) {
     if (o.format === "text") process.stderr.write("nothing was written\n");

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import path from "node:path";
-import { type BuildResult, check } from "../api/index.js";
+import type { BuildResult } from "../api/index.js";
 import { diagnosticsDocument } from "../diagnostics/format.js";
 import { manifestName } from "../write/manifest.js";
 import type { Change, Plan } from "../write/plan.js";
@@ -132,8 +132,12 @@ function jsonReport(plan: Plan, mismatches: Mismatch[], advised: string[]) {
   };
 }
 
-export function runCheck(specs: string[], o: BuildOptions): Outcome {
-  const r = check(specs, apiOptions(o));
+export async function runCheck(specs: string[], o: BuildOptions): Promise<Outcome> {
+  const opts = apiOptions(o);
+  // Nothing to compile needs none of the compiler: try without loading it first (api/light.ts).
+  const r =
+    (await import("../api/light.js")).checkReused(specs, opts) ??
+    (await import("../api/index.js")).check(specs, opts);
   const diagnostics = diagnosticsDocument(r.diagnostics);
   if (printDiagnostics(r.diagnostics, r.sources, o) || !r.plan)
     return { exitCode: 1, json: { ...diagnostics } };

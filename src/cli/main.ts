@@ -72,7 +72,7 @@ common(program.command("build").description("validate the specs and write the ge
   .option("--out <dir>", "output root", "generated")
   .option(jobsFlag, jobsHelp, parseJobs)
   .action(async (specs: string[], o: CommonOptions) =>
-    finish("build", o, (await import("./build.js")).runBuild(specs, o)),
+    finish("build", o, await (await import("./build.js")).runBuild(specs, o)),
   );
 common(
   program
@@ -95,7 +95,7 @@ common(
   .option("--out <dir>", "output root", "generated")
   .option(jobsFlag, jobsHelp, parseJobs)
   .action(async (specs: string[], o: CommonOptions) =>
-    finish("check", o, (await import("./check.js")).runCheck(specs, o)),
+    finish("check", o, await (await import("./check.js")).runCheck(specs, o)),
   );
 
 program

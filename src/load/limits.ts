@@ -1,17 +1,7 @@
 /** Limits that cut malicious or accidental monsters off before they cost time or memory. */
 import { isMap, isPair, isSeq, type Node } from "yaml";
 
-export interface LoadLimits {
-  maxBytes: number;
-  maxDepth: number;
-  maxAliasCount: number;
-}
-
-export const defaultLimits: LoadLimits = {
-  maxBytes: 1024 * 1024,
-  maxDepth: 48,
-  maxAliasCount: 100,
-};
+export { defaultLimits, type LoadLimits } from "./defaults.js";
 
 /** Deepest nesting of flow brackets or block indentation, measured without parsing. */
 export function roughDepth(source: string, stopAt: number): number {
