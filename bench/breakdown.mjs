@@ -3,8 +3,9 @@
 // one JSON object. <pipegen-root> holds dist/ (default: this repository).
 //   api:    import dist/api -> compile() -> recover + planWrite -> applyPlan, compile() again
 //           on every CPU (worker threads), then a no-op rebuild in the same process.
-//   stages: the per-spec steps that compile() runs (read, load, validate, resolve, emit, format),
-//           each summed over all specs, to see which one the compile time goes to.
+//   stages: the per-spec steps that a build runs (read, load, validate, resolve, emit, format,
+//           stage: the files compared, hashed and written to the staging folder), each summed
+//           over all specs, to see which one the time goes to.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -77,9 +78,22 @@ if (mode === "api") {
   const [{ resolve }] = await timedImport("ir/resolve/index.js");
   const [{ emitAll }] = await timedImport("emit/index.js");
   const [{ formatFiles }] = await timedImport("format/index.js");
+  const [{ stageOutput }] = await timedImport("write/stage.js");
   result.importMs = tImport;
-  const s = { findSpecs: 0, read: 0, load: 0, validate: 0, resolve: 0, emit: 0, format: 0 };
-  const first = { load: 0, validate: 0, resolve: 0, emit: 0, format: 0 };
+  // stage: what a build does next on the same thread (write/stage.ts): compare with the disk
+  // (an empty output root here), hash, and write the files to the staging folder.
+  const stage = { root: outDir, staging: path.resolve(outDir, ".pipegen-staging"), owned: [] };
+  const s = {
+    findSpecs: 0,
+    read: 0,
+    load: 0,
+    validate: 0,
+    resolve: 0,
+    emit: 0,
+    format: 0,
+    stage: 0,
+  };
+  const first = { load: 0, validate: 0, resolve: 0, emit: 0, format: 0, stage: 0 };
   let t = now();
   const files = api.findSpecs([specDir]);
   s.findSpecs = now() - t;
@@ -109,10 +123,14 @@ if (mode === "api") {
     t2 = now();
     s.emit += t2 - t;
     if (i === 0) first.emit = t2 - t;
-    formatFiles(files, r.pipeline.name);
+    const formatted = formatFiles(files, r.pipeline.name);
     t = now();
     s.format += t - t2;
     if (i === 0) first.format = t - t2;
+    stageOutput({ pipeline: r.pipeline.name, spec: shown, files: formatted }, i, stage);
+    t2 = now();
+    s.stage += t2 - t;
+    if (i === 0) first.stage = t2 - t;
     i++;
   }
   result.specs = files.length;

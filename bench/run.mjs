@@ -470,6 +470,10 @@ p(
 p(`   ratio: ${startup.ratio?.toFixed(2) ?? "-"}x`);
 p();
 p(`4. In-process breakdown, N=${largest} (dist/ API in a fresh process; one run each)`);
+p(
+  "   (compile() with every file in memory, then plan and write on one thread: what `check` and API callers do;",
+);
+p("   the CLI's build writes each spec's files from the thread that compiled it: `stage` below)");
 const a = breakdown.api;
 if (a) {
   const total = a.importMs + a.compileMs + a.planMs + a.applyMs;
