@@ -17,7 +17,8 @@ const stagingName = ".pipegen-staging";
 const journalName = ".pipegen-journal.json";
 
 interface Journal {
-  renames: Array<[string, string]>;
+  /** [staged, rel], or [staged folder, rel, "dir"]: a new pipeline's folder moved whole. */
+  renames: Array<[string, string] | [string, string, "dir"]>;
   deletes: string[];
 }
 
@@ -58,9 +59,17 @@ export function applyPlan(plan: Plan, prestaged = false): void {
   mkdirSync(staging, { recursive: true });
   const journal: Journal = { renames: [], deletes: [] };
   let n = 0;
+  const folders = new Set<string>();
   for (const c of plan.changes) {
     if (c.kind === "delete") {
       journal.deletes.push(c.rel);
+      continue;
+    }
+    if (c.stagedDir !== undefined) {
+      // A new pipeline staged as a folder (stage.ts): one rename for all its files.
+      if (!folders.has(c.stagedDir))
+        journal.renames.push([c.stagedDir, c.rel.slice(0, c.rel.indexOf("/")), "dir"]);
+      folders.add(c.stagedDir);
       continue;
     }
     // A change staged as it was compiled (stage.ts) is in the staging folder already.
@@ -81,14 +90,15 @@ export function applyPlan(plan: Plan, prestaged = false): void {
 function finish(root: string, j: Journal) {
   const staging = path.join(root, stagingName);
   const made = new Set<string>();
-  for (const [staged, rel] of j.renames) {
-    const src = path.join(staging, staged);
+  for (const [staged, rel, kind] of j.renames) {
+    const src = path.join(staging, ...staged.split("/"));
     const dst = path.join(root, ...rel.split("/"));
     if (!existsSync(src)) continue; // already moved before an interruption
     const dir = path.dirname(dst);
     if (!made.has(dir)) mkdirSync(dir, { recursive: true });
     made.add(dir);
-    renameSync(src, dst);
+    if (kind === "dir") moveFolder(src, dst);
+    else renameSync(src, dst);
   }
   for (const rel of j.deletes) {
     const abs = path.join(root, ...rel.split("/"));
@@ -101,6 +111,29 @@ function finish(root: string, j: Journal) {
   }
   rmSync(path.join(root, journalName), { force: true });
   rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * Moves a staged folder into place: one rename when nothing is there; when the folder has
+ * appeared since the plan (or a move was interrupted half way), file by file, replacing what is
+ * there as a file's rename does.
+ */
+function moveFolder(src: string, dst: string): void {
+  try {
+    renameSync(src, dst);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "ENOTDIR") throw e;
+  }
+  mkdirSync(dst, { recursive: true });
+  for (const ent of readdirSync(src, { withFileTypes: true })) {
+    const from = path.join(src, ent.name);
+    const to = path.join(dst, ent.name);
+    if (ent.isDirectory()) moveFolder(from, to);
+    else renameSync(from, to);
+  }
+  rmdirSync(src);
 }
 
 /** Removes folders emptied by deletes, up to (not including) the root. */

@@ -39,6 +39,8 @@ export type Change =
       old?: string;
       /** The file's name in the staging folder when it is already written there (stage.ts). */
       staged?: string;
+      /** Set when the file is staged in a folder that becomes the pipeline's folder whole. */
+      stagedDir?: string;
     }
   | { kind: "delete"; rel: string; abs: string; old?: string };
 

@@ -33,8 +33,10 @@ function lazyFile(pathRel: string, abs: () => string): GeneratedFile {
 }
 
 /**
- * Plans one output's files against the disk and writes its changes to the staging folder as
- * `<spec index>.<n>`. Returns what a thread can send: the output with its files' paths only
+ * Plans one output's files against the disk and writes its changes to the staging folder.
+ * A new pipeline (its folder is not there, every file a create in it) is staged as a whole
+ * folder `d<spec index>/`, which applyPlan moves into place in one rename; any other change as a
+ * file `<spec index>.<n>`. Returns what a thread can send: the output with its files' paths only
  * (contents are on disk) and the planned changes with their staged names.
  */
 export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext): PipelineOutput {
@@ -42,17 +44,30 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
   if (!t) perThread.set(ctx, (t = { owned: new Set(ctx.owned), memo: new Map() }));
   const planned = planFiles(ctx.root, o, t.owned, t.memo);
   if (planned.changes.length) mkdirSync(ctx.staging, { recursive: true });
+  const prefix = `${o.pipeline}/`;
+  const asFolder =
+    planned.changes.length > 0 &&
+    planned.conflicts.length === 0 &&
+    planned.changes.every((c) => c.kind === "create" && c.rel.startsWith(prefix)) &&
+    !existsSync(path.join(ctx.root, o.pipeline));
+  const stagedDir = asFolder ? `d${index}` : undefined;
+  const made = new Set<string>();
   const stats: Record<string, string> = {};
   const changes = planned.changes.map((c, n) => {
     if (c.kind === "delete") return c;
-    const staged = `${index}.${n}`;
-    const abs = path.join(ctx.staging, staged);
+    const staged = stagedDir ? `${stagedDir}/${c.rel.slice(prefix.length)}` : `${index}.${n}`;
+    const abs = path.join(ctx.staging, ...staged.split("/"));
+    const dir = path.dirname(abs);
+    if (stagedDir && !made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     writeFileSync(abs, c.content);
     // A rename keeps the inode and the mtime: this is the file's stat once in place.
     const key = statKey(abs);
     if (key) stats[c.rel] = key;
     const { old: _old, ...rest } = c;
-    return { ...rest, content: "", staged };
+    return { ...rest, content: "", staged, ...(stagedDir ? { stagedDir } : {}) };
   });
   const staged: PlannedFiles = { ...planned, changes };
   return { ...o, files: o.files.map((f) => ({ path: f.path, content: "" })), staged, stats };
@@ -68,7 +83,7 @@ export function withLazyContent(o: PipelineOutput, ctx: StageContext): PipelineO
   const under = (rel: string) => path.join(ctx.root, ...rel.split("/"));
   const changes = o.staged.changes.map((c) => {
     if (c.kind === "delete" || c.staged === undefined) return c;
-    const stagedAbs = path.join(ctx.staging, c.staged);
+    const stagedAbs = path.join(ctx.staging, ...c.staged.split("/"));
     const { content: _c, ...rest } = c;
     // Staged until applyPlan renames it into place; then it is the file at c.abs.
     const get = () => readFileSync(existsSync(stagedAbs) ? stagedAbs : c.abs, "utf8");

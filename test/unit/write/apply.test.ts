@@ -13,6 +13,8 @@ import { applyPlan, recover } from "../../../src/write/apply.js";
 import { manifestName } from "../../../src/write/manifest.js";
 import { safeJoin, UnsafePathError } from "../../../src/write/paths.js";
 import { planWrite } from "../../../src/write/plan.js";
+import { statKey } from "../../../src/write/cache.js";
+import { stageOutput } from "../../../src/write/stage.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "pipegen-writer-"));
 const out = (files: Record<string, string>, pipeline = "p", spec = "specs/p.yaml") => [
@@ -134,5 +136,51 @@ describe("writer", () => {
     expect(readFileSync(path.join(root, "p/a.json"), "utf8")).toBe("new\n");
     expect(existsSync(path.join(root, "p/b.json"))).toBe(false);
     expect(existsSync(path.join(root, ".pipegen-journal.json"))).toBe(false);
+  });
+});
+
+describe("a new pipeline staged as a folder (write/stage.ts)", () => {
+  const stage = (root: string) => {
+    const ctx = { root, staging: path.resolve(root, ".pipegen-staging"), owned: [] };
+    const files = [
+      { path: "p/a/x.txt", content: "X\n" },
+      { path: "p/y.txt", content: "Y\n" },
+    ];
+    return stageOutput({ pipeline: "p", spec: "specs/p.yaml", files }, 3, ctx);
+  };
+
+  it("moves into place in one rename, files and stats as written", () => {
+    const root = tmp();
+    const o = stage(root);
+    expect(o.staged!.changes.map((c) => c.kind !== "delete" && c.stagedDir)).toEqual(["d3", "d3"]);
+    applyPlan(planWrite(root, [o]), true);
+    expect(readFileSync(path.join(root, "p/a/x.txt"), "utf8")).toBe("X\n");
+    expect(readFileSync(path.join(root, "p/y.txt"), "utf8")).toBe("Y\n");
+    expect(existsSync(path.join(root, ".pipegen-staging"))).toBe(false);
+    expect(o.stats!["p/y.txt"]).toBe(statKey(path.join(root, "p/y.txt")));
+  });
+
+  it("moves file by file when the folder appeared after the plan, keeping what is there", () => {
+    const root = tmp();
+    const o = stage(root);
+    mkdirSync(path.join(root, "p", "a"), { recursive: true });
+    writeFileSync(path.join(root, "p", "a", "other.txt"), "O\n");
+    applyPlan(planWrite(root, [o]), true);
+    expect(readFileSync(path.join(root, "p/a/x.txt"), "utf8")).toBe("X\n");
+    expect(readFileSync(path.join(root, "p/y.txt"), "utf8")).toBe("Y\n");
+    expect(readFileSync(path.join(root, "p/a/other.txt"), "utf8")).toBe("O\n");
+    expect(existsSync(path.join(root, ".pipegen-staging"))).toBe(false);
+  });
+
+  it("stages file by file when the pipeline's folder is there", () => {
+    const root = tmp();
+    mkdirSync(path.join(root, "p"), { recursive: true });
+    const o = stage(root);
+    expect(o.staged!.changes.map((c) => c.kind !== "delete" && c.stagedDir)).toEqual([
+      undefined,
+      undefined,
+    ]);
+    applyPlan(planWrite(root, [o]), true);
+    expect(readFileSync(path.join(root, "p/a/x.txt"), "utf8")).toBe("X\n");
   });
 });
