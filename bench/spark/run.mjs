@@ -47,6 +47,18 @@ import {
   startPostgres,
 } from "./services.mjs";
 import { avroSchemaOf, registerSchema, startRegistry } from "./registry.mjs";
+import {
+  fmt,
+  fmtInt,
+  ratiosOf,
+  reportLines,
+  reportPhases,
+  reportTimes,
+  rotate,
+  summarize,
+  tail,
+  waitQuiet,
+} from "./stats.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -90,15 +102,6 @@ const SINK_TOPICS = ["orders.dlq", "orders.per_minute"];
 const t0 = performance.now();
 const log = (s) =>
   process.stderr.write(`[bench:spark ${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
-const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
-const tail = (s, n = 40) => s.trim().split("\n").slice(-n).join("\n");
-
 const failures = [];
 const fail = (what, detail) => {
   failures.push({ what, detail });
@@ -132,41 +135,13 @@ const TABLE_DIGEST = `SELECT count(*), coalesce(md5(string_agg(customer_id || ',
   to_char(window_start, 'YYYY-MM-DD HH24:MI:SS') || ',' || orders || ',' || revenue || ',' ||
   largest, E'\\n' ORDER BY customer_id, window_start)), '') FROM orders_per_minute`;
 
-/** The share of the machine's CPU that was busy over the next `ms` (nothing of ours runs). */
-async function busyShare(ms = 3000) {
-  const snap = () =>
-    os.cpus().reduce(
-      (a, c) => {
-        const t = c.times;
-        return [
-          a[0] + t.user + t.nice + t.sys + t.irq,
-          a[1] + t.user + t.nice + t.sys + t.irq + t.idle,
-        ];
-      },
-      [0, 0],
-    );
-  const a = snap();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = snap();
-  return (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
-}
-
-async function waitQuiet() {
-  const limit = Number(opt["quiet-wait"]) * 1000;
-  if (!(limit > 0)) return null;
-  const until = performance.now() + limit;
-  let share = await busyShare();
-  while (share > Number(opt["quiet-share"]) && performance.now() < until) share = await busyShare();
-  return share;
-}
-
 /** One spark-submit of a job from a fresh checkpoint and empty tables. */
 async function runJob(job, kind, rep, explain) {
   const checkpoints = path.join(work, `ckpt-${kind}-${job}-${rep}`);
   await pg.query(["TRUNCATE orders_per_minute", "TRUNCATE pipegen_batches"]);
   const before = await kafkaTool(["offsets", ...SINK_TOPICS]);
   const explainFile = explain ? path.join(plansDir, `${job}.txt`) : undefined;
-  const busyBefore = await waitQuiet();
+  const busyBefore = await waitQuiet(opt["quiet-wait"], opt["quiet-share"]);
   const r = await sparkSubmit(
     path.join(benchSparkDir, "timed.py"),
     [
@@ -213,7 +188,6 @@ async function runJob(job, kind, rep, explain) {
 
 const runs = [];
 let expected;
-const rotate = (xs, rep) => xs.map((_, i) => xs[(i + rep - 1) % xs.length]);
 try {
   const apply = await exec(e2ePython(), [
     "-m",
@@ -273,9 +247,7 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------
-const ok = (r) => !r.failed;
-const full = runs.filter((r) => r.kind === "full" && ok(r));
-const empty = runs.filter((r) => r.kind === "empty" && ok(r));
+const full = runs.filter((r) => r.kind === "full" && !r.failed);
 
 // correctness: every full run against the expected table, and the sinks against each other
 if (expected) {
@@ -308,78 +280,13 @@ const sameAcross = (topic) => {
 const dlqSame = full.length > 0 && sameAcross("orders.dlq");
 const perMinuteSame = full.length > 0 && sameAcross("orders.per_minute");
 
-const PHASES = [
-  "latestOffset",
-  "queryPlanning",
-  "getBatch",
-  "addBatch",
-  "walCommit",
-  "commitOffsets",
-  "triggerExecution",
-];
-const summary = {};
-for (const job of jobs) {
-  const f = full.filter((r) => r.job === job);
-  const e = empty.filter((r) => r.job === job);
-  const medQ = median(f.map((r) => r.queryWallS));
-  const medC = median(f.map((r) => r.queryCpuS));
-  const medW = median(f.map((r) => r.wallS));
-  const medE = median(e.map((r) => r.wallS));
-  // the run whose in-query time is the median: its per-query breakdown
-  const mid = [...f].sort((a, b) => a.queryWallS - b.queryWallS)[(f.length - 1) >> 1];
-  summary[job] = {
-    runs: f.length,
-    queryWallS: f.map((r) => r.queryWallS),
-    queryCpuS: f.map((r) => r.queryCpuS),
-    othersCpuShare: f.map((r) => r.othersCpuShare),
-    wallS: f.map((r) => r.wallS),
-    emptyWallS: e.map((r) => r.wallS),
-    emptyQueryWallS: e.map((r) => r.queryWallS),
-    medianQueryWallS: medQ,
-    medianQueryCpuS: medC,
-    medianWallS: medW,
-    medianEmptyWallS: medE,
-    medianEmptyQueryWallS: median(e.map((r) => r.queryWallS)),
-    medianOthersCpuShare: median(f.map((r) => r.othersCpuShare)),
-    // the headline figure: input records over the in-query wall time
-    eventsPerSecond: N / medQ,
-    eventsPerCpuSecond: N / medC,
-    // NaN when the difference is lost in the noise (a busy machine slows JVM starts a lot)
-    eventsPerSecondWallMinusEmpty: medW - medE > 0.25 * medQ ? N / (medW - medE) : NaN,
-    medianRunQueries: mid?.queries.map((qq) => ({
-      name: qq.name,
-      batches: qq.batches,
-      inputRows: qq.inputRows,
-      stateRowsTotal: qq.stateRowsTotal,
-      durationMs: Object.fromEntries(PHASES.map((p) => [p, qq.durationMs[p] ?? 0])),
-    })),
-  };
-}
-const ratio = (a, b, k) => (summary[a] && summary[b] ? summary[a][k] / summary[b][k] : NaN);
-const ratios = {};
-for (const other of jobs.filter((j) => j !== "generated")) {
-  const key = other.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase());
-  ratios[`generatedVs${key}`] = ratio("generated", other, "eventsPerSecond");
-  ratios[`generatedVs${key}PerCpuSecond`] = ratio("generated", other, "eventsPerCpuSecond");
-  ratios[`generatedVs${key}WallMinusEmpty`] = ratio(
-    "generated",
-    other,
-    "eventsPerSecondWallMinusEmpty",
-  );
-}
+const summary = summarize(jobs, runs, N);
+const ratios = ratiosOf(jobs, summary);
 
 // report --------------------------------------------------------------------------------------
-const lines = [];
-const p = (s = "") => lines.push(s);
+const out = reportLines();
+const { lines, p } = out;
 const cpus = os.cpus();
-const table = (head, rows) => {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) =>
-    r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
-  p(line(head));
-  for (const r of rows) p(line(r));
-};
-const pct = (x) => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : "n/a");
 p("pipegen Spark benchmark: shop_orders.orders_per_minute (issue 3)");
 p(
   `Spark ${sparkPaths().version}, local[2], driver ${opt["driver-memory"]}; ${cpus.length} x ${cpus[0]?.model ?? "?"}; ` +
@@ -395,70 +302,14 @@ p(
   `runs: ${reps} per job on the data (rotating order), ${baselineReps} per job on the empty topic; medians`,
 );
 p();
-p(
-  "per run (in-query = first writeStream.start() to spark.stop(); cpu = the job's process tree meanwhile;",
-);
-p("others = share of the 2 CPUs used by other processes on the machine meanwhile):");
-table(
-  ["run", "job", "in-query s", "cpu s", "others", "wall s"],
-  runs
-    .filter((r) => !r.failed && r.kind !== "warm-up")
-    .map((r) => [
-      `${r.kind} #${r.rep}`,
-      r.job,
-      fmt(r.queryWallS),
-      fmt(r.queryCpuS, 1),
-      pct(r.othersCpuShare),
-      fmt(r.wallS),
-    ]),
-);
-p();
-table(
-  [
-    "job",
-    "in-query s",
-    "events/s",
-    "cpu s",
-    "events/cpu-s",
-    "others",
-    "wall s",
-    "empty wall s",
-    "events/s (wall-empty)",
-  ],
-  jobs.map((job) => {
-    const s = summary[job];
-    return [
-      job,
-      fmt(s.medianQueryWallS),
-      fmtInt(s.eventsPerSecond),
-      fmt(s.medianQueryCpuS, 1),
-      fmtInt(s.eventsPerCpuSecond),
-      pct(s.medianOthersCpuShare),
-      fmt(s.medianWallS),
-      fmt(s.medianEmptyWallS),
-      fmtInt(s.eventsPerSecondWallMinusEmpty),
-    ];
-  }),
-);
-p();
-const verdict = (x) =>
-  Number.isFinite(x) ? (x >= GOAL.vsHandWritten ? "meets" : "MISSES") : "n/a";
-for (const other of jobs.filter((j) => j !== "generated")) {
-  const key = other.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase());
-  const r = ratios[`generatedVs${key}`];
-  const goal = other === "hand_written" ? ` (goal >= ${GOAL.vsHandWritten}: ${verdict(r)})` : "";
-  p(
-    `generated / ${other}: ${fmt(r, 3)} events/s${goal}; per CPU-second ${fmt(ratios[`generatedVs${key}PerCpuSecond`], 3)}` +
-      `${other === "hand_written" ? ` (${verdict(ratios[`generatedVs${key}PerCpuSecond`])})` : ""}; ` +
-      `wall minus empty run ${fmt(ratios[`generatedVs${key}WallMinusEmpty`], 3)}`,
-  );
-}
-const busiest = Math.max(...full.map((r) => r.othersCpuShare ?? 0));
-if (busiest > 0.1)
-  p(
-    `NOTE: other processes used up to ${pct(busiest)} of the machine during the runs: wall-time figures are ` +
-      `noisy; the per-CPU-second ratio is the steadier comparison.`,
-  );
+reportTimes(out, {
+  runs,
+  jobs,
+  summary,
+  ratios,
+  baseline: "hand_written",
+  goal: GOAL.vsHandWritten,
+});
 p();
 p("same results:");
 if (expected) {
@@ -479,30 +330,7 @@ p(
 );
 p(`  orders.per_minute records identical across all runs: ${perMinuteSame ? "yes" : "NO"}`);
 p();
-p(
-  "where the time goes (median run; StreamingQueryProgress.durationMs summed over micro-batches, s):",
-);
-const phaseRows = [];
-for (const job of jobs)
-  for (const q of summary[job].medianRunQueries ?? [])
-    phaseRows.push([
-      `${job} ${q.name.split(".").pop()}`,
-      q.batches,
-      fmtInt(q.inputRows),
-      ...PHASES.map((ph) => fmt(q.durationMs[ph] / 1000, 1)),
-    ]);
-table(
-  [
-    "job / query",
-    "batches",
-    "rows in",
-    ...PHASES.map((x) => x.replace("triggerExecution", "total")),
-  ],
-  phaseRows,
-);
-p(
-  "(a job's two queries run at the same time on the same 2 cores; executed plans: bench/spark/out/plans/)",
-);
+reportPhases(out, jobs, summary);
 if (failures.length) {
   p();
   p(`FAILURES (${failures.length}):`);
