@@ -23,26 +23,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import fastavro
+from avro_wire import avro_string, zigzag
 from confluent_kafka import Producer
 
 T0_MS = int(datetime(2025, 1, 1, 10, 0, tzinfo=UTC).timestamp() * 1000)
 CURRENCIES = ["EUR", "USD", "GBP"]
 STATUSES = ["NEW", "PAID", "SHIPPED"] * 3 + ["CANCELLED"]
-
-
-def zigzag(n: int) -> bytes:
-    n = (n << 1) ^ (n >> 63)
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def avro_string(s: str) -> bytes:
-    b = s.encode()
-    return zigzag(len(b)) + b
 
 
 def encode(order_id, customer, cents, currency, status, ts_ms) -> bytes:

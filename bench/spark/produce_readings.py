@@ -31,26 +31,12 @@ import sys
 from datetime import UTC, datetime
 
 import fastavro
+from avro_wire import avro_string, zigzag
 from confluent_kafka import Producer
 
 T0_MS = int(datetime(2025, 3, 1, 0, 0, tzinfo=UTC).timestamp() * 1000)
 MIN_MS = 60_000
 LATE_MS = 150 * MIN_MS
-
-
-def zigzag(n: int) -> bytes:
-    n = (n << 1) ^ (n >> 63)
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def avro_string(s: str) -> bytes:
-    b = s.encode()
-    return zigzag(len(b)) + b
 
 
 def encode(sensor, site, ts_ms, temp, humidity, battery) -> bytes:
