@@ -32,29 +32,26 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startMariadb } from "./mariadb.mjs";
 import { avroSchemaOf, registerSchema, startRegistry } from "./registry.mjs";
+import { benchSparkDir, exec, repoRoot, sparkPaths, startKafka } from "./services.mjs";
 import {
-  benchSparkDir,
-  e2ePython,
-  exec,
-  repoRoot,
-  sparkPaths,
-  sparkSubmit,
-  startKafka,
-} from "./services.mjs";
+  applyTopics,
+  benchLog,
+  COMMON_OPTIONS,
+  kafkaTool,
+  py,
+  runLine,
+  selectJobs,
+  timedSubmit,
+} from "./session.mjs";
 import * as S from "./stats.mjs";
 
 const { values: opt } = parseArgs({
   options: {
     readings: { type: "string", default: "150000" },
-    reps: { type: "string", default: "3" },
     "baseline-reps": { type: "string", default: "1" },
     "max-offsets-per-trigger": { type: "string", default: "25000" },
     jobs: { type: "string", default: "generated,hand_written" },
-    job: { type: "string", multiple: true, default: [] },
-    "driver-memory": { type: "string", default: "2g" },
-    "quiet-wait": { type: "string", default: "60" },
-    "quiet-share": { type: "string", default: "0.25" },
-    keep: { type: "boolean", default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const READINGS = Number(opt.readings);
@@ -68,31 +65,15 @@ const JOBS = {
   hand_written_once: path.join(benchSparkDir, "hand_written_iot.py"),
 };
 const JOB_ENV = { hand_written_once: { BENCH_DECODE_ONCE: "1" } };
-const jobs = opt.jobs.split(",").filter(Boolean);
-for (const j of opt.job) {
-  const [name, file] = [j.slice(0, j.indexOf("=")), j.slice(j.indexOf("=") + 1)];
-  if (!name || !file) throw new Error(`--job wants NAME=PATH, got ${j}`);
-  JOBS[name] = path.resolve(file);
-  if (!jobs.includes(name)) jobs.push(name);
-}
-for (const j of jobs)
-  if (!JOBS[j]) throw new Error(`unknown job ${j} (one of ${Object.keys(JOBS)})`);
+const jobs = selectJobs(opt, JOBS);
 const outDir = path.join(benchSparkDir, "out", "iot");
 const plansDir = path.join(outDir, "plans");
 const work = mkdtempSync(path.join(os.tmpdir(), "pipegen-bench-spark-iot-"));
 const DLQ = "iot.readings.dlq";
-const t0 = performance.now();
-const log = (s) =>
-  process.stderr.write(`[bench:spark-iot ${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
-const failures = [];
-const fail = (what, detail) => {
-  failures.push({ what, detail });
-  log(`FAILED ${what}: ${detail}`);
-};
+const { t0, log, fail, failures } = benchLog("bench:spark-iot");
 const uptime = async () => (await exec("uptime", [])).stdout.trim();
 const loadBefore = await uptime();
 
-const { python } = sparkPaths();
 rmSync(plansDir, { recursive: true, force: true });
 mkdirSync(plansDir, { recursive: true });
 log(`starting Kafka, MariaDB and the schema registry (work dir ${work})`);
@@ -102,18 +83,6 @@ const cleanup = async () => {
   if (!opt.keep) rmSync(work, { recursive: true, force: true });
 };
 process.once("SIGINT", () => cleanup().then(() => process.exit(130)));
-
-async function py(script, args, timeoutMs = 300_000) {
-  const r = await exec(python, [script, ...args], { timeoutMs });
-  if (r.code !== 0) throw new Error(`${path.basename(script)} exited ${r.code}:\n${r.stderr}`);
-  return r.stdout;
-}
-const kafkaTool = (args) =>
-  py(path.join(benchSparkDir, "kafka_tool.py"), [
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    ...args,
-  ]).then((out) => JSON.parse(out.trim().split("\n").pop()));
 
 const TABLE_ROWS =
   "SELECT site, DATE_FORMAT(window_start, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(window_end, " +
@@ -125,7 +94,7 @@ async function runJob(job, kind, rep, { template, explain = false }) {
   const checkpoints = kind === "init" ? template : path.join(work, `ckpt-${kind}-${job}-${rep}`);
   if (kind !== "init") cpSync(template, checkpoints, { recursive: true });
   await db.query("TRUNCATE site_climate; TRUNCATE pipegen_batches");
-  const before = await kafkaTool(["offsets", DLQ]);
+  const before = await kafkaTool(kafka.bootstrap, ["offsets", DLQ]);
   const busyBefore = await S.waitQuiet(opt["quiet-wait"], opt["quiet-share"]);
   const args = [
     "--bootstrap-servers",
@@ -135,38 +104,30 @@ async function runJob(job, kind, rep, { template, explain = false }) {
     "--available-now",
   ];
   args.push("--max-offsets-per-trigger", opt["max-offsets-per-trigger"]);
-  const r = await sparkSubmit(path.join(benchSparkDir, "timed.py"), [JOBS[job], ...args], {
-    driverMemory: opt["driver-memory"],
-    env: {
-      METRICS_DB_HOST: "127.0.0.1",
-      METRICS_DB_PORT: String(db.port),
-      METRICS_DB_PASSWORD: db.password,
-      KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
-      SCHEMA_REGISTRY_URL: registry.ccompatUrl,
-      BENCH_EXPLAIN_FILE: explain ? path.join(plansDir, `${job}.txt`) : undefined,
-      ...JOB_ENV[job],
-    },
-  });
-  const line = r.stdout.split("\n").find((l) => l.startsWith("PIPEGEN_BENCH "));
-  const timing = line ? JSON.parse(line.slice("PIPEGEN_BENCH ".length)) : null;
-  const result = { job, kind, rep, code: r.code, wallS: r.wallMs / 1000, busyBefore, ...timing };
-  if (r.code !== 0 || !timing || timing.queryWallS == null) {
-    fail(
-      `${job} ${kind} run ${rep}`,
-      `exit ${r.code}\n${S.tail(r.stdout, 10)}\n${S.tail(r.stderr)}`,
-    );
-    result.failed = true;
-    return result;
-  }
+  const env = {
+    METRICS_DB_HOST: "127.0.0.1",
+    METRICS_DB_PORT: String(db.port),
+    METRICS_DB_PASSWORD: db.password,
+    KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+    SCHEMA_REGISTRY_URL: registry.ccompatUrl,
+    BENCH_EXPLAIN_FILE: explain ? path.join(plansDir, `${job}.txt`) : undefined,
+    ...JOB_ENV[job],
+  };
+  const [script, ids] = [JOBS[job], { job, kind, rep }];
+  const result = await timedSubmit({ ...ids, script, args, env, opt, busyBefore, fail });
+  if (result.failed) return result;
   const rows = await db.query(TABLE_ROWS);
   result.table = { rows: rows.length, sha256: sha256(JSON.stringify(rows)) };
   result.tableRows = rows;
-  result.sinks = await kafkaTool(["digest", "--since", JSON.stringify(before), DLQ]);
+  result.sinks = await kafkaTool(kafka.bootstrap, [
+    "digest",
+    "--since",
+    JSON.stringify(before),
+    DLQ,
+  ]);
   if (kind !== "init") rmSync(checkpoints, { recursive: true, force: true });
   log(
-    `${job.padEnd(12)} ${kind} #${rep}: in-query ${S.fmt(result.queryWallS)} s (cpu ${S.fmt(result.queryCpuS, 1)} s, ` +
-      `others used ${S.fmt(100 * result.othersCpuShare, 0)}% of the machine), wall ${S.fmt(result.wallS)} s, ` +
-      `table ${result.table.rows} rows, dead letters ${result.sinks[DLQ].count}`,
+    `${runLine(result)}, table ${result.table.rows} rows, dead letters ${result.sinks[DLQ].count}`,
   );
   return result;
 }
@@ -199,14 +160,7 @@ function tableDiff(got, want) {
 const runs = [];
 let expected;
 try {
-  const apply = await exec(e2ePython(), [
-    "-m",
-    "pipegen_runtime.kafka_apply",
-    path.join(gen, "kafka", "topics.json"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-  ]);
-  if (apply.code !== 0) throw new Error(`kafka_apply failed:\n${apply.stdout}${apply.stderr}`);
+  await applyTopics(path.join(gen, "kafka", "topics.json"), kafka.bootstrap);
   await db.query(readFileSync(path.join(gen, "spark", "ddl", "metrics.sql"), "utf8"));
   const avsc = path.join(gen, "kafka", "schemas", "iot.readings.avsc");
   const schemaId = await registerSchema(

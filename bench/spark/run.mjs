@@ -36,17 +36,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  benchSparkDir,
-  e2ePython,
-  exec,
-  repoRoot,
-  sparkPaths,
-  sparkSubmit,
-  startKafka,
-  startPostgres,
-} from "./services.mjs";
+import { benchSparkDir, repoRoot, sparkPaths, startKafka, startPostgres } from "./services.mjs";
 import { avroSchemaOf, registerSchema, startRegistry } from "./registry.mjs";
+import {
+  applyTopics,
+  benchLog,
+  COMMON_OPTIONS,
+  kafkaTool,
+  py,
+  runLine,
+  selectJobs,
+  timedSubmit,
+} from "./session.mjs";
 import {
   fmt,
   fmtInt,
@@ -56,21 +57,15 @@ import {
   reportTimes,
   rotate,
   summarize,
-  tail,
   waitQuiet,
 } from "./stats.mjs";
 
 const { values: opt } = parseArgs({
   options: {
     orders: { type: "string", default: "200000" },
-    reps: { type: "string", default: "3" },
     "baseline-reps": { type: "string", default: "2" },
     jobs: { type: "string", default: "generated,hand_written,udf" },
-    job: { type: "string", multiple: true, default: [] },
-    "driver-memory": { type: "string", default: "2g" },
-    "quiet-wait": { type: "string", default: "60" },
-    "quiet-share": { type: "string", default: "0.25" },
-    keep: { type: "boolean", default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const N = Number(opt.orders);
@@ -86,29 +81,13 @@ const JOBS = {
 };
 /** Environment variables of a job's runs. */
 const JOB_ENV = { hand_written_once: { BENCH_DECODE_ONCE: "1" } };
-const jobs = opt.jobs.split(",").filter(Boolean);
-for (const j of opt.job) {
-  const [name, file] = [j.slice(0, j.indexOf("=")), j.slice(j.indexOf("=") + 1)];
-  if (!name || !file) throw new Error(`--job wants NAME=PATH, got ${j}`);
-  JOBS[name] = path.resolve(file);
-  if (!jobs.includes(name)) jobs.push(name);
-}
-for (const j of jobs)
-  if (!JOBS[j]) throw new Error(`unknown job ${j} (one of ${Object.keys(JOBS)})`);
+const jobs = selectJobs(opt, JOBS);
 const outDir = path.join(benchSparkDir, "out");
 const plansDir = path.join(outDir, "plans");
 const work = mkdtempSync(path.join(os.tmpdir(), "pipegen-bench-spark-"));
 const SINK_TOPICS = ["orders.dlq", "orders.per_minute"];
-const t0 = performance.now();
-const log = (s) =>
-  process.stderr.write(`[bench:spark ${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
-const failures = [];
-const fail = (what, detail) => {
-  failures.push({ what, detail });
-  log(`FAILED ${what}: ${detail}`);
-};
+const { t0, log, fail, failures } = benchLog("bench:spark");
 
-const { python } = sparkPaths();
 rmSync(plansDir, { recursive: true, force: true });
 mkdirSync(plansDir, { recursive: true });
 log(`starting Kafka, PostgreSQL and the schema registry (work dir ${work})`);
@@ -119,18 +98,6 @@ const cleanup = async () => {
 };
 process.once("SIGINT", () => cleanup().then(() => process.exit(130)));
 
-async function py(script, args, timeoutMs = 300_000) {
-  const r = await exec(python, [script, ...args], { timeoutMs });
-  if (r.code !== 0) throw new Error(`${path.basename(script)} exited ${r.code}:\n${r.stderr}`);
-  return r.stdout;
-}
-const kafkaTool = (args) =>
-  py(path.join(benchSparkDir, "kafka_tool.py"), [
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    ...args,
-  ]).then((out) => JSON.parse(out.trim().split("\n").pop()));
-
 const TABLE_DIGEST = `SELECT count(*), coalesce(md5(string_agg(customer_id || ',' ||
   to_char(window_start, 'YYYY-MM-DD HH24:MI:SS') || ',' || orders || ',' || revenue || ',' ||
   largest, E'\\n' ORDER BY customer_id, window_start)), '') FROM orders_per_minute`;
@@ -139,49 +106,36 @@ const TABLE_DIGEST = `SELECT count(*), coalesce(md5(string_agg(customer_id || ',
 async function runJob(job, kind, rep, explain) {
   const checkpoints = path.join(work, `ckpt-${kind}-${job}-${rep}`);
   await pg.query(["TRUNCATE orders_per_minute", "TRUNCATE pipegen_batches"]);
-  const before = await kafkaTool(["offsets", ...SINK_TOPICS]);
+  const before = await kafkaTool(kafka.bootstrap, ["offsets", ...SINK_TOPICS]);
   const explainFile = explain ? path.join(plansDir, `${job}.txt`) : undefined;
   const busyBefore = await waitQuiet(opt["quiet-wait"], opt["quiet-share"]);
-  const r = await sparkSubmit(
-    path.join(benchSparkDir, "timed.py"),
-    [
-      JOBS[job],
-      "--bootstrap-servers",
-      kafka.bootstrap,
-      "--checkpoint-root",
-      checkpoints,
-      "--available-now",
-    ],
-    {
-      driverMemory: opt["driver-memory"],
-      env: {
-        ANALYTICS_DB_HOST: "127.0.0.1",
-        ANALYTICS_DB_PORT: String(pg.port),
-        ANALYTICS_PASSWORD: pg.password,
-        KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
-        SCHEMA_REGISTRY_URL: registry.ccompatUrl,
-        BENCH_EXPLAIN_FILE: explainFile,
-        ...JOB_ENV[job],
-      },
-    },
-  );
-  const line = r.stdout.split("\n").find((l) => l.startsWith("PIPEGEN_BENCH "));
-  const timing = line ? JSON.parse(line.slice("PIPEGEN_BENCH ".length)) : null;
-  const result = { job, kind, rep, code: r.code, wallS: r.wallMs / 1000, busyBefore, ...timing };
-  if (r.code !== 0 || !timing || timing.queryWallS == null) {
-    fail(`${job} ${kind} run ${rep}`, `exit ${r.code}\n${tail(r.stdout, 10)}\n${tail(r.stderr)}`);
-    result.failed = true;
-    return result;
-  }
+  const env = {
+    ANALYTICS_DB_HOST: "127.0.0.1",
+    ANALYTICS_DB_PORT: String(pg.port),
+    ANALYTICS_PASSWORD: pg.password,
+    KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+    SCHEMA_REGISTRY_URL: registry.ccompatUrl,
+    BENCH_EXPLAIN_FILE: explainFile,
+    ...JOB_ENV[job],
+  };
+  const args = ["--bootstrap-servers", kafka.bootstrap, "--checkpoint-root", checkpoints];
+  args.push("--available-now");
+  const [script, ids] = [JOBS[job], { job, kind, rep }];
+  const result = await timedSubmit({ ...ids, script, args, env, opt, busyBefore, fail });
+  if (result.failed) return result;
   const [[rows, md5]] = await pg.query(TABLE_DIGEST);
   result.table = { rows: Number(rows), md5 };
-  result.sinks = await kafkaTool(["digest", "--since", JSON.stringify(before), ...SINK_TOPICS]);
-  result.inputRows = Object.fromEntries(timing.queries.map((q) => [q.name, q.inputRows]));
+  result.sinks = await kafkaTool(kafka.bootstrap, [
+    "digest",
+    "--since",
+    JSON.stringify(before),
+    ...SINK_TOPICS,
+  ]);
+  result.inputRows = Object.fromEntries(result.queries.map((q) => [q.name, q.inputRows]));
   rmSync(checkpoints, { recursive: true, force: true });
   log(
-    `${job.padEnd(12)} ${kind} #${rep}: in-query ${fmt(result.queryWallS)} s (cpu ${fmt(result.queryCpuS, 1)} s, ` +
-      `others used ${fmt(100 * result.othersCpuShare, 0)}% of the machine), wall ${fmt(result.wallS)} s, ` +
-      `table ${result.table.rows} rows, dlq ${result.sinks["orders.dlq"].count}, per_minute ${result.sinks["orders.per_minute"].count}`,
+    `${runLine(result)}, table ${result.table.rows} rows, ` +
+      `dlq ${result.sinks["orders.dlq"].count}, per_minute ${result.sinks["orders.per_minute"].count}`,
   );
   return result;
 }
@@ -189,14 +143,7 @@ async function runJob(job, kind, rep, explain) {
 const runs = [];
 let expected;
 try {
-  const apply = await exec(e2ePython(), [
-    "-m",
-    "pipegen_runtime.kafka_apply",
-    path.join(gen, "kafka", "topics.json"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-  ]);
-  if (apply.code !== 0) throw new Error(`kafka_apply failed:\n${apply.stdout}${apply.stderr}`);
+  await applyTopics(path.join(gen, "kafka", "topics.json"), kafka.bootstrap);
   await pg.query(readFileSync(path.join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
   // the jobs read the writer schemas of orders.raw-value from the registry when they start
   const avsc = path.join(gen, "kafka", "schemas", "orders.raw.avsc");
