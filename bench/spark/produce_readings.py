@@ -31,8 +31,14 @@ import sys
 from datetime import UTC, datetime
 
 import fastavro
-from avro_wire import avro_string, zigzag
-from confluent_kafka import Producer
+from avro_wire import (
+    avro_string,
+    bulk_producer,
+    produce,
+    reader_schema,
+    wire_header,
+    zigzag,
+)
 
 T0_MS = int(datetime(2025, 3, 1, 0, 0, tzinfo=UTC).timestamp() * 1000)
 MIN_MS = 60_000
@@ -107,38 +113,19 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    with open(args.schema) as f:
-        raw_schema = json.load(f)
-    raw_schema.pop("$comment", None)
-    parsed = fastavro.parse_schema(raw_schema)
+    parsed = reader_schema(args.schema)
 
     rnd = random.Random(args.seed)
-    header = b"\x00" + struct.pack(">I", args.schema_id)
+    header = wire_header(args.schema_id)
     sensors = [
         (f"s{s:03d}-{i}", f"site-{s:03d}")
         for s in range(args.sites)
         for i in range(args.sensors_per_site)
     ]
-    producer = Producer(
-        {
-            "bootstrap.servers": args.bootstrap_servers,
-            "acks": "all",
-            "linger.ms": 50,
-            "batch.num.messages": 10000,
-            "batch.size": 1_000_000,
-            "compression.type": "lz4",  # the topic's compression: the broker keeps the batches
-            "queue.buffering.max.messages": 2_000_000,
-            "queue.buffering.max.kbytes": 1_048_576,
-        }
-    )
+    producer = bulk_producer(args.bootstrap_servers, "lz4")
 
     def send(key: bytes, value: bytes) -> None:
-        while True:
-            try:
-                producer.produce(args.topic, value=value, key=key)
-                return
-            except BufferError:
-                producer.poll(0.1)
+        produce(producer, args.topic, key, value)
 
     expected = Expected()
     counts = {
