@@ -17,32 +17,23 @@ import hashlib
 import io
 import json
 import random
-import struct
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import fastavro
-from confluent_kafka import Producer
+from avro_wire import (
+    avro_string,
+    bulk_producer,
+    produce,
+    reader_schema,
+    wire_header,
+    zigzag,
+)
 
 T0_MS = int(datetime(2025, 1, 1, 10, 0, tzinfo=UTC).timestamp() * 1000)
 CURRENCIES = ["EUR", "USD", "GBP"]
 STATUSES = ["NEW", "PAID", "SHIPPED"] * 3 + ["CANCELLED"]
-
-
-def zigzag(n: int) -> bytes:
-    n = (n << 1) ^ (n >> 63)
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def avro_string(s: str) -> bytes:
-    b = s.encode()
-    return zigzag(len(b)) + b
 
 
 def encode(order_id, customer, cents, currency, status, ts_ms) -> bytes:
@@ -85,26 +76,12 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    with open(args.schema) as f:
-        raw_schema = json.load(f)
-    raw_schema.pop("$comment", None)
-    parsed = fastavro.parse_schema(raw_schema)
+    parsed = reader_schema(args.schema)
 
     rnd = random.Random(args.seed)
-    header = b"\x00" + struct.pack(">I", args.schema_id)
+    header = wire_header(args.schema_id)
     customers = [f"c{i:03d}" for i in range(1, args.customers + 1)]
-    producer = Producer(
-        {
-            "bootstrap.servers": args.bootstrap_servers,
-            "acks": "all",
-            "linger.ms": 50,
-            "batch.num.messages": 10000,
-            "batch.size": 1_000_000,
-            "compression.type": "zstd",  # the topic's compression: the broker keeps the batches
-            "queue.buffering.max.messages": 2_000_000,
-            "queue.buffering.max.kbytes": 1_048_576,
-        }
-    )
+    producer = bulk_producer(args.bootstrap_servers, "zstd")
     step_ms = 60_000 / args.per_minute
     groups: dict[tuple[str, int], list[int]] = {}
     invalid = cancelled = no_status = no_currency = checked = 0
@@ -175,12 +152,7 @@ def main() -> int:
                     eur = (cents * 92 + 50) // 100
                     minute = (ts // 60_000) * 60_000
                     groups.setdefault((customer, minute), []).append(eur)
-        while True:
-            try:
-                producer.produce(args.topic, value=value, key=key)
-                break
-            except BufferError:
-                producer.poll(0.1)
+        produce(producer, args.topic, key, value)
         if i % 10_000 == 0:
             producer.poll(0)
     left = producer.flush(120)

@@ -36,29 +36,36 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  benchSparkDir,
-  e2ePython,
-  exec,
-  repoRoot,
-  sparkPaths,
-  sparkSubmit,
-  startKafka,
-  startPostgres,
-} from "./services.mjs";
+import { benchSparkDir, repoRoot, sparkPaths, startKafka, startPostgres } from "./services.mjs";
 import { avroSchemaOf, registerSchema, startRegistry } from "./registry.mjs";
+import {
+  applyTopics,
+  benchLog,
+  COMMON_OPTIONS,
+  kafkaTool,
+  py,
+  runLine,
+  selectJobs,
+  timedSubmit,
+} from "./session.mjs";
+import {
+  fmt,
+  fmtInt,
+  ratiosOf,
+  reportLines,
+  reportPhases,
+  reportTimes,
+  rotate,
+  summarize,
+  waitQuiet,
+} from "./stats.mjs";
 
 const { values: opt } = parseArgs({
   options: {
     orders: { type: "string", default: "200000" },
-    reps: { type: "string", default: "3" },
     "baseline-reps": { type: "string", default: "2" },
     jobs: { type: "string", default: "generated,hand_written,udf" },
-    job: { type: "string", multiple: true, default: [] },
-    "driver-memory": { type: "string", default: "2g" },
-    "quiet-wait": { type: "string", default: "60" },
-    "quiet-share": { type: "string", default: "0.25" },
-    keep: { type: "boolean", default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const N = Number(opt.orders);
@@ -74,38 +81,13 @@ const JOBS = {
 };
 /** Environment variables of a job's runs. */
 const JOB_ENV = { hand_written_once: { BENCH_DECODE_ONCE: "1" } };
-const jobs = opt.jobs.split(",").filter(Boolean);
-for (const j of opt.job) {
-  const [name, file] = [j.slice(0, j.indexOf("=")), j.slice(j.indexOf("=") + 1)];
-  if (!name || !file) throw new Error(`--job wants NAME=PATH, got ${j}`);
-  JOBS[name] = path.resolve(file);
-  if (!jobs.includes(name)) jobs.push(name);
-}
-for (const j of jobs)
-  if (!JOBS[j]) throw new Error(`unknown job ${j} (one of ${Object.keys(JOBS)})`);
+const jobs = selectJobs(opt, JOBS);
 const outDir = path.join(benchSparkDir, "out");
 const plansDir = path.join(outDir, "plans");
 const work = mkdtempSync(path.join(os.tmpdir(), "pipegen-bench-spark-"));
 const SINK_TOPICS = ["orders.dlq", "orders.per_minute"];
-const t0 = performance.now();
-const log = (s) =>
-  process.stderr.write(`[bench:spark ${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
-const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
-const tail = (s, n = 40) => s.trim().split("\n").slice(-n).join("\n");
+const { t0, log, fail, failures } = benchLog("bench:spark");
 
-const failures = [];
-const fail = (what, detail) => {
-  failures.push({ what, detail });
-  log(`FAILED ${what}: ${detail}`);
-};
-
-const { python } = sparkPaths();
 rmSync(plansDir, { recursive: true, force: true });
 mkdirSync(plansDir, { recursive: true });
 log(`starting Kafka, PostgreSQL and the schema registry (work dir ${work})`);
@@ -116,113 +98,52 @@ const cleanup = async () => {
 };
 process.once("SIGINT", () => cleanup().then(() => process.exit(130)));
 
-async function py(script, args, timeoutMs = 300_000) {
-  const r = await exec(python, [script, ...args], { timeoutMs });
-  if (r.code !== 0) throw new Error(`${path.basename(script)} exited ${r.code}:\n${r.stderr}`);
-  return r.stdout;
-}
-const kafkaTool = (args) =>
-  py(path.join(benchSparkDir, "kafka_tool.py"), [
-    "--bootstrap-servers",
-    kafka.bootstrap,
-    ...args,
-  ]).then((out) => JSON.parse(out.trim().split("\n").pop()));
-
 const TABLE_DIGEST = `SELECT count(*), coalesce(md5(string_agg(customer_id || ',' ||
   to_char(window_start, 'YYYY-MM-DD HH24:MI:SS') || ',' || orders || ',' || revenue || ',' ||
   largest, E'\\n' ORDER BY customer_id, window_start)), '') FROM orders_per_minute`;
-
-/** The share of the machine's CPU that was busy over the next `ms` (nothing of ours runs). */
-async function busyShare(ms = 3000) {
-  const snap = () =>
-    os.cpus().reduce(
-      (a, c) => {
-        const t = c.times;
-        return [
-          a[0] + t.user + t.nice + t.sys + t.irq,
-          a[1] + t.user + t.nice + t.sys + t.irq + t.idle,
-        ];
-      },
-      [0, 0],
-    );
-  const a = snap();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = snap();
-  return (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
-}
-
-async function waitQuiet() {
-  const limit = Number(opt["quiet-wait"]) * 1000;
-  if (!(limit > 0)) return null;
-  const until = performance.now() + limit;
-  let share = await busyShare();
-  while (share > Number(opt["quiet-share"]) && performance.now() < until) share = await busyShare();
-  return share;
-}
 
 /** One spark-submit of a job from a fresh checkpoint and empty tables. */
 async function runJob(job, kind, rep, explain) {
   const checkpoints = path.join(work, `ckpt-${kind}-${job}-${rep}`);
   await pg.query(["TRUNCATE orders_per_minute", "TRUNCATE pipegen_batches"]);
-  const before = await kafkaTool(["offsets", ...SINK_TOPICS]);
+  const before = await kafkaTool(kafka.bootstrap, ["offsets", ...SINK_TOPICS]);
   const explainFile = explain ? path.join(plansDir, `${job}.txt`) : undefined;
-  const busyBefore = await waitQuiet();
-  const r = await sparkSubmit(
-    path.join(benchSparkDir, "timed.py"),
-    [
-      JOBS[job],
-      "--bootstrap-servers",
-      kafka.bootstrap,
-      "--checkpoint-root",
-      checkpoints,
-      "--available-now",
-    ],
-    {
-      driverMemory: opt["driver-memory"],
-      env: {
-        ANALYTICS_DB_HOST: "127.0.0.1",
-        ANALYTICS_DB_PORT: String(pg.port),
-        ANALYTICS_PASSWORD: pg.password,
-        KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
-        SCHEMA_REGISTRY_URL: registry.ccompatUrl,
-        BENCH_EXPLAIN_FILE: explainFile,
-        ...JOB_ENV[job],
-      },
-    },
-  );
-  const line = r.stdout.split("\n").find((l) => l.startsWith("PIPEGEN_BENCH "));
-  const timing = line ? JSON.parse(line.slice("PIPEGEN_BENCH ".length)) : null;
-  const result = { job, kind, rep, code: r.code, wallS: r.wallMs / 1000, busyBefore, ...timing };
-  if (r.code !== 0 || !timing || timing.queryWallS == null) {
-    fail(`${job} ${kind} run ${rep}`, `exit ${r.code}\n${tail(r.stdout, 10)}\n${tail(r.stderr)}`);
-    result.failed = true;
-    return result;
-  }
+  const busyBefore = await waitQuiet(opt["quiet-wait"], opt["quiet-share"]);
+  const env = {
+    ANALYTICS_DB_HOST: "127.0.0.1",
+    ANALYTICS_DB_PORT: String(pg.port),
+    ANALYTICS_PASSWORD: pg.password,
+    KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+    SCHEMA_REGISTRY_URL: registry.ccompatUrl,
+    BENCH_EXPLAIN_FILE: explainFile,
+    ...JOB_ENV[job],
+  };
+  const args = ["--bootstrap-servers", kafka.bootstrap, "--checkpoint-root", checkpoints];
+  args.push("--available-now");
+  const [script, ids] = [JOBS[job], { job, kind, rep }];
+  const result = await timedSubmit({ ...ids, script, args, env, opt, busyBefore, fail });
+  if (result.failed) return result;
   const [[rows, md5]] = await pg.query(TABLE_DIGEST);
   result.table = { rows: Number(rows), md5 };
-  result.sinks = await kafkaTool(["digest", "--since", JSON.stringify(before), ...SINK_TOPICS]);
-  result.inputRows = Object.fromEntries(timing.queries.map((q) => [q.name, q.inputRows]));
+  result.sinks = await kafkaTool(kafka.bootstrap, [
+    "digest",
+    "--since",
+    JSON.stringify(before),
+    ...SINK_TOPICS,
+  ]);
+  result.inputRows = Object.fromEntries(result.queries.map((q) => [q.name, q.inputRows]));
   rmSync(checkpoints, { recursive: true, force: true });
   log(
-    `${job.padEnd(12)} ${kind} #${rep}: in-query ${fmt(result.queryWallS)} s (cpu ${fmt(result.queryCpuS, 1)} s, ` +
-      `others used ${fmt(100 * result.othersCpuShare, 0)}% of the machine), wall ${fmt(result.wallS)} s, ` +
-      `table ${result.table.rows} rows, dlq ${result.sinks["orders.dlq"].count}, per_minute ${result.sinks["orders.per_minute"].count}`,
+    `${runLine(result)}, table ${result.table.rows} rows, ` +
+      `dlq ${result.sinks["orders.dlq"].count}, per_minute ${result.sinks["orders.per_minute"].count}`,
   );
   return result;
 }
 
 const runs = [];
 let expected;
-const rotate = (xs, rep) => xs.map((_, i) => xs[(i + rep - 1) % xs.length]);
 try {
-  const apply = await exec(e2ePython(), [
-    "-m",
-    "pipegen_runtime.kafka_apply",
-    path.join(gen, "kafka", "topics.json"),
-    "--bootstrap-servers",
-    kafka.bootstrap,
-  ]);
-  if (apply.code !== 0) throw new Error(`kafka_apply failed:\n${apply.stdout}${apply.stderr}`);
+  await applyTopics(path.join(gen, "kafka", "topics.json"), kafka.bootstrap);
   await pg.query(readFileSync(path.join(gen, "spark", "ddl", "analytics.sql"), "utf8"));
   // the jobs read the writer schemas of orders.raw-value from the registry when they start
   const avsc = path.join(gen, "kafka", "schemas", "orders.raw.avsc");
@@ -273,9 +194,7 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------
-const ok = (r) => !r.failed;
-const full = runs.filter((r) => r.kind === "full" && ok(r));
-const empty = runs.filter((r) => r.kind === "empty" && ok(r));
+const full = runs.filter((r) => r.kind === "full" && !r.failed);
 
 // correctness: every full run against the expected table, and the sinks against each other
 if (expected) {
@@ -308,78 +227,13 @@ const sameAcross = (topic) => {
 const dlqSame = full.length > 0 && sameAcross("orders.dlq");
 const perMinuteSame = full.length > 0 && sameAcross("orders.per_minute");
 
-const PHASES = [
-  "latestOffset",
-  "queryPlanning",
-  "getBatch",
-  "addBatch",
-  "walCommit",
-  "commitOffsets",
-  "triggerExecution",
-];
-const summary = {};
-for (const job of jobs) {
-  const f = full.filter((r) => r.job === job);
-  const e = empty.filter((r) => r.job === job);
-  const medQ = median(f.map((r) => r.queryWallS));
-  const medC = median(f.map((r) => r.queryCpuS));
-  const medW = median(f.map((r) => r.wallS));
-  const medE = median(e.map((r) => r.wallS));
-  // the run whose in-query time is the median: its per-query breakdown
-  const mid = [...f].sort((a, b) => a.queryWallS - b.queryWallS)[(f.length - 1) >> 1];
-  summary[job] = {
-    runs: f.length,
-    queryWallS: f.map((r) => r.queryWallS),
-    queryCpuS: f.map((r) => r.queryCpuS),
-    othersCpuShare: f.map((r) => r.othersCpuShare),
-    wallS: f.map((r) => r.wallS),
-    emptyWallS: e.map((r) => r.wallS),
-    emptyQueryWallS: e.map((r) => r.queryWallS),
-    medianQueryWallS: medQ,
-    medianQueryCpuS: medC,
-    medianWallS: medW,
-    medianEmptyWallS: medE,
-    medianEmptyQueryWallS: median(e.map((r) => r.queryWallS)),
-    medianOthersCpuShare: median(f.map((r) => r.othersCpuShare)),
-    // the headline figure: input records over the in-query wall time
-    eventsPerSecond: N / medQ,
-    eventsPerCpuSecond: N / medC,
-    // NaN when the difference is lost in the noise (a busy machine slows JVM starts a lot)
-    eventsPerSecondWallMinusEmpty: medW - medE > 0.25 * medQ ? N / (medW - medE) : NaN,
-    medianRunQueries: mid?.queries.map((qq) => ({
-      name: qq.name,
-      batches: qq.batches,
-      inputRows: qq.inputRows,
-      stateRowsTotal: qq.stateRowsTotal,
-      durationMs: Object.fromEntries(PHASES.map((p) => [p, qq.durationMs[p] ?? 0])),
-    })),
-  };
-}
-const ratio = (a, b, k) => (summary[a] && summary[b] ? summary[a][k] / summary[b][k] : NaN);
-const ratios = {};
-for (const other of jobs.filter((j) => j !== "generated")) {
-  const key = other.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase());
-  ratios[`generatedVs${key}`] = ratio("generated", other, "eventsPerSecond");
-  ratios[`generatedVs${key}PerCpuSecond`] = ratio("generated", other, "eventsPerCpuSecond");
-  ratios[`generatedVs${key}WallMinusEmpty`] = ratio(
-    "generated",
-    other,
-    "eventsPerSecondWallMinusEmpty",
-  );
-}
+const summary = summarize(jobs, runs, N);
+const ratios = ratiosOf(jobs, summary);
 
 // report --------------------------------------------------------------------------------------
-const lines = [];
-const p = (s = "") => lines.push(s);
+const out = reportLines();
+const { lines, p } = out;
 const cpus = os.cpus();
-const table = (head, rows) => {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) =>
-    r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
-  p(line(head));
-  for (const r of rows) p(line(r));
-};
-const pct = (x) => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : "n/a");
 p("pipegen Spark benchmark: shop_orders.orders_per_minute (issue 3)");
 p(
   `Spark ${sparkPaths().version}, local[2], driver ${opt["driver-memory"]}; ${cpus.length} x ${cpus[0]?.model ?? "?"}; ` +
@@ -395,70 +249,14 @@ p(
   `runs: ${reps} per job on the data (rotating order), ${baselineReps} per job on the empty topic; medians`,
 );
 p();
-p(
-  "per run (in-query = first writeStream.start() to spark.stop(); cpu = the job's process tree meanwhile;",
-);
-p("others = share of the 2 CPUs used by other processes on the machine meanwhile):");
-table(
-  ["run", "job", "in-query s", "cpu s", "others", "wall s"],
-  runs
-    .filter((r) => !r.failed && r.kind !== "warm-up")
-    .map((r) => [
-      `${r.kind} #${r.rep}`,
-      r.job,
-      fmt(r.queryWallS),
-      fmt(r.queryCpuS, 1),
-      pct(r.othersCpuShare),
-      fmt(r.wallS),
-    ]),
-);
-p();
-table(
-  [
-    "job",
-    "in-query s",
-    "events/s",
-    "cpu s",
-    "events/cpu-s",
-    "others",
-    "wall s",
-    "empty wall s",
-    "events/s (wall-empty)",
-  ],
-  jobs.map((job) => {
-    const s = summary[job];
-    return [
-      job,
-      fmt(s.medianQueryWallS),
-      fmtInt(s.eventsPerSecond),
-      fmt(s.medianQueryCpuS, 1),
-      fmtInt(s.eventsPerCpuSecond),
-      pct(s.medianOthersCpuShare),
-      fmt(s.medianWallS),
-      fmt(s.medianEmptyWallS),
-      fmtInt(s.eventsPerSecondWallMinusEmpty),
-    ];
-  }),
-);
-p();
-const verdict = (x) =>
-  Number.isFinite(x) ? (x >= GOAL.vsHandWritten ? "meets" : "MISSES") : "n/a";
-for (const other of jobs.filter((j) => j !== "generated")) {
-  const key = other.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase());
-  const r = ratios[`generatedVs${key}`];
-  const goal = other === "hand_written" ? ` (goal >= ${GOAL.vsHandWritten}: ${verdict(r)})` : "";
-  p(
-    `generated / ${other}: ${fmt(r, 3)} events/s${goal}; per CPU-second ${fmt(ratios[`generatedVs${key}PerCpuSecond`], 3)}` +
-      `${other === "hand_written" ? ` (${verdict(ratios[`generatedVs${key}PerCpuSecond`])})` : ""}; ` +
-      `wall minus empty run ${fmt(ratios[`generatedVs${key}WallMinusEmpty`], 3)}`,
-  );
-}
-const busiest = Math.max(...full.map((r) => r.othersCpuShare ?? 0));
-if (busiest > 0.1)
-  p(
-    `NOTE: other processes used up to ${pct(busiest)} of the machine during the runs: wall-time figures are ` +
-      `noisy; the per-CPU-second ratio is the steadier comparison.`,
-  );
+reportTimes(out, {
+  runs,
+  jobs,
+  summary,
+  ratios,
+  baseline: "hand_written",
+  goal: GOAL.vsHandWritten,
+});
 p();
 p("same results:");
 if (expected) {
@@ -479,30 +277,7 @@ p(
 );
 p(`  orders.per_minute records identical across all runs: ${perMinuteSame ? "yes" : "NO"}`);
 p();
-p(
-  "where the time goes (median run; StreamingQueryProgress.durationMs summed over micro-batches, s):",
-);
-const phaseRows = [];
-for (const job of jobs)
-  for (const q of summary[job].medianRunQueries ?? [])
-    phaseRows.push([
-      `${job} ${q.name.split(".").pop()}`,
-      q.batches,
-      fmtInt(q.inputRows),
-      ...PHASES.map((ph) => fmt(q.durationMs[ph] / 1000, 1)),
-    ]);
-table(
-  [
-    "job / query",
-    "batches",
-    "rows in",
-    ...PHASES.map((x) => x.replace("triggerExecution", "total")),
-  ],
-  phaseRows,
-);
-p(
-  "(a job's two queries run at the same time on the same 2 cores; executed plans: bench/spark/out/plans/)",
-);
+reportPhases(out, jobs, summary);
 if (failures.length) {
   p();
   p(`FAILURES (${failures.length}):`);
