@@ -172,7 +172,7 @@ function dagsReport(kind, dags) {
   const secs = (d) => d.split(":").reduce((a, x) => a * 60 + Number(x), 0);
   const byKind = {};
   for (const r of rows) {
-    const k = r.file.match(/_(ingestion|processing|archival)\.py$/)?.[1] ?? r.file;
+    const k = r.file.match(/_(ingestion|processing|archival|monitoring)\.py$/)?.[1] ?? r.file;
     (byKind[k] ??= []).push(secs(r.duration));
   }
   return Object.fromEntries(

@@ -1,7 +1,8 @@
 # airflow dag loader (DagBag's safe mode needs the words "airflow" and "dag" in the file):
 # every *.yaml here through dag-factory, then what dag-factory 1.1 has no option for: a list
 # of failure notifiers per task (default_args.failure_alerts), the deadline alerts of every
-# DAG that is not @continuous and the secret filter of the others.
+# DAG that is not @continuous (nor marked default_args.no_deadline: the monitoring DAG) and the
+# secret filter of the others.
 import os
 from datetime import timedelta
 
@@ -51,8 +52,8 @@ load_yaml_dags(
 )
 for dag in [v for v in globals().values() if isinstance(v, DAG)]:
     for task in dag.tasks:
-        task.on_failure_callback = dag.default_args["failure_alerts"]
+        task.on_failure_callback = dag.default_args["failure_alerts"] or None
     if dag.schedule == "@continuous":
         dag.user_defined_filters = {"pipegen_secret": pipegen_secret}
-    else:
+    elif not dag.default_args.get("no_deadline"):
         dag.deadline = deadline_alerts(dag.dag_id)

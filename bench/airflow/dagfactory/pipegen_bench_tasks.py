@@ -32,3 +32,12 @@ def start_nifi_flow(nifi_conn_id, group, flow_file, group_id):
     from pipegen_runtime import airflow as runtime
 
     runtime.start_nifi_flow(_flow(nifi_conn_id, group, flow_file), group_id)
+
+
+def check_freshness(kind, job, topic, group, freshness_s, alerts):
+    from datetime import timedelta
+
+    from pipegen_runtime import freshness
+
+    watch = freshness.Watch(kind, job, topic, group, timedelta(seconds=freshness_s))
+    return freshness.check_from_airflow("kafka_default", [watch], alerts=alerts)

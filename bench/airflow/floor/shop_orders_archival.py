@@ -66,14 +66,18 @@ with DAG(
         packages="org.apache.hadoop:hadoop-aws:3.4.1,org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
         py_files='{{ var.value.get("PIPEGEN_RUNTIME_PY_FILES", "") }}',
         conf={
+            "spark.archives": "hdfs:///pipegen/envs/pipegen-env.tar.gz#environment",
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
             "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.pyspark.python": "./environment/bin/python",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "16",
+            "spark.yarn.queue": "streaming",
         },
         application_args=[
             "--bootstrap-servers",
             '{{ conn.kafka_default.extra_dejson["bootstrap.servers"] }}',
         ],
+        env_vars={"SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}"},
         inlets=[Asset("kafka://kafka_default/orders.raw")],
     )
