@@ -1,4 +1,4 @@
-import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { fileError, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { emitAll } from "../emit/index.js";
 import { formatFiles } from "../format/index.js";
 import { checkInlineCredentials, resolve } from "../ir/resolve/index.js";
@@ -100,19 +100,6 @@ export function resolveSpec(
   return { pipeline, diagnostics, locate, ...missingEnv };
 }
 
-/** A generated path the build refuses to write (PG401), found while staging the spec's output. */
-function unsafePath(file: string, e: UnsafePathError): Diagnostic {
-  return {
-    code: "PG401",
-    severity: "error",
-    message: e.message,
-    file,
-    line: 0,
-    col: 0,
-    pointer: "",
-  };
-}
-
 /** What one spec compiles to: all compile() gathers from it, in a form a worker thread can send. */
 export interface SpecResult {
   diagnostics: Diagnostic[];
@@ -155,7 +142,8 @@ export function compileSpec(
       out.output = stageOutput(out.output, index, opts.stage);
     } catch (e) {
       if (!(e instanceof UnsafePathError)) throw e;
-      out.diagnostics = [...out.diagnostics, unsafePath(spec.file, e)];
+      // A generated path the build refuses to write, found while staging the spec's output.
+      out.diagnostics = [...out.diagnostics, fileError(spec.file, "PG401", e.message)];
       delete out.output;
     }
   }

@@ -1,6 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import {
+  fileError,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+} from "../diagnostics/diagnostic.js";
 import type { LoadLimits } from "../load/defaults.js";
 import { applyPlan, discardStaging, recover, stagingFolder } from "../write/apply.js";
 import { UnsafePathError } from "../write/paths.js";
@@ -74,18 +79,9 @@ function compileAt(
   return { result, specs: read.specs, ...(previous ? { previous } : {}) };
 }
 
-function buildError(r: Compilation, code: string, message: string, hint?: string): Diagnostic {
-  return {
-    code,
-    severity: "error",
-    message,
-    file: r.outputs[0]?.spec ?? "",
-    line: 0,
-    col: 0,
-    pointer: "",
-    ...(hint ? { hint } : {}),
-  };
-}
+/** A build's error about the files it would write, given to the first spec built. */
+const buildError = (r: Compilation, code: string, message: string, hint?: string): Diagnostic =>
+  fileError(r.outputs[0]?.spec ?? "", code, message, hint);
 
 /** Specs the inputs cover that the output root's manifest knows and that are gone now. */
 function gone(root: string, inputs: readonly string[], specs: readonly SpecSource[]): string[] {

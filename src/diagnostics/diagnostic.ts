@@ -26,6 +26,20 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** An error about a spec as a whole, with no position in it (what its output would do). */
+export function fileError(file: string, code: string, message: string, hint?: string): Diagnostic {
+  return {
+    code,
+    severity: "error",
+    message,
+    file,
+    line: 0,
+    col: 0,
+    pointer: "",
+    ...(hint ? { hint } : {}),
+  };
+}
+
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === "error");
 }

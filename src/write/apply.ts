@@ -88,7 +88,7 @@ export function applyPlan(plan: Plan, prestaged = false): void {
 }
 
 function finish(root: string, j: Journal) {
-  const staging = path.join(root, stagingName);
+  const staging = stagingFolder(root);
   const made = new Set<string>();
   for (const [staged, rel, kind] of j.renames) {
     const src = path.join(staging, ...staged.split("/"));
@@ -151,5 +151,5 @@ function pruneEmpty(root: string, dir: string) {
 export function recover(root: string): void {
   const jp = path.join(root, journalName);
   if (existsSync(jp)) finish(root, JSON.parse(readFileSync(jp, "utf8")) as Journal);
-  else rmSync(path.join(root, stagingName), { recursive: true, force: true });
+  else rmSync(stagingFolder(root), { recursive: true, force: true });
 }
