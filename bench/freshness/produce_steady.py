@@ -22,30 +22,20 @@ first and last order id), the lag samples and the counts.
 
 import argparse
 import json
-import struct
+import sys
 import threading
 import time
+from pathlib import Path
 
 from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+# The Avro and wire-format helpers the Spark benchmark's producers use (bench/spark/avro_wire.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "spark"))
+from avro_wire import avro_string, wire_header, zigzag
+
 CURRENCIES = ["EUR", "USD", "GBP"]
 STATUSES = ["NEW", "PAID", "SHIPPED"]
-
-
-def zigzag(n: int) -> bytes:
-    n = (n << 1) ^ (n >> 63)
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def avro_string(s: str) -> bytes:
-    b = s.encode()
-    return zigzag(len(b)) + b
 
 
 def encode(order_id: int, cents: int, status: str, now_ms: int) -> bytes:
@@ -121,7 +111,7 @@ def main() -> int:
     parser.add_argument("--drain-s", type=float, default=60.0)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    header = b"\x00" + struct.pack(">I", args.schema_id)
+    header = wire_header(args.schema_id)
     producer = Producer(
         {
             "bootstrap.servers": args.bootstrap_servers,
