@@ -100,6 +100,11 @@ export function resolveSpec(
   return { pipeline, diagnostics, locate, ...missingEnv };
 }
 
+/** Where a spec names its pipeline (for a duplicate name's error): found again only then. */
+function nameAt(spec: SpecSource, limits: LoadLimits | undefined): Position {
+  return loadSpec(spec.file, spec.text, limits).spec?.locate("/pipeline") ?? { line: 1, col: 1 };
+}
+
 /** What one spec compiles to: all compile() gathers from it, in a form a worker thread can send. */
 export interface SpecResult {
   diagnostics: Diagnostic[];
@@ -107,8 +112,6 @@ export interface SpecResult {
   resolved?: boolean;
   /** The spec's output, when it resolved without errors. */
   output?: PipelineOutput;
-  /** Where the spec names its pipeline (for a duplicate name's error). */
-  nameAt?: Position;
   /** The resolved pipeline (absent when compiled in a worker thread: it is not sent back). */
   pipeline?: Pipeline;
 }
@@ -130,7 +133,6 @@ export function compileSpec(
     ...(r.resolved ? { resolved: true } : {}),
   };
   if (!r.pipeline) return out;
-  out.nameAt = r.locate!("/pipeline");
   out.output = {
     pipeline: r.pipeline.name,
     spec: spec.file,
@@ -162,8 +164,13 @@ export function compileSpec(
 export function compile(specs: readonly SpecSource[], opts: CompileOptions = {}): Compilation {
   const todo = specs.filter((s) => !opts.reused?.has(s.file));
   const precompiled = compileInParallel(todo, opts);
-  return assemble(specs, opts, (spec, i) => {
-    const pre = precompiled?.get(spec.file);
-    return pre ? unwrap(pre) : compileSpec(spec, opts, !opts.stage, i);
-  });
+  return assemble(
+    specs,
+    opts,
+    (spec, i) => {
+      const pre = precompiled?.get(spec.file);
+      return pre ? unwrap(pre) : compileSpec(spec, opts, !opts.stage, i);
+    },
+    (spec) => nameAt(spec, opts.limits),
+  );
 }

@@ -52,7 +52,13 @@ function takeReused(spec: SpecSource, opts: CompileOptions, g: Gathered): boolea
 }
 
 /** Adds one spec's result, in spec order (so the outcome does not depend on who compiled it). */
-function gather(spec: SpecSource, r: SpecResult, opts: CompileOptions, g: Gathered): void {
+function gather(
+  spec: SpecSource,
+  r: SpecResult,
+  opts: CompileOptions,
+  g: Gathered,
+  nameAt: (spec: SpecSource) => Position,
+): void {
   g.diagnostics.push(...r.diagnostics);
   if (r.missingEnv) g.missingEnv.push({ file: spec.file, diagnostic: r.missingEnv });
   else if (opts.env && r.resolved) g.envDefined = true;
@@ -60,7 +66,7 @@ function gather(spec: SpecSource, r: SpecResult, opts: CompileOptions, g: Gather
   if (opts.stage) r.output = withLazyContent(r.output, opts.stage);
   const prev = g.byName.get(r.output.pipeline);
   if (prev) {
-    g.diagnostics.push(duplicateName(spec.file, r.output.pipeline, prev, r.nameAt!));
+    g.diagnostics.push(duplicateName(spec.file, r.output.pipeline, prev, nameAt(spec)));
     return;
   }
   g.byName.set(r.output.pipeline, spec.file);
@@ -68,11 +74,15 @@ function gather(spec: SpecSource, r: SpecResult, opts: CompileOptions, g: Gather
   g.outputs.push(r.output);
 }
 
-/** compile()'s result from each spec's: `resultOf` compiles a spec that is not reused. */
+/**
+ * compile()'s result from each spec's: `resultOf` compiles a spec that is not reused, `nameAt`
+ * finds where a compiled spec names its pipeline (asked only when another spec took the name).
+ */
 export function assemble(
   specs: readonly SpecSource[],
   opts: CompileOptions,
   resultOf: (spec: SpecSource, index: number) => SpecResult,
+  nameAt: (spec: SpecSource) => Position = () => ({ line: 1, col: 1 }),
 ): Compilation {
   const sources = new Map<string, string>();
   const g: Gathered = {
@@ -86,7 +96,7 @@ export function assemble(
   specs.forEach((spec, i) => {
     sources.set(spec.file, spec.text);
     if (spec.tests) sources.set(spec.tests.file, spec.tests.text);
-    if (!takeReused(spec, opts, g)) gather(spec, resultOf(spec, i), opts, g);
+    if (!takeReused(spec, opts, g)) gather(spec, resultOf(spec, i), opts, g, nameAt);
     opts.onProgress?.(i + 1, specs.length, spec.file);
   });
   if (!g.envDefined) g.diagnostics.push(...g.missingEnv.map((m) => m.diagnostic));

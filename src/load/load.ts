@@ -5,6 +5,7 @@
  */
 import { Document, LineCounter, parseDocument, visit, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { fastValue } from "./fast.js";
 import { defaultLimits, findTooDeep, roughDepth, type LoadLimits } from "./limits.js";
 import { keyPointers, locator } from "./pointer.js";
 import { unsupportedNode } from "./nodes.js";
@@ -169,6 +170,10 @@ function parse(source: string, lineCounter: LineCounter): Document.Parsed | unde
   }
 }
 
+/**
+ * A spec's value with its locator. A plain spec (fast.ts) is read by the fast path and parsed
+ * again with positions only when something asks where a value is; any other goes the full way.
+ */
 export function loadSpec(
   file: string,
   source: string,
@@ -176,6 +181,18 @@ export function loadSpec(
 ): LoadResult {
   const early = beforeParsing(file, source, limits);
   if (early) return { diagnostics: [early] };
+  const value = fastValue(source, limits.maxDepth);
+  if (!value) return fullLoad(file, source, limits);
+  let located: LoadedSpec["locate"] | undefined;
+  const locate: LoadedSpec["locate"] = (pointer, part, offset) => {
+    located ??= fullLoad(file, source, limits).spec?.locate ?? (() => ({ line: 1, col: 1 }));
+    return located(pointer, part, offset);
+  };
+  return { spec: { file, source, value, locate }, diagnostics: [] };
+}
+
+/** The full path: the `yaml` library's document, every diagnostic, and the locator. */
+export function fullLoad(file: string, source: string, limits: LoadLimits): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parse(source, lineCounter);
   if (!doc)
