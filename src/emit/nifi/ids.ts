@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 const namespaces = new Map<string, Buffer>();
 
@@ -13,8 +13,7 @@ export function uuidV5(namespace: string, name: string): string {
     if (ns.length !== 16) throw new Error(`not a UUID: ${namespace}`);
     namespaces.set(namespace, ns);
   }
-  const hash = createHash("sha1").update(ns).update(name, "utf8").digest();
-  const b = hash.subarray(0, 16);
+  const b = hash("sha1", Buffer.concat([ns, Buffer.from(name, "utf8")]), "buffer").subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50; // version 5
   b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
   const hex = b.toString("hex");

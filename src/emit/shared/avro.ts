@@ -3,6 +3,7 @@ import type { Field, RecordSchema } from "../../ir/types.js";
 
 const require = createRequire(import.meta.url);
 const checked = new Set<string>();
+const checkedRecords = new WeakMap<RecordSchema, Set<string>>();
 
 /** Avro record and field names (an enum symbol too). */
 const avroName = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -67,12 +68,16 @@ function build(rec: RecordSchema, namespace: string, opts: AvroOptions): Record<
 
 /** Throws on anything Avro would refuse (names, logical types, defaults); each distinct shape is checked once. */
 function check(rec: RecordSchema, namespace: string): void {
+  // A pipeline's record is built into several files: checked once per record and namespace.
+  if (checkedRecords.get(rec)?.has(namespace)) return;
   const schema = build(rec, namespace, {});
   const shape = JSON.stringify({ ...schema, namespace: undefined });
-  if (checked.has(shape)) return;
-  const avsc = require("avsc") as typeof import("avsc");
-  avsc.Type.forSchema(schema as never, { logicalTypes: {}, assertLogicalTypes: true });
-  checked.add(shape);
+  if (!checked.has(shape)) {
+    const avsc = require("avsc") as typeof import("avsc");
+    avsc.Type.forSchema(schema as never, { logicalTypes: {}, assertLogicalTypes: true });
+    checked.add(shape);
+  }
+  checkedRecords.set(rec, (checkedRecords.get(rec) ?? new Set<string>()).add(namespace));
 }
 
 /**

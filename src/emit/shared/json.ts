@@ -40,7 +40,7 @@ function checkedKeys(v: unknown): string[] | undefined {
   return Object.keys(v);
 }
 
-/** A copy with every object's keys in stableJson's order (null-prototype objects), or integerKey. */
+/** A copy with every object's keys in stableJson's order (plain objects: faster to build and to serialise than null-prototype ones; "__proto__" stays an own key), or integerKey. */
 function sortedCopy(v: unknown): unknown {
   const keys = checkedKeys(v);
   if (Array.isArray(v)) {
@@ -55,13 +55,20 @@ function sortedCopy(v: unknown): unknown {
   if (!keys) return v;
   keys.sort(compareKeys);
   const o = v as Record<string, unknown>;
-  const out = Object.create(null) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
   for (const k of keys) {
     if (o[k] === undefined) continue;
     if (isIndexKey(k)) return integerKey;
     const x = sortedCopy(o[k]);
     if (x === integerKey) return integerKey;
-    out[k] = x;
+    if (k === "__proto__")
+      Object.defineProperty(out, k, {
+        value: x,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = x;
   }
   return out;
 }

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { HelperOptions } from "handlebars";
 import type { ValueRef } from "../../ir/types.js";
 import { pyComment, pyIdent, pyLiteral, pyStr, pyValue } from "./escape.js";
 
@@ -39,6 +38,7 @@ export const helpers: Record<string, (...args: unknown[]) => string> = {
 };
 
 type Render = (data: object) => string;
+const knownHelpers = Object.fromEntries(Object.keys(helpers).map((k) => [k, true]));
 let hb: typeof import("handlebars") | undefined;
 const cache = new Map<string, Render>();
 
@@ -58,13 +58,11 @@ export function render(name: string, data: object): string {
               readFileSync(new URL(`${dir.name}/${f}`, templatesRoot), "utf8"),
             );
       }
-      for (const [k, h] of Object.entries(helpers))
-        hb.registerHelper(k, (...args: unknown[]) =>
-          h(...(args.slice(0, -1) as unknown[]), args.at(-1) as HelperOptions),
-        );
+      for (const [k, h] of Object.entries(helpers)) hb.registerHelper(k, h);
     }
     const text = readFileSync(new URL(name, templatesRoot), "utf8");
-    fn = hb.compile(text, { noEscape: true, strict: true, knownHelpersOnly: false });
+    // Known helpers are called directly, not looked up among the data's names at each use.
+    fn = hb.compile(text, { noEscape: true, strict: true, knownHelpers });
     cache.set(name, fn);
   }
   return fn(data);
