@@ -7,17 +7,7 @@ import path from "node:path";
  * pointing elsewhere.
  */
 export function safeJoin(root: string, rel: string, memo?: Map<string, string>): string {
-  if (
-    rel === "" ||
-    rel.includes("\0") ||
-    rel.includes("\\") ||
-    rel.startsWith("/") ||
-    /^[A-Za-z]:/.test(rel) ||
-    rel.split("/").some((s) => s === "" || s === "." || s === "..")
-  ) {
-    throw new UnsafePathError(rel, "is not a plain relative path");
-  }
-  const full = path.resolve(root, ...rel.split("/"));
+  const full = plainJoin(root, rel);
   const real = (p: string) => {
     let r = memo?.get(p);
     if (r === undefined) {
@@ -43,6 +33,25 @@ export function safeJoin(root: string, rel: string, memo?: Map<string, string>):
   if (!inside(full, path.resolve(root)))
     throw new UnsafePathError(rel, "would be written outside the output root");
   return full;
+}
+
+/**
+ * The path under root of a plain relative path (no '..', '.', empty segment, backslash, NUL or
+ * drive), by its text alone: for a file below a folder safeJoin has checked and found missing,
+ * whose nearest existing ancestor is therefore that folder's.
+ */
+export function plainJoin(root: string, rel: string): string {
+  if (
+    rel === "" ||
+    rel.includes("\0") ||
+    rel.includes("\\") ||
+    rel.startsWith("/") ||
+    /^[A-Za-z]:/.test(rel) ||
+    rel.split("/").some((s) => s === "" || s === "." || s === "..")
+  ) {
+    throw new UnsafePathError(rel, "is not a plain relative path");
+  }
+  return path.resolve(root, ...rel.split("/"));
 }
 
 export class UnsafePathError extends Error {

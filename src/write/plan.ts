@@ -9,7 +9,7 @@ import {
   sha256,
   type Manifest,
 } from "./manifest.js";
-import { safeJoin } from "./paths.js";
+import { plainJoin, safeJoin } from "./paths.js";
 
 export interface PipelineOutput {
   pipeline: string;
@@ -86,6 +86,8 @@ export interface PlannedFiles {
   changes: Change[];
   conflicts: string[];
   unchanged: number;
+  /** The pipeline's folder was not there when its files were compared (none of them could be). */
+  folderMissing?: boolean;
 }
 
 /**
@@ -99,8 +101,13 @@ export function planFiles(
   memo: Map<string, string>,
 ): PlannedFiles {
   const planned: PlannedFiles = { hashes: {}, changes: [], conflicts: [], unchanged: 0 };
-  // A new pipeline's folder is not there yet: none of its files can be (no failed read each).
+  // A new pipeline's folder is not there yet: none of its files can be (no failed read each),
+  // and where they land is decided by the folder's nearest existing ancestor, checked once.
   const folderMissing = !existsSync(path.join(root, o.pipeline));
+  if (folderMissing) {
+    safeJoin(root, o.pipeline, memo);
+    planned.folderMissing = true;
+  }
   for (const f of o.files) {
     const known = o.onDisk ? o.hashes?.[f.path] : undefined;
     if (known !== undefined) {
@@ -110,9 +117,9 @@ export function planFiles(
       planned.unchanged++;
       continue;
     }
-    const abs = safeJoin(root, f.path, memo);
-    planned.hashes[f.path] = sha256(f.content);
     const absent = folderMissing && f.path.startsWith(`${o.pipeline}/`);
+    const abs = absent ? plainJoin(root, f.path) : safeJoin(root, f.path, memo);
+    planned.hashes[f.path] = sha256(f.content);
     const old = o.onDisk ? f.content : absent ? undefined : read(abs);
     if (old === f.content) planned.unchanged++;
     else if (old !== undefined && !ownedBefore.has(f.path)) planned.conflicts.push(f.path);

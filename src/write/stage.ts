@@ -49,7 +49,7 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
     planned.changes.length > 0 &&
     planned.conflicts.length === 0 &&
     planned.changes.every((c) => c.kind === "create" && c.rel.startsWith(prefix)) &&
-    !existsSync(path.join(ctx.root, o.pipeline));
+    planned.folderMissing === true;
   const stagedDir = asFolder ? `d${index}` : undefined;
   const made = new Set<string>();
   const stats: Record<string, string> = {};
