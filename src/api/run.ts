@@ -36,6 +36,17 @@ export interface Options {
   onProgress?: (done: number, total: number, file: string) => void;
   /** Threads to compile on (see CompileOptions.jobs); default 1. */
   jobs?: number;
+  /**
+   * What an earlier attempt of the same command in this process read (the specs, and with
+   * `reuse` the outputs proven unchanged): filled by the first, taken as it is by the next, so
+   * that a build the light attempt (light.ts) hands over reads nothing twice.
+   */
+  reads?: Reads;
+}
+
+export interface Reads {
+  read?: ReturnType<typeof readSpecs>;
+  previous?: Previous;
 }
 
 export interface BuildResult extends Compilation {
@@ -62,11 +73,12 @@ function compileAt(
   opts: Options,
   stage?: StageContext,
 ): { result: Compilation; previous?: Previous; specs: SpecSource[] } {
-  const read = readSpecs(inputs, opts.limits);
+  const read = opts.reads?.read ?? readSpecs(inputs, opts.limits);
   const env = opts.env ?? null;
   const previous = opts.reuse
-    ? previousOutputs(opts.out ?? "generated", read.specs, env)
+    ? (opts.reads?.previous ?? previousOutputs(opts.out ?? "generated", read.specs, env))
     : undefined;
+  if (opts.reads) Object.assign(opts.reads, { read, ...(previous ? { previous } : {}) });
   const result = compile(read.specs, {
     env,
     ...(opts.limits ? { limits: opts.limits } : {}),

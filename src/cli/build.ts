@@ -8,7 +8,8 @@ import {
 } from "./output.js";
 
 export async function runBuild(specs: string[], o: BuildOptions): Promise<Outcome> {
-  const opts = { ...apiOptions(o), onProgress: progress(o) };
+  // The light attempt hands what it read to the full build (no spec or output read twice).
+  const opts = { ...apiOptions(o), onProgress: progress(o), reads: {} };
   // A no-op needs none of the compiler: try without loading it first (api/light.ts).
   const r =
     (await import("../api/light.js")).buildReused(specs, opts) ??

@@ -133,7 +133,7 @@ function jsonReport(plan: Plan, mismatches: Mismatch[], advised: string[]) {
 }
 
 export async function runCheck(specs: string[], o: BuildOptions): Promise<Outcome> {
-  const opts = apiOptions(o);
+  const opts = { ...apiOptions(o), reads: {} };
   // Nothing to compile needs none of the compiler: try without loading it first (api/light.ts).
   const r =
     (await import("../api/light.js")).checkReused(specs, opts) ??

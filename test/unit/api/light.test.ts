@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../../../src/api/index.js";
 import { buildReused, checkReused } from "../../../src/api/light.js";
+import type { Reads } from "../../../src/api/run.js";
 
 const repo = path.resolve(import.meta.dirname, "../../..");
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
@@ -40,6 +41,40 @@ describe("a no-op without the compiler (api/light.ts)", () => {
       expect(buildReused([specs], opts)).toBeUndefined();
       expect(checkReused([specs], opts)).toBeUndefined();
       expect(readFileSync(path.join(out, "pipegen-manifest.json"), "utf8")).toBe(manifest);
+    } finally {
+      delete process.env.XDG_CACHE_HOME;
+    }
+  });
+
+  it("hands what it read to the full build, which reads nothing again", () => {
+    const { specs, out, cache } = fixture();
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      build([specs], { out, reuse: true });
+      const spec = path.join(specs, "iot_sensors.yaml");
+      const text = readFileSync(spec, "utf8");
+      writeFileSync(spec, text.replace("retries: 3", "retries: 4"));
+      const reads: Reads = {};
+      const opts = { out, reuse: true, reads };
+      expect(buildReused([specs], opts)).toBeUndefined();
+      expect(reads.read!.specs.map((s) => path.basename(s.file))).toEqual([
+        "iot_sensors.yaml",
+        "shop_orders.yaml",
+      ]);
+      expect([...reads.previous!.reused.keys()].map((f) => path.basename(f))).toEqual([
+        "shop_orders.yaml",
+      ]);
+      // Edited again after the light attempt: the full build compiles what was read, once.
+      writeFileSync(spec, text.replace("retries: 3", "retries: 5"));
+      const r = build([specs], opts);
+      expect(r.plan!.changes.length).toBeGreaterThan(0);
+      expect(r.plan!.changes.every((c) => c.rel.startsWith("iot_sensors/"))).toBe(true);
+      const dag = readFileSync(
+        path.join(out, "iot_sensors/airflow/iot_sensors_processing.py"),
+        "utf8",
+      );
+      expect(dag).toContain('"retries": 4');
+      expect(dag).not.toContain('"retries": 5');
     } finally {
       delete process.env.XDG_CACHE_HOME;
     }
