@@ -108,7 +108,14 @@ interface Context {
 function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
   const o = p.orchestration;
   const plan = sparkJobPlans(p).get(e.name)!;
-  const task = { ...sparkTask(p, plan, secrets), inlets: e.inlets, outlets: e.outlets };
+  const kafka = p.platform.airflow.kafkaConnection;
+  const assets = (topics: string[]) =>
+    topics.map((t) => ({ name: t, uri: topicAssetUri(kafka, t) }));
+  const task = {
+    ...sparkTask(p, plan, secrets),
+    inlets: assets(e.inlets),
+    outlets: assets(e.outlets),
+  };
   const schedule = plan.longRunning ? "@continuous" : (plan.schedule ?? o.schedule);
   return {
     id: archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name),
@@ -130,7 +137,6 @@ function sparkDagsFile(p: Pipeline, archival: boolean, entries: Entry[]): Genera
   const secrets = secretNames(p, ["kafka", "nifi", "spark", "connections"]);
   const ctx: Context = { p, archival, secrets, deadline: s.deadline !== null };
   const dags = entries.map((e) => sparkDag(ctx, e));
-  const topics = [...new Set(dags.flatMap((d) => [...d.task.inlets, ...d.task.outlets]))].sort();
   const deadline = dags.some((d) => d.deadline);
   const kafka = p.platform.airflow.kafkaConnection;
   return {
@@ -150,7 +156,6 @@ function sparkDagsFile(p: Pipeline, archival: boolean, entries: Entry[]): Genera
       sparkConnection: p.platform.airflow.sparkConnection,
       kafkaConnection: kafka,
       kafkaBootstrap: jinjaConnectionExtra(kafka, "bootstrap.servers"),
-      topics: topics.map((t) => ({ name: t, uri: topicAssetUri(kafka, t) })),
       secrets: dags.some((d) => d.task.usesSecrets),
       dags,
     }),
