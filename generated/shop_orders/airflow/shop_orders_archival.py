@@ -38,36 +38,9 @@ FAILURE_ALERTS = [
         text=":red_circle: [pipegen] shop_orders: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
     ),
 ]
+# Each DAG's deadline alerts: the triggerer alerts when a run is not done DEADLINE after it
+# was queued.
 DEADLINE = timedelta(minutes=30)
-
-
-def deadline_alerts(dag_id):
-    """Alerts the triggerer sends when a run of dag_id is not done DEADLINE after it was queued."""
-    text = f"[pipegen] {dag_id} missed its deadline: a run was not done {DEADLINE} after it was queued"
-    return [
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SmtpNotifier,
-                kwargs={
-                    "to": ["oncall@example.com"],
-                    "smtp_conn_id": "smtp_default",
-                    "subject": text,
-                    "html_content": f"<p>{text}.</p>",
-                },
-            ),
-        ),
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SlackWebhookNotifier,
-                kwargs={"slack_webhook_conn_id": "slack_alerts", "text": text},
-            ),
-        ),
-    ]
-
 
 SPARK_CONN_ID = "spark_default"
 KAFKA_CONN_ID = "kafka_default"
@@ -92,7 +65,32 @@ with DAG(
         "on_failure_callback": FAILURE_ALERTS,
     },
     tags=TAGS,
-    deadline=deadline_alerts("shop_orders_archival_orders_daily"),
+    deadline=[
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SmtpNotifier,
+                kwargs={
+                    "to": ["oncall@example.com"],
+                    "smtp_conn_id": "smtp_default",
+                    "subject": "[pipegen] shop_orders_archival_orders_daily missed its deadline: a run was not done 0:30:00 after it was queued",
+                    "html_content": "<p>[pipegen] shop_orders_archival_orders_daily missed its deadline: a run was not done 0:30:00 after it was queued.</p>",
+                },
+            ),
+        ),
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SlackWebhookNotifier,
+                kwargs={
+                    "slack_webhook_conn_id": "slack_alerts",
+                    "text": "[pipegen] shop_orders_archival_orders_daily missed its deadline: a run was not done 0:30:00 after it was queued",
+                },
+            ),
+        ),
+    ],
 ):
     SparkSubmitOperator(
         task_id="orders_daily",

@@ -56,23 +56,9 @@ FAILURE_ALERTS = [
         text=":red_circle: [pipegen] user_activity: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
     ),
 ]
+# Each DAG's deadline alerts: the triggerer alerts when a run is not done DEADLINE after it
+# was queued.
 DEADLINE = timedelta(hours=2)
-
-
-def deadline_alerts(dag_id):
-    """Alerts the triggerer sends when a run of dag_id is not done DEADLINE after it was queued."""
-    text = f"[pipegen] {dag_id} missed its deadline: a run was not done {DEADLINE} after it was queued"
-    return [
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SlackWebhookNotifier,
-                kwargs={"slack_webhook_conn_id": "slack_growth", "text": text},
-            ),
-        ),
-    ]
-
 
 # The build's folder (this file is in its airflow/ folder).
 GENERATED = os.path.dirname(os.path.dirname(__file__))
@@ -159,7 +145,19 @@ with DAG(
         "on_failure_callback": FAILURE_ALERTS,
     },
     tags=TAGS,
-    deadline=deadline_alerts("user_activity_ingestion"),
+    deadline=[
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SlackWebhookNotifier,
+                kwargs={
+                    "slack_webhook_conn_id": "slack_growth",
+                    "text": "[pipegen] user_activity_ingestion missed its deadline: a run was not done 2:00:00 after it was queued",
+                },
+            ),
+        ),
+    ],
     params={
         "update_nifi_secrets": Param(
             False,

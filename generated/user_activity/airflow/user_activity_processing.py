@@ -38,23 +38,9 @@ FAILURE_ALERTS = [
         text=":red_circle: [pipegen] user_activity: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
     ),
 ]
+# Each DAG's deadline alerts: the triggerer alerts when a run is not done DEADLINE after it
+# was queued.
 DEADLINE = timedelta(hours=2)
-
-
-def deadline_alerts(dag_id):
-    """Alerts the triggerer sends when a run of dag_id is not done DEADLINE after it was queued."""
-    text = f"[pipegen] {dag_id} missed its deadline: a run was not done {DEADLINE} after it was queued"
-    return [
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SlackWebhookNotifier,
-                kwargs={"slack_webhook_conn_id": "slack_growth", "text": text},
-            ),
-        ),
-    ]
-
 
 SPARK_CONN_ID = "spark_default"
 KAFKA_CONN_ID = "kafka_default"
@@ -85,7 +71,19 @@ with DAG(
         "on_failure_callback": FAILURE_ALERTS,
     },
     tags=TAGS,
-    deadline=deadline_alerts("user_activity_processing_user_actions_hourly"),
+    deadline=[
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SlackWebhookNotifier,
+                kwargs={
+                    "slack_webhook_conn_id": "slack_growth",
+                    "text": "[pipegen] user_activity_processing_user_actions_hourly missed its deadline: a run was not done 2:00:00 after it was queued",
+                },
+            ),
+        ),
+    ],
     user_defined_filters={"pipegen_secret": pipegen_secret},
 ):
     SparkSubmitOperator(

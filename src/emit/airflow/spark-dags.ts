@@ -15,7 +15,7 @@ import {
   jinjaValue,
   jinjaVariable,
 } from "./jinja.js";
-import { doc, sdkImports, settings, timedelta } from "./settings.js";
+import { deadlineTexts, doc, sdkImports, settings, timedelta } from "./settings.js";
 
 /**
  * The Airflow variable that may name the runtime's zip (a path on the workers or a URL Spark
@@ -117,8 +117,9 @@ function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
     outlets: assets(e.outlets),
   };
   const schedule = plan.longRunning ? "@continuous" : (plan.schedule ?? o.schedule);
+  const id = archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name);
   return {
-    id: archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name),
+    id,
     description: archival
       ? `${p.name}: archive ${e.name}`
       : `${p.name}: stream ${e.name}${plan.longRunning ? " (long-running)" : ""}`,
@@ -127,6 +128,7 @@ function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
     maxActiveRuns: schedule === "@continuous" ? 1 : o.maxActiveRuns,
     // A long-running job's run never ends in time: no deadline for it.
     deadline: deadline && !plan.longRunning,
+    ...deadlineTexts(p, id, deadline && !plan.longRunning),
     task,
   };
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { compilePaths } from "../../../src/api/index.js";
-import { timedelta } from "../../../src/emit/airflow/settings.js";
+import { pyTimedeltaText, timedelta } from "../../../src/emit/airflow/settings.js";
 import { RUNTIME_VERSION } from "../../../src/emit/shared/runtime.js";
 import { dagIds } from "../../../src/ir/names.js";
 import {
@@ -505,6 +505,26 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
     expect(stream.kwargs.doc_md as string).toContain(`\n\n${H.trim()}\n\n`);
   });
 
+  it("each DAG's deadline alerts say which DAG missed its deadline, by e-mail and Slack", () => {
+    for (const m of [ingestion, processing, archival])
+      for (const dag of m.calls.filter((c) => "deadline" in c.kwargs && c.$call === "DAG")) {
+        const text = `[pipegen] ${String(dag.kwargs.dag_id)} missed its deadline: a run was not done 7 days, 0:00:00 after it was queued`;
+        const alerts = dag.kwargs.deadline as Array<{ kwargs: Record<string, Py> }>;
+        const kwargs = alerts.map(
+          (a) => (a.kwargs.callback as { kwargs: Record<string, Py> }).kwargs.kwargs,
+        );
+        expect(kwargs).toEqual([
+          {
+            to: EMAILS.map(jinjaText),
+            smtp_conn_id: "smtp_default",
+            subject: text,
+            html_content: `<p>${text}.</p>`,
+          },
+          { slack_webhook_conn_id: "hooks", text },
+        ]);
+      }
+  });
+
   it("DAG ids, schedules and run limits: @continuous forces one active run; the stream keeps its cron", () => {
     const dags = [ingestion, processing, archival].flatMap((m) =>
       m.calls.filter((c) => c.$call === "DAG"),
@@ -659,6 +679,17 @@ describe("helpers", () => {
     [1500, "milliseconds", 1500],
   ])("timedelta(%i ms) = %s=%i", (ms, unit, amount) => {
     expect(timedelta(ms)).toEqual({ unit, amount });
+  });
+
+  const spans = [
+    250, 1000, 59_999, 90_000, 1_800_000, 86_399_000, 86_400_000, 90_000_500, 604_800_000,
+  ];
+  it("pyTimedeltaText is Python's str(timedelta) (deadline alert texts baked in)", () => {
+    const code = `import sys, datetime\nfor a in sys.argv[1:]: print(datetime.timedelta(milliseconds=int(a)))`;
+    const r = spawnSync("python3", ["-c", code, ...spans.map(String)], { encoding: "utf8" });
+    expect(r.stdout.trim().split("\n")).toEqual(spans.map(pyTimedeltaText));
+    expect(pyTimedeltaText(1_800_000)).toBe("0:30:00");
+    expect(pyTimedeltaText(604_800_000)).toBe("7 days, 0:00:00");
   });
 
   it("Jinja text escapes exactly the characters Jinja would act on", () => {
