@@ -12,17 +12,16 @@ the environment a job reads (the env and secret references of the spec, by name)
 from the Airflow variables of the same names, secrets masked in logs and rendered fields.
 """
 
+import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, Asset
 
 PIPELINE = "iot_sensors"
-GENERATED = Path(__file__).parent.parent
 START_DATE = datetime(2025, 3, 1, tzinfo=UTC)
-TAGS = ["pipegen", "iot_sensors"]
+TAGS = ("pipegen", "iot_sensors")
 
 # Alerts for a task that failed its last try. Task-level on purpose: Airflow 3.2's
 # `airflow dags test` renders DAG-level notifiers with the serialized DAG and sends nothing.
@@ -34,22 +33,13 @@ FAILURE_ALERTS = [
         html_content='<p>Task {{ ti.task_id }} of DAG {{ ti.dag_id }} (pipeline iot_sensors) failed on try {{ ti.try_number }} of run {{ run_id }}.</p><p>{{ exception | default("", true) | e }}</p>',
     ),
 ]
-DEFAULT_ARGS = {
-    "owner": "iot-team@example.com",
-    "retries": 3,
-    "retry_delay": timedelta(minutes=2),
-    "on_failure_callback": FAILURE_ALERTS,
-}
 
 SPARK_CONN_ID = "spark_default"
 KAFKA_CONN_ID = "kafka_default"
 # Rendered when a task runs: the bootstrap servers of the Kafka connection.
 KAFKA_BOOTSTRAP = '{{ conn.kafka_default.extra_dejson["bootstrap.servers"] }}'
-SPARK_DIR = GENERATED / "spark"
-# The topics the jobs read and write, as assets (lineage; the DAGs run on their own schedules).
-TOPICS = {
-    "iot.readings": Asset("kafka://kafka_default/iot.readings"),
-}
+# The jobs' programs: ../spark next to this file's folder.
+SPARK_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "spark")
 
 
 with DAG(
@@ -60,7 +50,12 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={
+        "owner": "iot-team@example.com",
+        "retries": 3,
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": FAILURE_ALERTS,
+    },
     tags=TAGS,
 ):
     SparkSubmitOperator(
@@ -82,15 +77,11 @@ with DAG(
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "8",
         },
-        num_executors=None,
-        executor_cores=None,
-        executor_memory=None,
-        driver_memory=None,
         application_args=["--bootstrap-servers", KAFKA_BOOTSTRAP],
         env_vars={
             "S3_ENDPOINT": "{{ var.value.S3_ENDPOINT }}",
             "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
-        inlets=[TOPICS["iot.readings"]],
-        outlets=[],
+        # Lineage only (the DAG runs on its own schedule): the topics read and written.
+        inlets=[Asset("kafka://kafka_default/iot.readings")],
     )

@@ -12,8 +12,8 @@ the environment a job reads (the env and secret references of the spec, by name)
 from the Airflow variables of the same names, secrets masked in logs and rendered fields.
 """
 
+import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
@@ -21,9 +21,8 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, Asset, AsyncCallback, DeadlineAlert, DeadlineReference
 
 PIPELINE = "shop_orders"
-GENERATED = Path(__file__).parent.parent
 START_DATE = datetime(2025, 1, 1, tzinfo=UTC)
-TAGS = ["shop", "orders"]
+TAGS = ("shop", "orders")
 
 # Alerts for a task that failed its last try. Task-level on purpose: Airflow 3.2's
 # `airflow dags test` renders DAG-level notifiers with the serialized DAG and sends nothing.
@@ -39,52 +38,16 @@ FAILURE_ALERTS = [
         text=":red_circle: [pipegen] shop_orders: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
     ),
 ]
-DEFAULT_ARGS = {
-    "owner": "data-platform@example.com",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=5),
-    "on_failure_callback": FAILURE_ALERTS,
-}
+# Each DAG's deadline alerts: the triggerer alerts when a run is not done DEADLINE after it
+# was queued.
 DEADLINE = timedelta(minutes=30)
-
-
-def deadline_alerts(dag_id: str) -> list[DeadlineAlert]:
-    """Alerts the triggerer sends when a run of dag_id is not done DEADLINE after it was queued."""
-    text = f"[pipegen] {dag_id} missed its deadline: a run was not done {DEADLINE} after it was queued"
-    return [
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SmtpNotifier,
-                kwargs={
-                    "to": ["oncall@example.com"],
-                    "smtp_conn_id": "smtp_default",
-                    "subject": text,
-                    "html_content": f"<p>{text}.</p>",
-                },
-            ),
-        ),
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SlackWebhookNotifier,
-                kwargs={"slack_webhook_conn_id": "slack_alerts", "text": text},
-            ),
-        ),
-    ]
-
 
 SPARK_CONN_ID = "spark_default"
 KAFKA_CONN_ID = "kafka_default"
 # Rendered when a task runs: the bootstrap servers of the Kafka connection.
 KAFKA_BOOTSTRAP = '{{ conn.kafka_default.extra_dejson["bootstrap.servers"] }}'
-SPARK_DIR = GENERATED / "spark"
-# The topics the jobs read and write, as assets (lineage; the DAGs run on their own schedules).
-TOPICS = {
-    "orders.raw": Asset("kafka://kafka_default/orders.raw"),
-}
+# The jobs' programs: ../spark next to this file's folder.
+SPARK_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "spark")
 
 
 with DAG(
@@ -95,14 +58,44 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={
+        "owner": "data-platform@example.com",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "on_failure_callback": FAILURE_ALERTS,
+    },
     tags=TAGS,
-    deadline=deadline_alerts("shop_orders_archival_orders_daily"),
+    deadline=[
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SmtpNotifier,
+                kwargs={
+                    "to": ["oncall@example.com"],
+                    "smtp_conn_id": "smtp_default",
+                    "subject": "[pipegen] shop_orders_archival_orders_daily missed its deadline: a run was not done 0:30:00 after it was queued",
+                    "html_content": "<p>[pipegen] shop_orders_archival_orders_daily missed its deadline: a run was not done 0:30:00 after it was queued.</p>",
+                },
+            ),
+        ),
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SlackWebhookNotifier,
+                kwargs={
+                    "slack_webhook_conn_id": "slack_alerts",
+                    "text": "[pipegen] shop_orders_archival_orders_daily missed its deadline: a run was not done 0:30:00 after it was queued",
+                },
+            ),
+        ),
+    ],
 ):
     SparkSubmitOperator(
         task_id="orders_daily",
         conn_id=SPARK_CONN_ID,
-        application=str(SPARK_DIR / "orders_daily.py"),
+        application=os.path.join(SPARK_DIR, "orders_daily.py"),
         name="pipegen.shop_orders.orders_daily",
         deploy_mode="cluster",
         packages="org.apache.hadoop:hadoop-aws:3.4.1,org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0",
@@ -116,14 +109,10 @@ with DAG(
             "spark.sql.shuffle.partitions": "16",
             "spark.yarn.queue": "streaming",
         },
-        num_executors=None,
-        executor_cores=None,
-        executor_memory=None,
-        driver_memory=None,
         application_args=["--bootstrap-servers", KAFKA_BOOTSTRAP],
         env_vars={
             "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
-        inlets=[TOPICS["orders.raw"]],
-        outlets=[],
+        # Lineage only (the DAG runs on its own schedule): the topics read and written.
+        inlets=[Asset("kafka://kafka_default/orders.raw")],
     )

@@ -20,10 +20,12 @@ An HTTP connection's host is a URL (https://host:8443, http://host:8080/apis/cco
 or a host name (with port and schema http/https); its extra may set "verify" (false or a
 CA bundle) and "timeout" (seconds). NiFi with a login and password gets an access token.
 
-The tasks' work is done by pipegen-runtime (pipegen_runtime.airflow); this file holds the
-pipeline's data and wiring. Nothing is read or sent when it is imported.
+The tasks' work is done by pipegen-runtime (pipegen_runtime.airflow, imported when a task
+runs); this file holds the pipeline's data and wiring. Nothing is read or sent when it is
+imported.
 """
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,14 +42,12 @@ from airflow.sdk import (
     TaskGroup,
     task,
 )
-from pipegen_runtime import airflow as runtime
 
 pipegen_runtime.require("0.2.0", "shop_orders_ingestion.py")
 
 PIPELINE = "shop_orders"
-GENERATED = Path(__file__).parent.parent
 START_DATE = datetime(2025, 1, 1, tzinfo=UTC)
-TAGS = ["shop", "orders"]
+TAGS = ("shop", "orders")
 
 # Alerts for a task that failed its last try. Task-level on purpose: Airflow 3.2's
 # `airflow dags test` renders DAG-level notifiers with the serialized DAG and sends nothing.
@@ -63,98 +63,80 @@ FAILURE_ALERTS = [
         text=":red_circle: [pipegen] shop_orders: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
     ),
 ]
-DEFAULT_ARGS = {
-    "owner": "data-platform@example.com",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=5),
-    "on_failure_callback": FAILURE_ALERTS,
-}
+# Each DAG's deadline alerts: the triggerer alerts when a run is not done DEADLINE after it
+# was queued.
 DEADLINE = timedelta(minutes=30)
 
-
-def deadline_alerts(dag_id: str) -> list[DeadlineAlert]:
-    """Alerts the triggerer sends when a run of dag_id is not done DEADLINE after it was queued."""
-    text = f"[pipegen] {dag_id} missed its deadline: a run was not done {DEADLINE} after it was queued"
-    return [
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SmtpNotifier,
-                kwargs={
-                    "to": ["oncall@example.com"],
-                    "smtp_conn_id": "smtp_default",
-                    "subject": text,
-                    "html_content": f"<p>{text}.</p>",
-                },
-            ),
-        ),
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SlackWebhookNotifier,
-                kwargs={"slack_webhook_conn_id": "slack_alerts", "text": text},
-            ),
-        ),
-    ]
-
-
+# The build's folder (this file is in its airflow/ folder).
+GENERATED = os.path.dirname(os.path.dirname(__file__))
 KAFKA_CONN_ID = "kafka_default"
 SCHEMA_REGISTRY_CONN_ID = "schema_registry_default"
-KAFKA_DIR = GENERATED / "kafka"
-NIFI_FLOW = runtime.NifiFlow(
-    conn_id="nifi_default",
-    group="shop_orders",
-    flow=GENERATED / "nifi" / "shop_orders.flow.json",
-    # Where the process group goes on the root canvas when it is created.
-    position=(900, 500),
-    # Flow parameters an Airflow connection provides (the spec's Kafka and registry
-    # references); every other parameter takes the Airflow variable of its name.
-    from_connections={
-        "KAFKA_BOOTSTRAP_SERVERS": "kafka",
-        "SCHEMA_REGISTRY_URL": "registry",
-    },
-    kafka_conn_id=KAFKA_CONN_ID,
-    registry_conn_id=SCHEMA_REGISTRY_CONN_ID,
-)
 # One asset per topic, updated when apply_topics has created or updated the topics.
-TOPICS = {
-    "orders.cancelled": Asset("kafka://kafka_default/orders.cancelled"),
-    "orders.dlq": Asset("kafka://kafka_default/orders.dlq"),
-    "orders.per_minute": Asset("kafka://kafka_default/orders.per_minute"),
-    "orders.raw": Asset("kafka://kafka_default/orders.raw"),
-}
+TOPICS = [
+    Asset("kafka://kafka_default/orders.cancelled"),
+    Asset("kafka://kafka_default/orders.dlq"),
+    Asset("kafka://kafka_default/orders.per_minute"),
+    Asset("kafka://kafka_default/orders.raw"),
+]
 
 
-@task(outlets=list(TOPICS.values()))
-def apply_topics() -> None:
+def nifi_flow():
+    """The pipeline's NiFi flow and where it goes (made when a task runs)."""
+    from pipegen_runtime.airflow import NifiFlow
+
+    return NifiFlow(
+        conn_id="nifi_default",
+        group="shop_orders",
+        flow=Path(GENERATED, "nifi", "shop_orders.flow.json"),
+        # Where the process group goes on the root canvas when it is created.
+        position=(900, 500),
+        # Flow parameters an Airflow connection provides (the spec's Kafka and registry
+        # references); every other parameter takes the Airflow variable of its name.
+        from_connections={
+            "KAFKA_BOOTSTRAP_SERVERS": "kafka",
+            "SCHEMA_REGISTRY_URL": "registry",
+        },
+        kafka_conn_id=KAFKA_CONN_ID,
+        registry_conn_id=SCHEMA_REGISTRY_CONN_ID,
+    )
+
+
+@task(outlets=TOPICS)
+def apply_topics():
     """Create or update the topics of ../kafka/topics.json (idempotent)."""
-    runtime.apply_topics(KAFKA_CONN_ID, KAFKA_DIR / "topics.json")
+    from pipegen_runtime import airflow as runtime
+
+    runtime.apply_topics(KAFKA_CONN_ID, Path(GENERATED, "kafka", "topics.json"))
 
 
 @task
-def register_schema(subject: str, schema_file: str, compatibility: str | None) -> int:
+def register_schema(subject, schema_file, compatibility):
     """Register one Avro schema (the same schema keeps its id) and set its compatibility."""
+    from pipegen_runtime import airflow as runtime
+
     return runtime.register_schema(
         SCHEMA_REGISTRY_CONN_ID,
         subject,
-        KAFKA_DIR / "schemas" / schema_file,
+        Path(GENERATED, "kafka", "schemas", schema_file),
         compatibility,
     )
 
 
 @task
-def deploy_nifi_flow(params: dict | None = None) -> str:
+def deploy_nifi_flow(params=None):
     """Upload the flow as its process group, or replace the group's flow; set parameters."""
+    from pipegen_runtime import airflow as runtime
+
     update_secrets = bool((params or {}).get("update_nifi_secrets"))
-    return runtime.deploy_nifi_flow(NIFI_FLOW, update_secrets=update_secrets)
+    return runtime.deploy_nifi_flow(nifi_flow(), update_secrets=update_secrets)
 
 
 @task
-def start_nifi_flow(group_id: str) -> None:
+def start_nifi_flow(group_id):
     """Enable the group's controller services, then start all its components."""
-    runtime.start_nifi_flow(NIFI_FLOW, group_id)
+    from pipegen_runtime import airflow as runtime
+
+    runtime.start_nifi_flow(nifi_flow(), group_id)
 
 
 with DAG(
@@ -165,9 +147,39 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={
+        "owner": "data-platform@example.com",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "on_failure_callback": FAILURE_ALERTS,
+    },
     tags=TAGS,
-    deadline=deadline_alerts("shop_orders_ingestion"),
+    deadline=[
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SmtpNotifier,
+                kwargs={
+                    "to": ["oncall@example.com"],
+                    "smtp_conn_id": "smtp_default",
+                    "subject": "[pipegen] shop_orders_ingestion missed its deadline: a run was not done 0:30:00 after it was queued",
+                    "html_content": "<p>[pipegen] shop_orders_ingestion missed its deadline: a run was not done 0:30:00 after it was queued.</p>",
+                },
+            ),
+        ),
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SlackWebhookNotifier,
+                kwargs={
+                    "slack_webhook_conn_id": "slack_alerts",
+                    "text": "[pipegen] shop_orders_ingestion missed its deadline: a run was not done 0:30:00 after it was queued",
+                },
+            ),
+        ),
+    ],
     params={
         "update_nifi_secrets": Param(
             False,

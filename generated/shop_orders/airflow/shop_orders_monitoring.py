@@ -15,25 +15,22 @@ Kafka), the task sends the pipeline's alerts, which say which job, how long its 
 record has waited and its lag per partition, and fails. An idle job (lag 0) is always
 fresh.
 
-The checks are pipegen-runtime's (pipegen_runtime.freshness); this file holds the
-pipeline's data and wiring. Nothing is read or sent when it is imported.
+The checks are pipegen-runtime's (pipegen_runtime.freshness, imported when a task runs);
+this file holds the pipeline's data and wiring. Nothing is read or sent when it is imported.
 """
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pipegen_runtime
 from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, task
-from pipegen_runtime import freshness
 
 pipegen_runtime.require("0.2.0", "shop_orders_monitoring.py")
 
 PIPELINE = "shop_orders"
-GENERATED = Path(__file__).parent.parent
 START_DATE = datetime(2025, 1, 1, tzinfo=UTC)
-TAGS = ["shop", "orders"]
+TAGS = ("shop", "orders")
 
 # Alerts the check tasks send themselves when a check fails (with the reason as `exception`).
 FAILURE_ALERTS = [
@@ -48,36 +45,31 @@ FAILURE_ALERTS = [
         text=':warning: [pipegen] shop_orders: {{ exception | default("the freshness check failed", true) | string | truncate(180) }} (DAG {{ ti.dag_id }}, run {{ run_id }})',
     ),
 ]
-DEFAULT_ARGS = {
-    "owner": "data-platform@example.com",
-    "retries": 0,
-    "retry_delay": timedelta(minutes=5),
-}
 
 KAFKA_CONN_ID = "kafka_default"
-# The jobs checked: their topic, consumer group and freshness.
+# The jobs checked: their topic, consumer group and freshness (pipegen_runtime.freshness.Watch).
 WATCHES = {
-    "orders_per_minute": freshness.Watch(
-        kind="stream",
-        job="orders_per_minute",
-        topic="orders.raw",
-        group="pipegen.shop_orders.orders_per_minute",
-        freshness=timedelta(minutes=5),
-    ),
-    "orders_daily": freshness.Watch(
-        kind="archive",
-        job="orders_daily",
-        topic="orders.raw",
-        group="pipegen.shop_orders.orders_daily",
-        freshness=timedelta(hours=26),
-    ),
+    "orders_per_minute": {
+        "kind": "stream",
+        "topic": "orders.raw",
+        "group": "pipegen.shop_orders.orders_per_minute",
+        "freshness": timedelta(minutes=5),
+    },
+    "orders_daily": {
+        "kind": "archive",
+        "topic": "orders.raw",
+        "group": "pipegen.shop_orders.orders_daily",
+        "freshness": timedelta(hours=26),
+    },
 }
 
 
 @task
-def check_freshness(job: str) -> list[dict]:
+def check_freshness(job):
     """Alerts and fails when the job's oldest unprocessed record is older than its freshness."""
-    watch = WATCHES[job]
+    from pipegen_runtime import freshness
+
+    watch = freshness.Watch(job=job, **WATCHES[job])
     return freshness.check_from_airflow(KAFKA_CONN_ID, [watch], alerts=FAILURE_ALERTS)
 
 
@@ -89,7 +81,11 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={
+        "owner": "data-platform@example.com",
+        "retries": 0,
+        "retry_delay": timedelta(minutes=5),
+    },
     tags=TAGS,
 ):
     check_freshness.override(task_id="check_orders_per_minute")("orders_per_minute")

@@ -18,8 +18,8 @@ exponential backoff, and when the retries are spent the run fails (alerting) and
 next run submits the job again.
 """
 
+import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
@@ -27,9 +27,8 @@ from airflow.sdk import DAG, Asset, AsyncCallback, DeadlineAlert, DeadlineRefere
 from airflow.sdk.log import mask_secret
 
 PIPELINE = "user_activity"
-GENERATED = Path(__file__).parent.parent
 START_DATE = datetime(2025, 6, 1, tzinfo=UTC)
-TAGS = ["activity", "crm"]
+TAGS = ("activity", "crm")
 
 # Alerts for a task that failed its last try. Task-level on purpose: Airflow 3.2's
 # `airflow dags test` renders DAG-level notifiers with the serialized DAG and sends nothing.
@@ -39,42 +38,19 @@ FAILURE_ALERTS = [
         text=":red_circle: [pipegen] user_activity: {{ ti.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }}, try {{ ti.try_number }})",
     ),
 ]
-DEFAULT_ARGS = {
-    "owner": "growth-data",
-    "retries": 1,
-    "retry_delay": timedelta(minutes=10),
-    "on_failure_callback": FAILURE_ALERTS,
-}
+# Each DAG's deadline alerts: the triggerer alerts when a run is not done DEADLINE after it
+# was queued.
 DEADLINE = timedelta(hours=2)
-
-
-def deadline_alerts(dag_id: str) -> list[DeadlineAlert]:
-    """Alerts the triggerer sends when a run of dag_id is not done DEADLINE after it was queued."""
-    text = f"[pipegen] {dag_id} missed its deadline: a run was not done {DEADLINE} after it was queued"
-    return [
-        DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(
-                SlackWebhookNotifier,
-                kwargs={"slack_webhook_conn_id": "slack_growth", "text": text},
-            ),
-        ),
-    ]
-
 
 SPARK_CONN_ID = "spark_default"
 KAFKA_CONN_ID = "kafka_default"
 # Rendered when a task runs: the bootstrap servers of the Kafka connection.
 KAFKA_BOOTSTRAP = '{{ conn.kafka_default.extra_dejson["bootstrap.servers"] }}'
-SPARK_DIR = GENERATED / "spark"
-# The topics the jobs read and write, as assets (lineage; the DAGs run on their own schedules).
-TOPICS = {
-    "activity.events": Asset("kafka://kafka_default/activity.events"),
-}
+# The jobs' programs: ../spark next to this file's folder.
+SPARK_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "spark")
 
 
-def pipegen_secret(value: str) -> str:
+def pipegen_secret(value):
     """A template filter: registers a secret with Airflow's secrets masker and returns it."""
     mask_secret(value)
     return value
@@ -88,15 +64,32 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args={
+        "owner": "growth-data",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=10),
+        "on_failure_callback": FAILURE_ALERTS,
+    },
     tags=TAGS,
-    deadline=deadline_alerts("user_activity_processing_user_actions_hourly"),
+    deadline=[
+        DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=DEADLINE,
+            callback=AsyncCallback(
+                SlackWebhookNotifier,
+                kwargs={
+                    "slack_webhook_conn_id": "slack_growth",
+                    "text": "[pipegen] user_activity_processing_user_actions_hourly missed its deadline: a run was not done 2:00:00 after it was queued",
+                },
+            ),
+        ),
+    ],
     user_defined_filters={"pipegen_secret": pipegen_secret},
 ):
     SparkSubmitOperator(
         task_id="user_actions_hourly",
         conn_id=SPARK_CONN_ID,
-        application=str(SPARK_DIR / "user_actions_hourly.py"),
+        application=os.path.join(SPARK_DIR, "user_actions_hourly.py"),
         name="pipegen.user_activity.user_actions_hourly",
         deploy_mode="client",
         packages="org.apache.spark:spark-avro_2.13:4.0.0,org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.0,org.mongodb.spark:mongo-spark-connector_2.13:10.5.0",
@@ -107,10 +100,6 @@ with DAG(
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.shuffle.partitions": "8",
         },
-        num_executors=None,
-        executor_cores=None,
-        executor_memory=None,
-        driver_memory=None,
         application_args=["--bootstrap-servers", KAFKA_BOOTSTRAP],
         env_vars={
             "CASSANDRA_HOST": "{{ var.value.CASSANDRA_HOST }}",
@@ -118,6 +107,6 @@ with DAG(
             "PROFILES_MONGO_URI": "{{ var.value.PROFILES_MONGO_URI | pipegen_secret }}",
             "SCHEMA_REGISTRY_URL": "{{ var.value.SCHEMA_REGISTRY_URL }}",
         },
-        inlets=[TOPICS["activity.events"]],
-        outlets=[],
+        # Lineage only (the DAG runs on its own schedule): the topics read and written.
+        inlets=[Asset("kafka://kafka_default/activity.events")],
     )

@@ -12,7 +12,7 @@ import type { Pipeline } from "../../ir/types.js";
 import { RUNTIME_PACKAGE, RUNTIME_VERSION } from "../shared/runtime.js";
 import { render } from "../shared/templates.js";
 import type { GeneratedFile } from "../shared/types.js";
-import { doc, sdkImports, settings } from "./settings.js";
+import { deadlineTexts, doc, sdkImports, settings } from "./settings.js";
 
 /** The deployment of the pipeline's NiFi flow, or null when it has no ingests. */
 function nifiDeployment(p: Pipeline) {
@@ -94,9 +94,9 @@ export function ingestionDag(p: Pipeline): GeneratedFile | null {
         compatibility: t.compatibility,
       })),
       nifi,
-      // The DAG's arguments (templates/airflow/_dag.py.hbs); its deadline alerts are the
-      // settings' deadline.
+      // The DAG's arguments (templates/airflow/_dag.py.hbs).
       id: dagIds.ingestion(p.name),
+      ...deadlineTexts(p, dagIds.ingestion(p.name), deadline),
       description: `${p.name}: Kafka topics${withSchema.length ? ", Avro schemas" : ""}${nifi ? ", NiFi flow" : ""}`,
       doc: doc(p, what),
       schedule,

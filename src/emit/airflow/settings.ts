@@ -18,6 +18,29 @@ export function timedelta(ms: number): { unit: string; amount: number } {
   return { unit: "milliseconds", amount: ms };
 }
 
+/** Milliseconds as Python's str(timedelta(milliseconds=ms)): "0:30:00", "1 day, 2:00:00". */
+export function pyTimedeltaText(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86_400);
+  const rest = seconds % 86_400;
+  const two = (n: number) => String(n).padStart(2, "0");
+  let text = `${Math.floor(rest / 3600)}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
+  if (days) text = `${days} day${days === 1 ? "" : "s"}, ${text}`;
+  if (ms % 1000) text += `.${String((ms % 1000) * 1000).padStart(6, "0")}`;
+  return text;
+}
+
+/**
+ * A DAG's deadline alert text (its e-mail subject and Slack text) and the e-mail's HTML, or
+ * nulls without a deadline. A DAG id is plain in HTML and in Jinja.
+ */
+export function deadlineTexts(p: Pipeline, dagId: string, on: boolean) {
+  const ms = p.orchestration.deadlineMs;
+  if (!on || ms === null) return { deadlineText: null, deadlineHtml: null };
+  const text = `[pipegen] ${dagId} missed its deadline: a run was not done ${pyTimedeltaText(ms)} after it was queued`;
+  return { deadlineText: text, deadlineHtml: `<p>${text}.</p>` };
+}
+
 /** The start date, checked to be a real calendar date. */
 function startDate(text: string): { year: number; month: number; day: number } {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);

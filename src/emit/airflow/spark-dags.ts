@@ -15,7 +15,7 @@ import {
   jinjaValue,
   jinjaVariable,
 } from "./jinja.js";
-import { doc, sdkImports, settings, timedelta } from "./settings.js";
+import { deadlineTexts, doc, sdkImports, settings, timedelta } from "./settings.js";
 
 /**
  * The Airflow variable that may name the runtime's zip (a path on the workers or a URL Spark
@@ -108,10 +108,18 @@ interface Context {
 function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
   const o = p.orchestration;
   const plan = sparkJobPlans(p).get(e.name)!;
-  const task = { ...sparkTask(p, plan, secrets), inlets: e.inlets, outlets: e.outlets };
+  const kafka = p.platform.airflow.kafkaConnection;
+  const assets = (topics: string[]) =>
+    topics.map((t) => ({ name: t, uri: topicAssetUri(kafka, t) }));
+  const task = {
+    ...sparkTask(p, plan, secrets),
+    inlets: assets(e.inlets),
+    outlets: assets(e.outlets),
+  };
   const schedule = plan.longRunning ? "@continuous" : (plan.schedule ?? o.schedule);
+  const id = archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name);
   return {
-    id: archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name),
+    id,
     description: archival
       ? `${p.name}: archive ${e.name}`
       : `${p.name}: stream ${e.name}${plan.longRunning ? " (long-running)" : ""}`,
@@ -120,6 +128,7 @@ function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
     maxActiveRuns: schedule === "@continuous" ? 1 : o.maxActiveRuns,
     // A long-running job's run never ends in time: no deadline for it.
     deadline: deadline && !plan.longRunning,
+    ...deadlineTexts(p, id, deadline && !plan.longRunning),
     task,
   };
 }
@@ -130,7 +139,6 @@ function sparkDagsFile(p: Pipeline, archival: boolean, entries: Entry[]): Genera
   const secrets = secretNames(p, ["kafka", "nifi", "spark", "connections"]);
   const ctx: Context = { p, archival, secrets, deadline: s.deadline !== null };
   const dags = entries.map((e) => sparkDag(ctx, e));
-  const topics = [...new Set(dags.flatMap((d) => [...d.task.inlets, ...d.task.outlets]))].sort();
   const deadline = dags.some((d) => d.deadline);
   const kafka = p.platform.airflow.kafkaConnection;
   return {
@@ -150,7 +158,6 @@ function sparkDagsFile(p: Pipeline, archival: boolean, entries: Entry[]): Genera
       sparkConnection: p.platform.airflow.sparkConnection,
       kafkaConnection: kafka,
       kafkaBootstrap: jinjaConnectionExtra(kafka, "bootstrap.servers"),
-      topics: topics.map((t) => ({ name: t, uri: topicAssetUri(kafka, t) })),
       secrets: dags.some((d) => d.task.usesSecrets),
       dags,
     }),

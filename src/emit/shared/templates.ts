@@ -31,6 +31,12 @@ export const helpers: Record<string, (...args: unknown[]) => string> = {
     if (!Array.isArray(v)) throw new Error("py_str_args: not a list");
     return v.map((x) => pyStr(String(x))).join(", ");
   },
+  /** A list of strings as a Python tuple literal: (), ("a",), ("a", "b"). */
+  py_str_tuple: (v) => {
+    if (!Array.isArray(v)) throw new Error("py_str_tuple: not a list");
+    const items = v.map((x) => pyStr(String(x)));
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+  },
   /** A ValueRef as a Python expression: a literal, or os.environ[...] for ${env:..} and ${secret:..}. */
   py_value: (v) => pyValue(v as ValueRef),
   /** Like py_value, but None instead of failing when an environment variable is unset (argparse defaults). */

@@ -9,7 +9,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { compilePaths } from "../../../src/api/index.js";
-import { timedelta } from "../../../src/emit/airflow/settings.js";
+import { pyTimedeltaText, timedelta } from "../../../src/emit/airflow/settings.js";
 import { RUNTIME_VERSION } from "../../../src/emit/shared/runtime.js";
 import { dagIds } from "../../../src/ir/names.js";
 import {
@@ -69,7 +69,7 @@ interface PyModule {
 const READ = String.raw`
 import ast, io, json, sys, tokenize
 CALLS = {"DAG", "SparkSubmitOperator", "SmtpNotifier", "SlackWebhookNotifier", "Asset",
-         "DeadlineAlert", "AsyncCallback", "timedelta", "datetime"}
+         "DeadlineAlert", "AsyncCallback", "timedelta", "datetime", "NifiFlow"}
 def conv(n):
     if isinstance(n, ast.Constant):
         return n.value
@@ -328,19 +328,26 @@ describe("the Airflow target on the examples", () => {
 
   it("shop_orders ingestion: the NiFi flow's parameters for the Kafka and registry references come from the connections", () => {
     const m = readPython(dags)["shop_orders/airflow/shop_orders_ingestion.py"]!;
-    expect(m.assigns.NIFI_FLOW).toEqual({
-      $call: "runtime.NifiFlow",
-      args: [],
-      kwargs: {
-        conn_id: "nifi_default",
-        group: "shop_orders",
-        flow: { $expr: "GENERATED / 'nifi' / 'shop_orders.flow.json'" },
-        position: [900, 500],
-        from_connections: { KAFKA_BOOTSTRAP_SERVERS: "kafka", SCHEMA_REGISTRY_URL: "registry" },
-        kafka_conn_id: { $name: "KAFKA_CONN_ID" },
-        registry_conn_id: { $name: "SCHEMA_REGISTRY_CONN_ID" },
+    // Made when a task runs (nifi_flow()), not when Airflow parses the file.
+    expect(m.calls.filter((c) => c.$call === "NifiFlow")).toEqual([
+      {
+        $call: "NifiFlow",
+        args: [],
+        kwargs: {
+          conn_id: "nifi_default",
+          group: "shop_orders",
+          flow: {
+            $call: "Path",
+            args: [{ $name: "GENERATED" }, "nifi", "shop_orders.flow.json"],
+            kwargs: {},
+          },
+          position: [900, 500],
+          from_connections: { KAFKA_BOOTSTRAP_SERVERS: "kafka", SCHEMA_REGISTRY_URL: "registry" },
+          kafka_conn_id: { $name: "KAFKA_CONN_ID" },
+          registry_conn_id: { $name: "SCHEMA_REGISTRY_CONN_ID" },
+        },
       },
-    });
+    ]);
     expect(m.assigns).toMatchObject({
       KAFKA_CONN_ID: "kafka_default",
       SCHEMA_REGISTRY_CONN_ID: "schema_registry_default",
@@ -359,15 +366,18 @@ describe("the Airflow target on the examples", () => {
         "# image's requirements (pip install ./runtime from the pipegen repository).",
       ]);
       const imports = lines.flatMap((l, i) => (/^(import|from) /.test(l) ? [i] : []));
-      const afterImports = lines.slice(imports.at(-1)! + 1).find((l) => /^\S/.test(l));
+      // (A parenthesized import ends with its ")" line.)
+      const afterImports = lines.slice(imports.at(-1)! + 1).find((l) => /^\S/.test(l) && l !== ")");
       expect(afterImports, file).toBe(
         `pipegen_runtime.require("${RUNTIME_VERSION}", "${p}_ingestion.py")`,
       );
-      // Its module imported only: a different runtime fails at require(), before any name of it.
+      // Its package imported only: a different runtime fails at require(); the tasks import
+      // pipegen_runtime.airflow when they run, not when Airflow parses the file.
       expect(
         lines.filter((l) => /^(import|from) /.test(l) && l.includes("pipegen_runtime")),
         file,
-      ).toEqual(["import pipegen_runtime", "from pipegen_runtime import airflow as runtime"]);
+      ).toEqual(["import pipegen_runtime"]);
+      expect(dags[file], file).toContain("    from pipegen_runtime import airflow as runtime\n");
     }
   });
 
@@ -385,8 +395,8 @@ describe("the Airflow target on the examples", () => {
       task_id: "orders_per_minute",
       conn_id: { $name: "SPARK_CONN_ID" },
       application: {
-        $call: "str",
-        args: [{ $expr: "SPARK_DIR / 'orders_per_minute.py'" }],
+        $call: "os.path.join",
+        args: [{ $name: "SPARK_DIR" }, "orders_per_minute.py"],
         kwargs: {},
       },
       name: submit.name,
@@ -398,7 +408,7 @@ describe("the Airflow target on the examples", () => {
       num_executors: 4,
       executor_cores: 2,
       executor_memory: "4g",
-      driver_memory: null,
+      // driver_memory: not set in the spec, so not given (the operator's default, None).
       application_args: ["--bootstrap-servers", { $name: "KAFKA_BOOTSTRAP" }],
       env_vars: {
         ANALYTICS_DB_HOST: "{{ var.value.ANALYTICS_DB_HOST }}",
@@ -407,8 +417,8 @@ describe("the Airflow target on the examples", () => {
         // The job reads Avro: the versions of its topic's schema, at start.
         SCHEMA_REGISTRY_URL: "{{ var.value.SCHEMA_REGISTRY_URL }}",
       },
-      inlets: [{ $expr: "TOPICS['orders.raw']" }],
-      outlets: [{ $expr: "TOPICS['orders.per_minute']" }],
+      inlets: [{ $call: "Asset", args: ["kafka://kafka_default/orders.raw"], kwargs: {} }],
+      outlets: [{ $call: "Asset", args: ["kafka://kafka_default/orders.per_minute"], kwargs: {} }],
       retry_exponential_backoff: 2.0,
       max_retry_delay: { $call: "timedelta", args: [], kwargs: { hours: 1 } },
     });
@@ -465,15 +475,17 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
 
   it("owner, description, tags, start date, retries and retry delay arrive exactly", () => {
     for (const m of [ingestion, processing, archival]) {
-      const args = m.assigns.DEFAULT_ARGS as Record<string, Py>;
-      expect(args.owner).toBe(H);
-      expect(args.retries).toBe(4);
-      expect(args.retry_delay).toEqual({
-        $call: "timedelta",
-        args: [],
-        kwargs: { milliseconds: 250 },
-      });
-      expect(args.on_failure_callback).toEqual({ $name: "FAILURE_ALERTS" });
+      for (const dag of m.calls.filter((c) => c.$call === "DAG")) {
+        const args = dag.kwargs.default_args as Record<string, Py>;
+        expect(args.owner).toBe(H);
+        expect(args.retries).toBe(4);
+        expect(args.retry_delay).toEqual({
+          $call: "timedelta",
+          args: [],
+          kwargs: { milliseconds: 250 },
+        });
+        expect(args.on_failure_callback).toEqual({ $name: "FAILURE_ALERTS" });
+      }
       expect(m.assigns.TAGS).toEqual(["a:b", "c.d-e"]);
       expect(m.assigns.START_DATE).toEqual({
         $call: "datetime",
@@ -491,6 +503,26 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
       (c) => c.$call === "DAG" && c.kwargs.dag_id === "hostile_processing_running",
     )!;
     expect(stream.kwargs.doc_md as string).toContain(`\n\n${H.trim()}\n\n`);
+  });
+
+  it("each DAG's deadline alerts say which DAG missed its deadline, by e-mail and Slack", () => {
+    for (const m of [ingestion, processing, archival])
+      for (const dag of m.calls.filter((c) => "deadline" in c.kwargs && c.$call === "DAG")) {
+        const text = `[pipegen] ${String(dag.kwargs.dag_id)} missed its deadline: a run was not done 7 days, 0:00:00 after it was queued`;
+        const alerts = dag.kwargs.deadline as Array<{ kwargs: Record<string, Py> }>;
+        const kwargs = alerts.map(
+          (a) => (a.kwargs.callback as { kwargs: Record<string, Py> }).kwargs.kwargs,
+        );
+        expect(kwargs).toEqual([
+          {
+            to: EMAILS.map(jinjaText),
+            smtp_conn_id: "smtp_default",
+            subject: text,
+            html_content: `<p>${text}.</p>`,
+          },
+          { slack_webhook_conn_id: "hooks", text },
+        ]);
+      }
   });
 
   it("DAG ids, schedules and run limits: @continuous forces one active run; the stream keeps its cron", () => {
@@ -524,11 +556,11 @@ describe("a spec whose every free-text value is hostile, in a hostile file name"
         ["orders_raw-value", "orders_raw.avsc", "FULL"],
       ],
     ]);
-    expect(ingestion.assigns.TOPICS).toEqual({
-      "orders.raw": { $call: "Asset", args: ["kafka://kafka_main/orders.raw"], kwargs: {} },
-      orders_raw: { $call: "Asset", args: ["kafka://kafka_main/orders_raw"], kwargs: {} },
-      "out-topic": { $call: "Asset", args: ["kafka://kafka_main/out-topic"], kwargs: {} },
-    });
+    expect(ingestion.assigns.TOPICS).toEqual([
+      { $call: "Asset", args: ["kafka://kafka_main/orders.raw"], kwargs: {} },
+      { $call: "Asset", args: ["kafka://kafka_main/orders_raw"], kwargs: {} },
+      { $call: "Asset", args: ["kafka://kafka_main/out-topic"], kwargs: {} },
+    ]);
     expect(ingestion.assigns.KAFKA_CONN_ID).toBe("kafka_main");
     // No ingest entries: no NiFi tasks.
     expect(dags["hostile/airflow/hostile_ingestion.py"]).not.toContain("nifi");
@@ -615,7 +647,7 @@ describe("what a pipeline gets", () => {
       schedule: "@once",
       tags: { $name: "TAGS" },
     });
-    expect(m.assigns.DEFAULT_ARGS).toEqual({
+    expect(m.calls.find((c) => c.$call === "DAG")!.kwargs.default_args).toEqual({
       owner: "pipegen",
       retries: 2,
       retry_delay: { $call: "timedelta", args: [], kwargs: { minutes: 5 } },
@@ -647,6 +679,17 @@ describe("helpers", () => {
     [1500, "milliseconds", 1500],
   ])("timedelta(%i ms) = %s=%i", (ms, unit, amount) => {
     expect(timedelta(ms)).toEqual({ unit, amount });
+  });
+
+  const spans = [
+    250, 1000, 59_999, 90_000, 1_800_000, 86_399_000, 86_400_000, 90_000_500, 604_800_000,
+  ];
+  it("pyTimedeltaText is Python's str(timedelta) (deadline alert texts baked in)", () => {
+    const code = `import sys, datetime\nfor a in sys.argv[1:]: print(datetime.timedelta(milliseconds=int(a)))`;
+    const r = spawnSync("python3", ["-c", code, ...spans.map(String)], { encoding: "utf8" });
+    expect(r.stdout.trim().split("\n")).toEqual(spans.map(pyTimedeltaText));
+    expect(pyTimedeltaText(1_800_000)).toBe("0:30:00");
+    expect(pyTimedeltaText(604_800_000)).toBe("7 days, 0:00:00");
   });
 
   it("Jinja text escapes exactly the characters Jinja would act on", () => {

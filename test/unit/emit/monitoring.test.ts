@@ -137,21 +137,22 @@ describe("the monitoring DAG", () => {
   it("checks each job's consumer group on its topic, with its freshness, in a task of its own", () => {
     expect(dag).toContain(
       [
-        '    "clean": freshness.Watch(',
-        '        kind="stream",',
-        '        job="clean",',
-        '        topic="orders",',
-        '        group="pipegen.shop.clean",',
-        "        freshness=timedelta(minutes=5),",
-        "    ),",
-        '    "daily": freshness.Watch(',
-        '        kind="archive",',
-        '        job="daily",',
-        '        topic="orders",',
-        '        group="pipegen.shop.daily",',
-        "        freshness=timedelta(hours=26),",
+        '    "clean": {',
+        '        "kind": "stream",',
+        '        "topic": "orders",',
+        '        "group": "pipegen.shop.clean",',
+        '        "freshness": timedelta(minutes=5),',
+        "    },",
+        '    "daily": {',
+        '        "kind": "archive",',
+        '        "topic": "orders",',
+        '        "group": "pipegen.shop.daily",',
+        '        "freshness": timedelta(hours=26),',
       ].join("\n"),
     );
+    // A Watch made when the task runs: pipegen_runtime.freshness is not imported at parse.
+    expect(dag).toContain("watch = freshness.Watch(job=job, **WATCHES[job])");
+    expect(dag).not.toMatch(/^(from|import) pipegen_runtime[. ]freshness/m);
     expect(dag).toContain('check_freshness.override(task_id="check_clean")("clean")');
     expect(dag).toContain('check_freshness.override(task_id="check_daily")("daily")');
     expect(dag).toContain("schedule=timedelta(seconds=150),");

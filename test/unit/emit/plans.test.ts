@@ -64,7 +64,7 @@ describe("sparkJobPlans", () => {
         expect(dags).toContain(
           plan.applicationUri
             ? `application="${plan.applicationUri}"`
-            : `application=str(SPARK_DIR / "${plan.application}")`,
+            : `application=os.path.join(SPARK_DIR, "${plan.application}")`,
         );
         expect(dags).toContain(`packages="${plan.packages.join(",")}"`);
         expect(dags).toContain(`name="${plan.name}"`);
