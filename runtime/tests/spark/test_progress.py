@@ -227,3 +227,34 @@ def test_the_jvm_calls_the_listener_with_each_batchs_progress(spark: Any, tmp_pa
     assert sinks["id"] == str(query.id)
     assert r.commits == []  # a file source: no Kafka offsets
     assert pr.last_progress(query)["batchId"] == 0  # type: ignore[index]
+
+
+def test_jvm_callbacks_read_the_progress_json_and_never_raise() -> None:
+    class Progress:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def json(self) -> str:
+            if self.text == "boom":
+                raise RuntimeError("the gateway is gone")
+            return self.text
+
+    class Event:
+        def __init__(self, text: str) -> None:
+            self._progress = Progress(text)
+
+        def progress(self) -> Progress:
+            return self._progress
+
+    r = Recorder()
+    err = io.StringIO()
+    callbacks = pr.JvmCallbacks(listener(r, err))
+    progress = event("q", {})
+    progress["sources"] = [{"endOffset": {"orders": {"0": 3}}, "latestOffset": None}]
+    callbacks.onQueryProgress(Event(json.dumps(progress)))
+    callbacks.onQueryProgress(Event("boom"))
+    callbacks.onQueryStarted(object())
+    callbacks.onQueryIdle(object())
+    callbacks.onQueryTerminated(object())
+    assert r.commits == [{"orders": {0: 3}}]
+    assert "reading a query's progress failed: the gateway is gone" in err.getvalue()
