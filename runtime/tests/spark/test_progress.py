@@ -180,3 +180,81 @@ def test_flush_records_each_querys_last_progress() -> None:
     lst = listener(r)
     lst.flush([Query(event("a", {"orders": {"0": 7}})), Query(None)])
     assert r.commits == [{"orders": {0: 7}}]
+
+
+def test_offsets_parsed_already_as_the_progress_json_has_them() -> None:
+    r = Recorder()
+    lst = listener(r)
+    progress = event("q", {})
+    progress["sources"] = [
+        {"endOffset": {"orders": {"0": 4}}, "latestOffset": {"orders": {"0": 9}}, "numInputRows": 4}
+    ]
+    lst.record(progress)
+    assert r.commits == [{"orders": {0: 4}}]
+    doc = json.loads(r.files["/ck/p/s/_progress.json"])
+    assert doc["queries"]["q"]["sources"][0]["offsetsBehindLatest"] == {"orders": {"0": 5}}
+
+
+def test_the_jvm_calls_the_listener_with_each_batchs_progress(spark: Any, tmp_path: Path) -> None:
+    """Registered with a real session: JvmCallbacks reads each progress event as JSON."""
+    import time
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.json").write_text('{"n": 1}\n{"n": 2}\n')
+    r = Recorder()
+    lst = listener(r)
+    spark.streams.addListener(lst)
+    try:
+        query = (
+            spark.readStream.schema("n INT")
+            .json(str(source))
+            .writeStream.format("noop")
+            .queryName("p.s.sinks")
+            .option("checkpointLocation", str(tmp_path / "ck"))
+            .trigger(availableNow=True)
+            .start()
+        )
+        query.awaitTermination(60)
+        deadline = time.monotonic() + 30
+        while "/ck/p/s/_progress.json" not in r.files and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        spark.streams.removeListener(lst)
+    doc = json.loads(r.files["/ck/p/s/_progress.json"])
+    sinks = doc["queries"]["p.s.sinks"]
+    assert sinks["batchId"] == 0 and sinks["numInputRows"] == 2
+    assert sinks["id"] == str(query.id)
+    assert r.commits == []  # a file source: no Kafka offsets
+    assert pr.last_progress(query)["batchId"] == 0  # type: ignore[index]
+
+
+def test_jvm_callbacks_read_the_progress_json_and_never_raise() -> None:
+    class Progress:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def json(self) -> str:
+            if self.text == "boom":
+                raise RuntimeError("the gateway is gone")
+            return self.text
+
+    class Event:
+        def __init__(self, text: str) -> None:
+            self._progress = Progress(text)
+
+        def progress(self) -> Progress:
+            return self._progress
+
+    r = Recorder()
+    err = io.StringIO()
+    callbacks = pr.JvmCallbacks(listener(r, err))
+    progress = event("q", {})
+    progress["sources"] = [{"endOffset": {"orders": {"0": 3}}, "latestOffset": None}]
+    callbacks.onQueryProgress(Event(json.dumps(progress)))
+    callbacks.onQueryProgress(Event("boom"))
+    callbacks.onQueryStarted(object())
+    callbacks.onQueryIdle(object())
+    callbacks.onQueryTerminated(object())
+    assert r.commits == [{"orders": {0: 3}}]
+    assert "reading a query's progress failed: the gateway is gone" in err.getvalue()

@@ -68,6 +68,16 @@ def schema_id() -> Column:
     return F.conv(F.hex(F.substring(F.col("value"), 2, 4)), 16, 10).cast("long")
 
 
+def _schema_id_bytes() -> Column:
+    """The schema id's 4 bytes as they are (compared with _id_bytes: cheaper than schema_id())."""
+    return F.substring(F.col("value"), 2, 4)
+
+
+def _id_bytes(schema_id: int) -> Column:
+    """A schema id as the Confluent wire format writes it: 4 bytes, big-endian."""
+    return F.lit(bytearray(schema_id.to_bytes(4, "big")))
+
+
 def _unknown_writer(subject: str, writers: Mapping[int, str]) -> Column:
     known = ", ".join(str(k) for k in sorted(writers)) or "none"
     return F.raise_error(
@@ -135,8 +145,9 @@ def decode_avro(
     broken: Column | None = None
     for k in ids:
         record_k = from_avro(body, writers[k], options)
-        by_id = (F if by_id is None else by_id).when(schema_id() == k, record_k)
-        broken_k = (F.col("__pg_schema_id") == k) & _broken(schema, writers[k])
+        # The id's bytes, not schema_id() (hex and base conversion), compared per record.
+        by_id = (F if by_id is None else by_id).when(_schema_id_bytes() == _id_bytes(k), record_k)
+        broken_k = (F.col("__pg_schema_id") == _id_bytes(k)) & _broken(schema, writers[k])
         broken = broken_k if broken is None else broken | broken_k
     unknown = _unknown_writer(subject, writers)
     # With no writers known, the record is the error alone: typed, for the fields' columns.
@@ -147,7 +158,9 @@ def decode_avro(
     undecodable = F.when(
         ~F.col("__pg_wire_ok"), F.lit("not in the Confluent Avro wire format")
     ).when(F.lit(False) if broken is None else broken, F.lit("undecodable Avro record"))
-    return _flatten(raw, record, wire_ok, undecodable, schema, {"__pg_schema_id": schema_id()})
+    return _flatten(
+        raw, record, wire_ok, undecodable, schema, {"__pg_schema_id": _schema_id_bytes()}
+    )
 
 
 def decode_json(raw: DataFrame, schema: T.StructType) -> DataFrame:

@@ -52,12 +52,16 @@ def progress_path(checkpoint_root: str, pipeline: str, job: str) -> str:
     return f"{checkpoint_root.rstrip('/')}/{pipeline}/{job}/{PROGRESS_FILE}"
 
 
-def parse_offsets(text: str | None) -> Offsets:
-    """A Kafka source's offsets ('{"topic": {"0": 12}}'); {} for anything else (no batch yet)."""
-    try:
-        value = json.loads(text or "")
-    except ValueError:
-        return {}
+def parse_offsets(text: str | Mapping[str, Any] | None) -> Offsets:
+    """A Kafka source's offsets ('{"topic": {"0": 12}}', or that JSON already parsed, as the
+    progress's JSON has it); {} for anything else (no batch yet)."""
+    if isinstance(text, Mapping):
+        value: Any = text
+    else:
+        try:
+            value = json.loads(text or "")
+        except ValueError:
+            return {}
     if not isinstance(value, dict):
         return {}
     offsets: Offsets = {}
@@ -217,8 +221,55 @@ class OffsetCommitter:
         self._consumer.close()
 
 
+class JvmCallbacks:
+    """What the driver's JVM calls back (py4j) for a ProgressListener.
+
+    pyspark's own callbacks turn every event into Python objects field by field, a py4j round
+    trip per field, map entry and state operator (a few hundred per progress event), and do so
+    for started and idle events too. These read a progress event as one JSON string (what
+    StreamingQueryProgress.json gives) and ignore the other events.
+    """
+
+    def __init__(self, listener: ProgressListener) -> None:
+        self._listener = listener
+
+    def onQueryStarted(self, jevent: Any) -> None:
+        pass
+
+    def onQueryProgress(self, jevent: Any) -> None:
+        try:
+            progress = json.loads(jevent.progress().json())
+        except Exception as e:  # noqa: BLE001 - never fail the job
+            self._listener._warn("reading a query's progress", e)
+            return
+        self._listener.record(progress)
+
+    def onQueryIdle(self, jevent: Any) -> None:
+        pass
+
+    def onQueryTerminated(self, jevent: Any) -> None:
+        pass
+
+    class Java:
+        implements = ["org.apache.spark.sql.streaming.PythonStreamingQueryListener"]
+
+
+def last_progress(query: Any) -> Mapping[str, Any] | None:
+    """A query's last progress as JSON (one py4j call), or its lastProgress for another object."""
+    jsq = getattr(query, "_jsq", None)
+    if jsq is None:
+        last: Mapping[str, Any] | None = query.lastProgress
+        return last
+    jprogress = jsq.lastProgress()
+    return None if jprogress is None else json.loads(jprogress.json())
+
+
 class ProgressListener(StreamingQueryListener):
-    """Publishes a job's progress after every micro-batch (see the module's doc)."""
+    """Publishes a job's progress after every micro-batch (see the module's doc).
+
+    Registered with spark.streams.addListener, the JVM calls it through JvmCallbacks (see
+    _jlistener); onQueryProgress is what another caller (Spark Connect) would call.
+    """
 
     def __init__(
         self,
@@ -238,6 +289,17 @@ class ProgressListener(StreamingQueryListener):
         self._queries: dict[str, dict[str, Any]] = {}
         self._ends: dict[str, Offsets] = {}
         self._committed: Offsets = {}
+        self._jvm_listener: Any = None
+
+    @property
+    def _jlistener(self) -> Any:
+        """The JVM side pyspark's addListener/removeListener register: JvmCallbacks, wrapped."""
+        if self._jvm_listener is None:
+            from pyspark import SparkContext
+
+            jvm: Any = SparkContext._jvm
+            self._jvm_listener = jvm.PythonStreamingQueryListenerWrapper(JvmCallbacks(self))
+        return self._jvm_listener
 
     def _warn(self, what: str, e: BaseException) -> None:
         print(f"pipegen progress: {what} failed: {e}", file=self._err or sys.stderr)
@@ -258,7 +320,7 @@ class ProgressListener(StreamingQueryListener):
         """Records each query's last progress (when it has one): the end of a job."""
         for query in queries:
             try:
-                last = query.lastProgress
+                last = last_progress(query)
             except Exception as e:  # noqa: BLE001 - never fail the job
                 self._warn("reading a query's last progress", e)
                 continue
