@@ -3,9 +3,11 @@
 A generated DAG holds the pipeline's data (connection ids, files, the NiFi group) and
 wires these functions into tasks:
 
-    @task(outlets=list(TOPICS.values()))
-    def apply_topics() -> None:
-        runtime.apply_topics(KAFKA_CONN_ID, KAFKA_DIR / "topics.json")
+    @task(outlets=TOPICS)
+    def apply_topics():
+        from pipegen_runtime import airflow as runtime
+
+        runtime.apply_topics(KAFKA_CONN_ID, Path(GENERATED, "kafka", "topics.json"))
 
 Settings come from Airflow connections and variables when a task runs:
 - the Kafka connection's extra is a librdkafka configuration with bootstrap.servers;
@@ -16,10 +18,10 @@ Settings come from Airflow connections and variables when a task runs:
 - a NiFi parameter NAME takes the Airflow variable NAME, except those the Kafka and
   registry connections provide.
 
-Cheap to import, since every generated DAG file imports it when Airflow parses the file:
-what a task needs (requests, the Kafka client, the NiFi and registry clients, airflow.sdk,
-a provider's notifier) is imported inside the function that uses it, when the task runs.
-So the rest of this module (and its tests) also work without Airflow.
+The generated tasks import this module when they run, not when Airflow parses the file.
+It is cheap to import all the same: what a task needs (requests, the Kafka client, the
+NiFi and registry clients, airflow.sdk, a provider's notifier) is imported inside the
+function that uses it. So the rest of this module (and its tests) also work without Airflow.
 """
 
 from __future__ import annotations
