@@ -25,6 +25,13 @@ export const minSpecsPerThread = 40;
 
 const workerFile = fileURLToPath(new URL("./worker.js", import.meta.url));
 
+/**
+ * A worker's young generation (V8's default is larger): a spec's garbage is short-lived, and a
+ * smaller nursery keeps a 2-thread build of 1,000 pipelines near 470 MB peak RSS instead of
+ * near 500, with no measurable cost in CPU time (bench/run.mjs).
+ */
+const workerYoungGenerationMb = 12;
+
 /** What a worker thread is given. */
 export interface WorkerInput {
   specs: readonly SpecSource[];
@@ -89,7 +96,13 @@ export function compileInParallel(
   for (let w = 1; w < threads; w++) {
     const { port1, port2 } = new MessageChannel();
     const input: WorkerInput = { specs, opts: wopts, shared, port: port2 };
-    workers.push(new Worker(workerFile, { workerData: input, transferList: [port2] }));
+    workers.push(
+      new Worker(workerFile, {
+        workerData: input,
+        transferList: [port2],
+        resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb },
+      }),
+    );
     ports.push(port1);
   }
   const settled: Settled[] = new Array<Settled>(specs.length);
