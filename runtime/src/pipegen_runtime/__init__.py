@@ -4,7 +4,7 @@ Generated files hold a pipeline's data and wiring; what they do at run time live
 at one exact version that each generated file pins with require().
 """
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
 
 
 class RuntimeVersionError(RuntimeError):

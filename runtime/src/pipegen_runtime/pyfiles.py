@@ -6,7 +6,7 @@ writes ``pipegen_runtime-<version>.zip`` (into the current directory by default)
 its path. The generated Spark jobs import the runtime on the driver and on the executors;
 where it is not installed in their Python, ship it with the job:
 
-    spark-submit --py-files pipegen_runtime-0.2.0.zip ... job.py
+    spark-submit --py-files pipegen_runtime-0.2.1.zip ... job.py
 
 The zip holds the package as it is installed here (or as found on PYTHONPATH), and the same
 files always give the same bytes: entries sorted, stored uncompressed, with fixed dates and

@@ -3,7 +3,7 @@
  * import. Every generated file pins this exact version; keep it equal to
  * runtime/pyproject.toml's (a unit test checks).
  */
-export const RUNTIME_VERSION = "0.2.0";
+export const RUNTIME_VERSION = "0.2.1";
 
 /** The distribution name, as pip knows it. */
 export const RUNTIME_PACKAGE = "pipegen-runtime";

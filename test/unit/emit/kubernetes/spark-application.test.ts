@@ -160,7 +160,7 @@ describe("what a SparkApplication says", () => {
           onSubmissionFailureRetryInterval: 120,
         },
         executor: {},
-        pyFiles: ["local:///opt/j/pipegen_runtime-0.2.0.zip"],
+        pyFiles: ["local:///opt/j/pipegen_runtime-0.2.1.zip"],
       },
     ],
   ])("%s", (_what, kubernetes, stream, want) => {

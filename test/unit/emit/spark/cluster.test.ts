@@ -89,7 +89,7 @@ describe("a submission's cluster settings", () => {
         "spark.kubernetes.namespace": "n",
       },
       "s3a://b/jobs/s.py",
-      "s3a://b/jobs/pipegen_runtime-0.2.0.zip",
+      "s3a://b/jobs/pipegen_runtime-0.2.1.zip",
     ],
     [
       "yarn, cluster mode: queue, the packed environment on driver and executors, files",
