@@ -1,6 +1,12 @@
-import { hash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 const namespaces = new Map<string, Buffer>();
+
+/** SHA-1 of the bytes: one-shot `crypto.hash` where Node has it (20.12+), a Hash object before. */
+const sha1: (data: Buffer) => Buffer =
+  typeof crypto.hash === "function"
+    ? (data) => crypto.hash("sha1", data, "buffer")
+    : (data) => crypto.createHash("sha1").update(data).digest();
 
 /**
  * Name-based (version 5, SHA-1) UUIDs, RFC 9562 section 5.5: the same name always gives the
@@ -13,7 +19,7 @@ export function uuidV5(namespace: string, name: string): string {
     if (ns.length !== 16) throw new Error(`not a UUID: ${namespace}`);
     namespaces.set(namespace, ns);
   }
-  const b = hash("sha1", Buffer.concat([ns, Buffer.from(name, "utf8")]), "buffer").subarray(0, 16);
+  const b = sha1(Buffer.concat([ns, Buffer.from(name, "utf8")])).subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50; // version 5
   b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
   const hex = b.toString("hex");
