@@ -140,7 +140,8 @@ export function buildWith(
     const { result: r, previous, specs } = compileAt(compile, inputs, opts, stageFor(root));
     if (hasErrors(r.diagnostics)) return r;
     try {
-      const plan = planWrite(root, r.outputs, gone(root, inputs, specs));
+      // A build never touches files it did not write: no need to list the folders for them.
+      const plan = planWrite(root, r.outputs, gone(root, inputs, specs), false);
       if (plan.conflicts.length) {
         for (const c of plan.conflicts)
           r.diagnostics.push(

@@ -50,7 +50,10 @@ export interface Plan {
   unchanged: number;
   /** Files pipegen did not write that a build would overwrite: never touched, reported as errors. */
   conflicts: string[];
-  /** Files under a pipeline's folder that pipegen did not write and would not write (for check). */
+  /**
+   * Files under a pipeline's folder that pipegen did not write and would not write (for check;
+   * empty when the caller did not ask, as a build does not: it never touches them).
+   */
   foreign: string[];
   manifestText: string;
   manifestChanged: boolean;
@@ -146,6 +149,8 @@ export function planWrite(
   outputs: readonly PipelineOutput[],
   /** Specs that were built before and are gone now: their pipelines' files are stale. */
   removedSpecs: readonly string[] = [],
+  /** List each pipeline's folder for files pipegen did not write (`foreign`). */
+  lookForForeign = true,
 ): Plan {
   const manifestAbs = path.join(root, manifestName);
   if (existsSync(root) && !statSync(root).isDirectory())
@@ -173,6 +178,7 @@ export function planWrite(
     conflicts.push(...planned.conflicts);
     unchanged += planned.unchanged;
     next.pipelines[o.pipeline] = manifestEntry(o.spec, planned.hashes, o.environment);
+    if (!lookForForeign) continue;
     const onDisk: string[] = [];
     listFiles(path.join(root, o.pipeline), o.pipeline, onDisk);
     for (const rel of onDisk) if (!produced.has(rel) && !ownedBefore.has(rel)) foreign.push(rel);

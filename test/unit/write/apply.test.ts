@@ -58,6 +58,10 @@ describe("writer", () => {
     expect(existsSync(path.join(root, "p/kafka/b.json"))).toBe(false);
     expect(readFileSync(path.join(root, "p/kafka/mine.txt"), "utf8")).toBe("user data");
     expect(plan.foreign).toEqual(["p/kafka/mine.txt"]);
+    // A build does not list the folders for such files (it never touches them): same changes.
+    const asBuild = planWrite(root, out({ "p/kafka/a.json": "A3\n" }), [], false);
+    expect(asBuild.foreign).toEqual([]);
+    expect(asBuild.changes.map((c) => `${c.kind} ${c.rel}`)).toEqual(["update p/kafka/a.json"]);
   });
 
   it("refuses to overwrite a file it did not write", () => {
