@@ -3,7 +3,7 @@ import { emitAll } from "../emit/index.js";
 import { formatFiles } from "../format/index.js";
 import { checkInlineCredentials, resolve } from "../ir/resolve/index.js";
 import type { Pipeline } from "../ir/types.js";
-import { defaultLimits, loadSpec, type LoadLimits } from "../load/load.js";
+import { defaultLimits, fullLoad, loadSpec, type LoadLimits } from "../load/load.js";
 import { validateSchema } from "../schema/validate.js";
 import { deepFreeze } from "../ir/values.js";
 import type { PipelineOutput } from "../write/plan.js";
@@ -102,7 +102,9 @@ export function resolveSpec(
 
 /** Where a spec names its pipeline (for a duplicate name's error): found again only then. */
 function nameAt(spec: SpecSource, limits: LoadLimits | undefined): Position {
-  return loadSpec(spec.file, spec.text, limits).spec?.locate("/pipeline") ?? { line: 1, col: 1 };
+  // Positions come from the full path (loadSpec's fast path would parse first and then call it).
+  const loaded = fullLoad(spec.file, spec.text, limits ?? defaultLimits);
+  return loaded.spec?.locate("/pipeline") ?? { line: 1, col: 1 };
 }
 
 /** What one spec compiles to: all compile() gathers from it, in a form a worker thread can send. */

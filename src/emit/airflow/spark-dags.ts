@@ -118,6 +118,8 @@ function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
   };
   const schedule = plan.longRunning ? "@continuous" : (plan.schedule ?? o.schedule);
   const id = archival ? dagIds.archival(p.name, e.name) : dagIds.processing(p.name, e.name);
+  // A long-running job's run never ends in time: no deadline for it.
+  const hasDeadline = deadline && !plan.longRunning;
   return {
     id,
     description: archival
@@ -126,9 +128,8 @@ function sparkDag({ p, archival, secrets, deadline }: Context, e: Entry) {
     doc: doc(p, what(archival, e, plan), [e.doc]),
     schedule,
     maxActiveRuns: schedule === "@continuous" ? 1 : o.maxActiveRuns,
-    // A long-running job's run never ends in time: no deadline for it.
-    deadline: deadline && !plan.longRunning,
-    ...deadlineTexts(p, id, deadline && !plan.longRunning),
+    deadline: hasDeadline,
+    ...deadlineTexts(p, id, hasDeadline),
     task,
   };
 }

@@ -3,7 +3,7 @@ import type { Field, RecordSchema } from "../../ir/types.js";
 
 const require = createRequire(import.meta.url);
 const checked = new Set<string>();
-const checkedRecords = new WeakMap<RecordSchema, Set<string>>();
+const checkedRecords = new WeakSet<RecordSchema>();
 
 /** Avro record and field names (an enum symbol too). */
 const avroName = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -68,8 +68,9 @@ function build(rec: RecordSchema, namespace: string, opts: AvroOptions): Record<
 
 /** Throws on anything Avro would refuse (names, logical types, defaults); each distinct shape is checked once. */
 function check(rec: RecordSchema, namespace: string): void {
-  // A pipeline's record is built into several files: checked once per record and namespace.
-  if (checkedRecords.get(rec)?.has(namespace)) return;
+  // A pipeline's record is built into several files: checked once (the shape leaves the
+  // namespace out, so another namespace never needs another check).
+  if (checkedRecords.has(rec)) return;
   const schema = build(rec, namespace, {});
   const shape = JSON.stringify({ ...schema, namespace: undefined });
   if (!checked.has(shape)) {
@@ -77,7 +78,7 @@ function check(rec: RecordSchema, namespace: string): void {
     avsc.Type.forSchema(schema as never, { logicalTypes: {}, assertLogicalTypes: true });
     checked.add(shape);
   }
-  checkedRecords.set(rec, (checkedRecords.get(rec) ?? new Set<string>()).add(namespace));
+  checkedRecords.add(rec);
 }
 
 /**

@@ -40,7 +40,10 @@ function checkedKeys(v: unknown): string[] | undefined {
   return Object.keys(v);
 }
 
-/** A copy with every object's keys in stableJson's order (plain objects: faster to build and to serialise than null-prototype ones; "__proto__" stays an own key), or integerKey. */
+/**
+ * A copy with every object's keys in stableJson's order, or integerKey. Plain objects: faster to
+ * build and to serialise than null-prototype ones; "__proto__" stays an own key.
+ */
 function sortedCopy(v: unknown): unknown {
   const keys = checkedKeys(v);
   if (Array.isArray(v)) {
