@@ -146,8 +146,9 @@ def decode_avro(
     for k in ids:
         record_k = from_avro(body, writers[k], options)
         # The id's bytes, not schema_id() (hex and base conversion), compared per record.
-        by_id = (F if by_id is None else by_id).when(_schema_id_bytes() == _id_bytes(k), record_k)
-        broken_k = (F.col("__pg_schema_id") == _id_bytes(k)) & _broken(schema, writers[k])
+        id_k = _id_bytes(k)
+        by_id = (F if by_id is None else by_id).when(_schema_id_bytes() == id_k, record_k)
+        broken_k = (F.col("__pg_schema_id") == id_k) & _broken(schema, writers[k])
         broken = broken_k if broken is None else broken | broken_k
     unknown = _unknown_writer(subject, writers)
     # With no writers known, the record is the error alone: typed, for the fields' columns.

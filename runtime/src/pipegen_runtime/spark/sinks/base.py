@@ -65,12 +65,12 @@ class BatchSink(ABC):
 def write_batch(batch: DataFrame, batch_id: int, sinks: Sequence[BatchSink], query_id: str) -> None:
     """Writes one micro-batch to every sink, in order; the batch is computed once (cached when
     several sinks read it; one sink writes it with one action, which computes it once)."""
-    if len(sinks) == 1:
-        sinks[0].send(sinks[0].select(batch), batch_id, query_id)
-        return
-    batch.persist()
+    cache = len(sinks) > 1
+    if cache:
+        batch.persist()
     try:
         for sink in sinks:
             sink.send(sink.select(batch), batch_id, query_id)
     finally:
-        batch.unpersist()
+        if cache:
+            batch.unpersist()
