@@ -49,9 +49,11 @@ export interface Endpoint {
   spec?: ComponentSpec;
 }
 
+// Every object below is written with its keys in stableJson's order, which then serialises it as
+// it is instead of copying it.
 const bundle = (artifact: string, version: string) => ({
-  group: "org.apache.nifi",
   artifact,
+  group: "org.apache.nifi",
   version,
 });
 
@@ -96,30 +98,30 @@ export class GroupBuilder {
     return g;
   }
 
-  private base(path: string, name: string, comments: string) {
-    return {
-      ...componentIds(this.pipeline, `${this.path}/${path}`),
-      groupIdentifier: this.identifier,
-      name,
-      comments,
-    };
+  private ids(path: string) {
+    return componentIds(this.pipeline, `${this.path}/${path}`);
   }
 
   service(path: string, component: ComponentName, name: string, opts: ServiceOptions): string {
     const spec: ComponentSpec = components[component];
+    const ids = this.ids(`service/${path}`);
     const json = {
-      ...this.base(`service/${path}`, name, opts.comments ?? ""),
-      type: spec.type,
+      bulletinLevel: "WARN",
       bundle: bundle(spec.artifact, this.version),
+      comments: opts.comments ?? "",
+      componentType: "CONTROLLER_SERVICE",
+      controllerServiceApis: [
+        { bundle: bundle(spec.api!.artifact, this.version), type: spec.api!.type },
+      ],
+      groupIdentifier: this.identifier,
+      identifier: ids.identifier,
+      instanceIdentifier: ids.instanceIdentifier,
+      name,
+      position: { x: 0, y: 0 },
       properties: opts.properties,
       propertyDescriptors: {},
-      controllerServiceApis: [
-        { type: spec.api!.type, bundle: bundle(spec.api!.artifact, this.version) },
-      ],
       scheduledState: "ENABLED",
-      bulletinLevel: "WARN",
-      componentType: "CONTROLLER_SERVICE",
-      position: { x: 0, y: 0 },
+      type: spec.type,
     };
     this.services.push(json);
     return json.identifier;
@@ -136,29 +138,34 @@ export class GroupBuilder {
       opts.retry && opts.retry.count > 0 && spec.relationships?.includes("failure")
         ? ["failure"]
         : [];
+    const ids = this.ids(`processor/${path}`);
     const json = {
-      ...this.base(`processor/${path}`, name, opts.comments ?? ""),
-      position: opts.position,
-      type: spec.type,
+      autoTerminatedRelationships: [...(opts.autoTerminated ?? [])].sort(),
+      backoffMechanism: "PENALIZE_FLOWFILE",
+      bulletinLevel: "WARN",
       bundle: bundle(spec.artifact, this.version),
+      comments: opts.comments ?? "",
+      componentType: "PROCESSOR",
+      concurrentlySchedulableTaskCount: 1,
+      executionNode: opts.primaryNodeOnly ? "PRIMARY" : "ALL",
+      groupIdentifier: this.identifier,
+      identifier: ids.identifier,
+      instanceIdentifier: ids.instanceIdentifier,
+      maxBackoffPeriod: retried.length ? opts.retry!.backoff : "10 mins",
+      name,
+      penaltyDuration: opts.retry?.backoff ?? opts.penaltyDuration ?? "30 sec",
+      position: opts.position,
       properties: opts.properties,
       propertyDescriptors: {},
-      style: {},
+      retriedRelationships: retried,
+      retryCount: retried.length ? opts.retry!.count : 0,
+      runDurationMillis: 0,
+      scheduledState: "ENABLED",
       schedulingPeriod: opts.schedulingPeriod ?? "0 sec",
       schedulingStrategy: "TIMER_DRIVEN",
-      executionNode: opts.primaryNodeOnly ? "PRIMARY" : "ALL",
-      penaltyDuration: opts.retry?.backoff ?? opts.penaltyDuration ?? "30 sec",
+      style: {},
+      type: spec.type,
       yieldDuration: "1 sec",
-      bulletinLevel: "WARN",
-      runDurationMillis: 0,
-      concurrentlySchedulableTaskCount: 1,
-      autoTerminatedRelationships: [...(opts.autoTerminated ?? [])].sort(),
-      scheduledState: "ENABLED",
-      retryCount: retried.length ? opts.retry!.count : 0,
-      retriedRelationships: retried,
-      backoffMechanism: "PENALIZE_FLOWFILE",
-      maxBackoffPeriod: retried.length ? opts.retry!.backoff : "10 mins",
-      componentType: "PROCESSOR",
     };
     this.processors.push(json);
     this.handled.set(json.identifier, new Set(opts.autoTerminated ?? []));
@@ -178,15 +185,20 @@ export class GroupBuilder {
    * needs no outgoing connection and does not make the group invalid).
    */
   failurePort(path: string, name: string, position: Position): Endpoint {
+    const ids = this.ids(`port/${path}`);
     const json = {
-      ...this.base(`port/${path}`, name, ""),
-      position,
-      type: "OUTPUT_PORT",
-      concurrentlySchedulableTaskCount: 1,
-      scheduledState: "DISABLED",
       allowRemoteAccess: false,
-      portFunction: "FAILURE",
+      comments: "",
       componentType: "OUTPUT_PORT",
+      concurrentlySchedulableTaskCount: 1,
+      groupIdentifier: this.identifier,
+      identifier: ids.identifier,
+      instanceIdentifier: ids.instanceIdentifier,
+      name,
+      portFunction: "FAILURE",
+      position,
+      scheduledState: "DISABLED",
+      type: "OUTPUT_PORT",
     };
     this.outputPorts.push(json);
     return { id: json.identifier, groupId: this.identifier, name, type: "OUTPUT_PORT" };
@@ -196,28 +208,33 @@ export class GroupBuilder {
     const rels = [...relationships].sort();
     const key = `${source.id}:${rels.join(",")}->${destination.id}`;
     const endpoint = (e: Endpoint) => ({
-      id: e.id,
-      type: e.type,
-      groupId: e.groupId,
-      name: e.name,
       comments: "",
+      groupId: e.groupId,
+      id: e.id,
+      name: e.name,
+      type: e.type,
     });
+    const ids = this.ids(`connection/${key}`);
     this.connections.push({
-      ...this.base(`connection/${key}`, "", ""),
-      source: endpoint(source),
-      destination: endpoint(destination),
-      selectedRelationships: rels,
-      labelIndex: 1,
-      zIndex: 0,
-      bends: [],
-      backPressureObjectThreshold: 10000,
       backPressureDataSizeThreshold: "1 GB",
-      flowFileExpiration: "0 sec",
-      prioritizers: [],
-      loadBalanceStrategy: "DO_NOT_LOAD_BALANCE",
-      partitioningAttribute: "",
-      loadBalanceCompression: "DO_NOT_COMPRESS",
+      backPressureObjectThreshold: 10000,
+      bends: [],
+      comments: "",
       componentType: "CONNECTION",
+      destination: endpoint(destination),
+      flowFileExpiration: "0 sec",
+      groupIdentifier: this.identifier,
+      identifier: ids.identifier,
+      instanceIdentifier: ids.instanceIdentifier,
+      labelIndex: 1,
+      loadBalanceCompression: "DO_NOT_COMPRESS",
+      loadBalanceStrategy: "DO_NOT_LOAD_BALANCE",
+      name: "",
+      partitioningAttribute: "",
+      prioritizers: [],
+      selectedRelationships: rels,
+      source: endpoint(source),
+      zIndex: 0,
     });
     const handled = this.handled.get(source.id);
     if (handled) for (const r of rels) handled.add(r);
@@ -227,31 +244,32 @@ export class GroupBuilder {
     const byId = (a: Json, b: Json) =>
       (a.identifier as string) < (b.identifier as string) ? -1 : 1;
     return {
-      ...componentIds(this.pipeline, this.path),
-      ...(this.groupIdentifier ? { groupIdentifier: this.groupIdentifier } : {}),
-      name: this.name,
       comments: this.comments,
-      position: this.position,
-      processGroups: this.groups.map((g) => g.toJson()).sort(byId),
-      remoteProcessGroups: [],
-      processors: [...this.processors].sort(byId),
-      inputPorts: [],
-      outputPorts: [...this.outputPorts].sort(byId),
+      componentType: "PROCESS_GROUP",
       connections: [...this.connections].sort(byId),
-      labels: [],
-      funnels: [],
       controllerServices: [...this.services].sort(byId),
-      parameterContextName: this.parameterContextName,
-      defaultFlowFileExpiration: "0 sec",
-      defaultBackPressureObjectThreshold: 10000,
       defaultBackPressureDataSizeThreshold: "1 GB",
-      scheduledState: "ENABLED",
+      defaultBackPressureObjectThreshold: 10000,
+      defaultFlowFileExpiration: "0 sec",
       executionEngine: "INHERITED",
-      maxConcurrentTasks: 1,
-      statelessFlowTimeout: "1 min",
       flowFileConcurrency: "UNBOUNDED",
       flowFileOutboundPolicy: "STREAM_WHEN_AVAILABLE",
-      componentType: "PROCESS_GROUP",
+      funnels: [],
+      ...(this.groupIdentifier ? { groupIdentifier: this.groupIdentifier } : {}),
+      identifier: this.identifier,
+      inputPorts: [],
+      instanceIdentifier: this.instanceIdentifier,
+      labels: [],
+      maxConcurrentTasks: 1,
+      name: this.name,
+      outputPorts: [...this.outputPorts].sort(byId),
+      parameterContextName: this.parameterContextName,
+      position: this.position,
+      processGroups: this.groups.map((g) => g.toJson()).sort(byId),
+      processors: [...this.processors].sort(byId),
+      remoteProcessGroups: [],
+      scheduledState: "ENABLED",
+      statelessFlowTimeout: "1 min",
     };
   }
 }

@@ -77,23 +77,24 @@ function buildFlowDefinition(p: Pipeline): Record<string, unknown> {
     emitIngest(flow, ing, { x: (i % 3) * 700, y: Math.floor(i / 3) * 500 }),
   );
   const ctx = componentIds(p.name, "parameter-context");
+  // Keys in stableJson's order (see flow.ts).
   return {
     $comment: headerText(p),
-    flowContents: root.toJson(),
     externalControllerServices: {},
+    flowContents: root.toJson(),
+    flowEncodingVersion: "1.0",
+    latest: false,
     parameterContexts: {
       [group]: {
-        identifier: ctx.identifier,
-        name: group,
-        description: `Connection settings of pipeline ${p.name}. Parameters without a value are set when the flow is deployed.`,
         componentType: "PARAMETER_CONTEXT",
+        description: `Connection settings of pipeline ${p.name}. Parameters without a value are set when the flow is deployed.`,
+        identifier: ctx.identifier,
         inheritedParameterContexts: [],
+        name: group,
         parameters: params.toJson(),
       },
     },
     parameterProviders: {},
-    flowEncodingVersion: "1.0",
-    latest: false,
   };
 }
 

@@ -119,10 +119,10 @@ export class Parameters {
     return [...this.byName.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((p) => ({
-        name: p.name,
         description: p.description,
-        sensitive: p.sensitive,
+        name: p.name,
         provided: false,
+        sensitive: p.sensitive,
         ...(p.value !== undefined ? { value: p.value } : {}),
       }));
   }

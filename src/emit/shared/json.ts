@@ -41,39 +41,69 @@ function checkedKeys(v: unknown): string[] | undefined {
 }
 
 /**
- * A copy with every object's keys in stableJson's order, or integerKey. Plain objects: faster to
- * build and to serialise than null-prototype ones; "__proto__" stays an own key.
+ * v with every object's keys in stableJson's order, or integerKey. An object or array that is
+ * already in that order (nothing to drop, every key in place, every member unchanged) is
+ * returned as it is; anything else is copied into plain objects, which are faster to build and
+ * to serialise than null-prototype ones ("__proto__" stays an own key).
  */
 function sortedCopy(v: unknown): unknown {
   const keys = checkedKeys(v);
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) {
-      const x = sortedCopy(v[i]);
-      if (x === integerKey) return integerKey;
-      out[i] = x;
-    }
-    return out;
-  }
+  if (Array.isArray(v)) return arrayCopy(v);
   if (!keys) return v;
-  keys.sort(compareKeys);
   const o = v as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    if (o[k] === undefined) continue;
-    if (isIndexKey(k)) return integerKey;
-    const x = sortedCopy(o[k]);
-    if (x === integerKey) return integerKey;
-    if (k === "__proto__")
-      Object.defineProperty(out, k, {
-        value: x,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else out[k] = x;
+  let out: Record<string, unknown> | undefined;
+  if (!inOrder(keys)) {
+    keys.sort(compareKeys);
+    out = {};
   }
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = o[k];
+    if (x === undefined) {
+      out ??= prefix(o, keys, i);
+      continue;
+    }
+    if (isIndexKey(k)) return integerKey;
+    const y = sortedCopy(x);
+    if (y === integerKey) return integerKey;
+    if (out === undefined && y !== x) out = prefix(o, keys, i);
+    if (out !== undefined) setKey(out, k, y);
+  }
+  return out ?? v;
+}
+
+function arrayCopy(v: unknown[]): unknown {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < v.length; i++) {
+    const y = sortedCopy(v[i]);
+    if (y === integerKey) return integerKey;
+    if (out === undefined && y !== v[i]) out = v.slice(0, i);
+    if (out !== undefined) out.push(y);
+  }
+  return out ?? v;
+}
+
+const inOrder = (keys: readonly string[]) => {
+  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1]!, keys[i]!) > 0) return false;
+  return true;
+};
+
+/** A plain object with o's first n keys (in order, every value kept as it is). */
+function prefix(o: Record<string, unknown>, keys: readonly string[], n: number) {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) setKey(out, keys[i]!, o[keys[i]!]);
   return out;
+}
+
+function setKey(out: Record<string, unknown>, k: string, x: unknown) {
+  if (k === "__proto__")
+    Object.defineProperty(out, k, {
+      value: x,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else out[k] = x;
 }
 
 /** Throws, as sortedCopy does, for what JSON cannot hold; copies nothing. */

@@ -33,8 +33,8 @@ function component(
   const group = String(g.name);
   const out: NifiComponentState = {
     at: groupAt(p, group, isRoot),
-    kind,
     group,
+    kind,
     name: String(c.name),
     type: String(c.type ?? c.componentType),
   };

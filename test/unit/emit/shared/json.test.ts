@@ -48,6 +48,44 @@ describe("stableJson against its definition", () => {
     );
   });
 
+  it("writes the same for a value whose objects already have their keys in order (served as they are)", () => {
+    const compare = (a: string, b: string) =>
+      a === "$comment" ? -1 : b === "$comment" ? 1 : a < b ? -1 : a > b ? 1 : 0;
+    /** v rebuilt with every object's keys inserted in stableJson's order, undefined values kept. */
+    const inOrder = (v: unknown): unknown => {
+      if (v === null || typeof v !== "object") return v;
+      if (Array.isArray(v)) return v.map(inOrder);
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort(compare))
+        Object.defineProperty(out, k, {
+          value: inOrder((v as Record<string, unknown>)[k]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      return out;
+    };
+    fc.assert(
+      fc.property(json, (v) => {
+        const w = inOrder(v);
+        const before = JSON.stringify(w);
+        expect(stableJson(w)).toBe(reference(v) + "\n");
+        expect(JSON.stringify(w)).toBe(before); // the value is left as it was
+      }),
+      { numRuns: 2000 },
+    );
+    // In order, but a member needs copying (a later key's object, an array's later item) or a
+    // value is dropped.
+    const cases = [
+      { a: 1, b: { d: 1, c: 2 } },
+      { a: [1, { y: 1, x: 2 }], b: 2 },
+      { a: 1, b: undefined, c: { e: 1, d: 2 } },
+      { a: { b: 1 }, c: undefined },
+      { $comment: "h", a: [[], [{ b: 1, a: 2 }]], z: null },
+    ];
+    for (const v of cases) expect(stableJson(v)).toBe(reference(v) + "\n");
+  });
+
   it("falls back for an integer-like key deep inside, and sorts it as a string", () => {
     const v = { z: [{ b: { "10": 1, "9": 2, a: 3 } }], a: 1 };
     expect(stableJson(v)).toBe(reference(v) + "\n");
