@@ -19,8 +19,11 @@ export interface StageContext {
   owned: readonly string[];
 }
 
-/** Per thread: the owned set and the realpath memo of a context. */
-const perThread = new WeakMap<StageContext, { owned: Set<string>; memo: Map<string, string> }>();
+/** Per thread: the owned set, the realpath memo of a context, and whether its staging folder is made. */
+const perThread = new WeakMap<
+  StageContext,
+  { owned: Set<string>; memo: Map<string, string>; stagingMade?: boolean }
+>();
 
 /** The content of a staged or written file, read when asked for (a build never asks). */
 function lazyFile(pathRel: string, abs: () => string): GeneratedFile {
@@ -43,7 +46,10 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
   let t = perThread.get(ctx);
   if (!t) perThread.set(ctx, (t = { owned: new Set(ctx.owned), memo: new Map() }));
   const planned = planFiles(ctx.root, o, t.owned, t.memo);
-  if (planned.changes.length) mkdirSync(ctx.staging, { recursive: true });
+  if (planned.changes.length && !t.stagingMade) {
+    mkdirSync(ctx.staging, { recursive: true });
+    t.stagingMade = true;
+  }
   const prefix = `${o.pipeline}/`;
   const asFolder =
     planned.changes.length > 0 &&
