@@ -3,6 +3,7 @@
  * words and a hint (keywords.ts); a choice (`anyOf`) is explained by the one branch the value
  * was evidently meant for, or else by the forms it allows, never by all its branches at once.
  */
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -24,7 +25,31 @@ const schemaId = String(specSchema.$id);
 let ajv: InstanceType<typeof import("ajv").default> | undefined;
 let compiled: ValidateFunction | undefined;
 
-function validator(): ValidateFunction {
+/**
+ * Whether a spec is valid, from the standalone validator `npm run build` writes beside this
+ * module (scripts/gen-validator.mjs): no schema to compile at run time. Used only when it was
+ * made from this very schema; null when it is missing (run from sources) or was not.
+ */
+let quick: ((value: unknown) => boolean) | null | undefined;
+
+function quickValidator(): ((value: unknown) => boolean) | null {
+  if (quick !== undefined) return quick;
+  quick = null;
+  try {
+    const m = require("./validator.gen.cjs") as {
+      schemaHash: string;
+      make: (formats: Record<string, unknown>) => (value: unknown) => boolean;
+    };
+    const hash = createHash("sha256").update(JSON.stringify(specSchema)).digest("hex");
+    if (m.schemaHash === hash) quick = m.make({ schedule: { validate: isSchedule } });
+  } catch {
+    // not built: the compiled validator below decides
+  }
+  return quick;
+}
+
+/** The compiled validator, which explains its errors (also the reference of the quick one's tests). */
+export function validator(): ValidateFunction {
   if (compiled) return compiled;
   // ajv is CommonJS; loading it lazily keeps `pipegen --version` fast.
   const AjvCtor = require("ajv").default as typeof import("ajv").default;
@@ -181,6 +206,10 @@ export function validateSchema(
   spec: LoadedSpec,
   alsoBroken: readonly string[] = [],
 ): { value?: PipegenSpec; sound?: Sound; diagnostics: Diagnostic[] } {
+  if (alsoBroken.length === 0 && quickValidator()?.(spec.value) === true) {
+    const value = normalize(spec.value as PipegenSpec);
+    return { value, sound: { value, broken: new Set() }, diagnostics: [] };
+  }
   const validate = validator();
   const diagnostics: Diagnostic[] = [];
   if (!validate(spec.value)) {
