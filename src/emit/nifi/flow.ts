@@ -51,6 +51,14 @@ export interface Endpoint {
 
 // Every object below is written with its keys in stableJson's order, which then serialises it as
 // it is instead of copying it.
+/** The properties with their names in that order. */
+const inOrder = (properties: Record<string, string>) =>
+  Object.fromEntries(
+    Object.keys(properties)
+      .sort()
+      .map((k) => [k, properties[k]!]),
+  );
+
 const bundle = (artifact: string, version: string) => ({
   artifact,
   group: "org.apache.nifi",
@@ -118,7 +126,7 @@ export class GroupBuilder {
       instanceIdentifier: ids.instanceIdentifier,
       name,
       position: { x: 0, y: 0 },
-      properties: opts.properties,
+      properties: inOrder(opts.properties),
       propertyDescriptors: {},
       scheduledState: "ENABLED",
       type: spec.type,
@@ -155,7 +163,7 @@ export class GroupBuilder {
       name,
       penaltyDuration: opts.retry?.backoff ?? opts.penaltyDuration ?? "30 sec",
       position: opts.position,
-      properties: opts.properties,
+      properties: inOrder(opts.properties),
       propertyDescriptors: {},
       retriedRelationships: retried,
       retryCount: retried.length ? opts.retry!.count : 0,
