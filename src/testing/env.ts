@@ -108,20 +108,41 @@ function venvPython(dir: string): string {
   return path.join(dir, "bin", "python");
 }
 
-/** Runs a command, its output shown line by line through `say`; its exit code. */
-function shown(cmd: string, args: string[], say: Say): Promise<{ code: number; tail: string }> {
+/**
+ * Runs a command, its output shown line by line through `say`; its exit code. While it prints
+ * nothing (pip downloading pyspark's ~430 MB prints nothing with its bar off), a line every
+ * `heartbeatMs` says it is still at work and for how long.
+ */
+export function shown(
+  cmd: string,
+  args: string[],
+  say: Say,
+  heartbeatMs = 15_000,
+): Promise<{ code: number; tail: string }> {
   return new Promise((resolve) => {
+    const started = Date.now();
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
+    let quietSince = started;
+    const heartbeat = setInterval(() => {
+      if (Date.now() - quietSince < heartbeatMs) return;
+      say(`  ... still working (${Math.round((Date.now() - started) / 1000)} s)`);
+      quietSince = Date.now();
+    }, heartbeatMs / 3);
     const onData = (b: Buffer) => {
       const text = b.toString("utf8");
       tail = (tail + text).slice(-4000);
       for (const line of text.split(/\r?\n|\r/)) if (line.trim()) say(`  ${line.trim()}`);
+      quietSince = Date.now();
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    child.on("error", (e) => resolve({ code: 127, tail: e.message }));
-    child.on("close", (code) => resolve({ code: code ?? 1, tail }));
+    const done = (r: { code: number; tail: string }) => {
+      clearInterval(heartbeat);
+      resolve(r);
+    };
+    child.on("error", (e) => done({ code: 127, tail: e.message }));
+    child.on("close", (code) => done({ code: code ?? 1, tail }));
   });
 }
 
