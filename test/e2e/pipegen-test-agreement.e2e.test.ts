@@ -1,4 +1,4 @@
-// `pipegen test` agrees with the real engines: two of shop_orders' example tests
+// `pipegen test` agrees with the real engines: three of shop_orders' example tests
 // (specs/shop_orders.tests.yaml) are run by `pipegen test`, and their given records, the very
 // bytes pipegen test fed the job, go through real Kafka, the committed job on real Spark
 // (spark-submit, one --available-now run per given batch: one micro-batch each, as pipegen
@@ -21,7 +21,12 @@ import { describeSparkJob, java17Home, runSparkJob, sparkPaths } from "./harness
 const gen = path.join(REPO_ROOT, "generated", "shop_orders");
 const job = path.join(gen, "spark", "orders_per_minute.py");
 const work = mkdtempSync(path.join(tmpdir(), "pipegen-test-agreement-"));
-const TESTS = ["a_late_order_is_dropped_by_the_watermark", "invalid_orders_are_dead_lettered"];
+const TESTS = [
+  "a_late_order_is_dropped_by_the_watermark",
+  "invalid_orders_are_dead_lettered",
+  // an upsert: the later batch replaces the table's row, the topic gets both updates
+  "a_later_batch_updates_the_window",
+];
 
 let kafka: KafkaBroker;
 let pg: Postgres;
