@@ -5,18 +5,23 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { compile as Compile, SpecSource } from "../../../src/api/index.js";
 import type { threadsFor as ThreadsFor } from "../../../src/api/parallel.js";
+import type { startWorkersFor as StartWorkersFor } from "../../../src/api/workers.js";
 
 // Worker threads run the compiled dist/ (a worker cannot load TypeScript), so this test does too.
 const repo = path.resolve(import.meta.dirname, "../../..");
 const dist = (m: string) => pathToFileURL(path.join(repo, "dist", m)).href;
 let compile: typeof Compile;
 let threadsFor: typeof ThreadsFor;
+let startWorkersFor: typeof StartWorkersFor;
 
 beforeAll(async () => {
   if (!existsSync(path.join(repo, "dist", "api", "worker.js")))
     throw new Error("run `npm run build` first");
   ({ compile } = (await import(dist("api/index.js"))) as { compile: typeof Compile });
   ({ threadsFor } = (await import(dist("api/parallel.js"))) as { threadsFor: typeof ThreadsFor });
+  ({ startWorkersFor } = (await import(dist("api/workers.js"))) as {
+    startWorkersFor: typeof StartWorkersFor;
+  });
 });
 
 /** n specs from the examples, each renamed, with a broken spec and a duplicate name among them. */
@@ -52,6 +57,14 @@ describe("compile on worker threads", () => {
     expect(one.outputs.length).toBe(88); // one spec broken, one a duplicate name
     expect(one.diagnostics.some((d) => d.code === "PG402")).toBe(true);
     expect(bytes(two)).toBe(bytes(one));
+  });
+
+  it("gives the same on a worker started ahead (as the CLI does after its light attempt)", () => {
+    const input = specs(90);
+    const one = compile(input, { jobs: 1 });
+    startWorkersFor(input.length, 2);
+    const ahead = compile(input, { jobs: 2 });
+    expect(bytes(ahead)).toBe(bytes(one));
   });
 
   it("uses one thread for few specs or one job", () => {
