@@ -155,7 +155,7 @@ def test_a_breach_sends_every_alert_with_the_reason_then_fails(
     from pipegen_runtime import airflow
 
     sdk = types.ModuleType("airflow.sdk")
-    sdk.get_current_context = lambda: {"run_id": "manual__1"}  # type: ignore[attr-defined]
+    sdk.get_current_context = lambda: {"run_id": "manual__1"}
     monkeypatch.setitem(sys.modules, "airflow.sdk", sdk)
     monkeypatch.setattr(airflow, "connection", lambda conn_id: None)
     monkeypatch.setattr(airflow, "kafka_config", lambda conn: {})
@@ -174,3 +174,67 @@ def test_a_breach_sends_every_alert_with_the_reason_then_fails(
         fr.check_from_airflow("k", [WATCH], alerts=[broken, sent.append])
     assert sent == [{"run_id": "manual__1", "exception": breach}]
     assert "alert function failed: smtp down" in capsys.readouterr().err
+
+
+class FakeMessage:
+    def __init__(self, partition: int | None, offset: int | None, stamp: int) -> None:
+        self._partition, self._offset, self._stamp = partition, offset, stamp
+
+    def error(self) -> None:
+        return None
+
+    def partition(self) -> int | None:
+        return self._partition
+
+    def offset(self) -> int | None:
+        return self._offset
+
+    def timestamp(self) -> tuple[int, int]:
+        return (1, self._stamp)
+
+
+class FakeConsumer:
+    """Polls the given messages in order, then nothing."""
+
+    def __init__(self, messages: list[FakeMessage]) -> None:
+        self.messages = messages
+        self.assigned = False
+
+    def assign(self, partitions: list[Any]) -> None:
+        self.assigned = True
+
+    def unassign(self) -> None:
+        self.assigned = False
+
+    def poll(self, timeout: float) -> FakeMessage | None:
+        return self.messages.pop(0) if self.messages else None
+
+
+def reader(messages: list[FakeMessage]) -> fr.KafkaReader:
+    """A KafkaReader over a stand-in consumer (its constructor would connect to a broker)."""
+    pytest.importorskip("confluent_kafka")
+    kafka = object.__new__(fr.KafkaReader)
+    kafka._consumer = FakeConsumer(messages)
+    kafka._timeout = 0.5
+    return kafka
+
+
+def test_timestamps_takes_each_partitions_first_record_at_or_after_its_offset() -> None:
+    kafka = reader(
+        [
+            FakeMessage(None, 7, 1),  # no partition: passed over
+            FakeMessage(2, 7, 2),  # a partition not asked for
+            FakeMessage(0, 4, 3),  # before the offset asked for
+            FakeMessage(0, 5, 4),
+            FakeMessage(0, 6, 5),  # partition 0 already found
+            FakeMessage(1, 9, 6),
+        ]
+    )
+    assert kafka.timestamps("t", {0: 5, 1: 9}) == {0: 4, 1: 6}
+
+
+def test_timestamps_refuses_a_record_without_an_offset() -> None:
+    kafka = reader([FakeMessage(0, None, 1)])
+    with pytest.raises(RuntimeError, match="topic t: a record of partition 0 has no offset"):
+        kafka.timestamps("t", {0: 5})
+    assert not kafka._consumer.assigned

@@ -88,7 +88,7 @@ def http_session(conn: ConnectionLike) -> requests.Session:
         REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE environment variables replace a session's verify
         (a connection's verify: false or its CA bundle would be ignored)."""
 
-        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
             kwargs.setdefault("verify", self.verify)
             return super().request(method, url, *args, **kwargs)
 
@@ -116,13 +116,15 @@ def kafka_bootstrap(conn: ConnectionLike) -> str:
 def connection(conn_id: str) -> ConnectionLike:
     from airflow.sdk import Connection
 
-    return Connection.get(conn_id)
+    conn: ConnectionLike = Connection.get(conn_id)
+    return conn
 
 
 def variable(name: str) -> str | None:
     from airflow.sdk import Variable
 
-    return Variable.get(name, default=None)
+    value: str | None = Variable.get(name, default=None)
+    return value
 
 
 def mask_secret(value: str) -> None:

@@ -107,7 +107,7 @@ class KafkaReader:
         from confluent_kafka import Consumer
         from confluent_kafka.admin import AdminClient
 
-        self._config = dict(config)
+        self._config: dict[str, str | int | float | bool] = dict(config)
         self._timeout = timeout
         self._admin = AdminClient(self._config)
         # Never subscribes and never commits: it joins no group; the id is only required.
@@ -155,7 +155,12 @@ class KafkaReader:
                 if msg is None or msg.error() is not None:
                     continue
                 p = msg.partition()
-                if p in offsets and p not in found and msg.offset() >= offsets[p]:
+                if p is None or p not in offsets or p in found:
+                    continue
+                offset = msg.offset()
+                if offset is None:
+                    raise RuntimeError(f"topic {topic}: a record of partition {p} has no offset")
+                if offset >= offsets[p]:
                     found[p] = int(msg.timestamp()[1])
         finally:
             self._consumer.unassign()

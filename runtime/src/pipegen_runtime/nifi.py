@@ -96,7 +96,7 @@ class Nifi:
         deadline = time.monotonic() + self.wait
         try:
             for attempt in itertools.count():
-                request = self.call("GET", path)["request"]
+                request: dict[str, Any] = self.call("GET", path)["request"]
                 if request.get("complete"):
                     break
                 if time.monotonic() > deadline:
@@ -110,7 +110,8 @@ class Nifi:
 
     def root(self) -> dict[str, Any]:
         """The root process group's flow (its child groups with their revisions)."""
-        return self.call("GET", "flow/process-groups/root")["processGroupFlow"]
+        flow: dict[str, Any] = self.call("GET", "flow/process-groups/root")["processGroupFlow"]
+        return flow
 
     def upload(
         self,

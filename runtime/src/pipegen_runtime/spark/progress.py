@@ -159,8 +159,10 @@ def hadoop_writer(spark: SparkSession) -> Callable[[str, str], None]:
     """Writes through Hadoop's file system of the path (s3a://, hdfs://) from the driver's JVM."""
 
     def write(path: str, text: str) -> None:
-        jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
-        conf = spark.sparkContext._jsc.hadoopConfiguration()  # type: ignore[union-attr]
+        jvm = spark.sparkContext._jvm
+        if jvm is None:
+            raise RuntimeError(f"cannot write {path}: the Spark driver's JVM is not running")
+        conf = spark.sparkContext._jsc.hadoopConfiguration()
         target = jvm.org.apache.hadoop.fs.Path(path)
         fs = target.getFileSystem(conf)
         data = bytearray(text.encode("utf-8"))

@@ -55,7 +55,7 @@ class SinkTable:
         self.mode = mode
         self.key = list(key)
         self._rows: list[dict[str, Any]] = []
-        self._by_key: dict[tuple, dict[str, Any]] = {}
+        self._by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def write(self, rows: list[dict[str, Any]]) -> None:

@@ -36,11 +36,14 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pyspark.sql import DataFrame, SparkSession
 
 from pipegen_runtime.testing import feed, seams
+
+if TYPE_CHECKING:
+    from pyspark.sql.streaming.query import StreamingQuery
 
 #: The trigger of a test's queries: as soon as there is something to do.
 TRIGGER = {"processingTime": "0 seconds"}
@@ -109,7 +112,7 @@ def _type_of(values: list[Any]) -> str:
     return "string"
 
 
-def lookup_frame(spark: SparkSession, columns: list[str], rows: list[dict]) -> DataFrame:
+def lookup_frame(spark: SparkSession, columns: list[str], rows: list[dict[str, Any]]) -> DataFrame:
     """A lookup table from the test's rows, with the join's columns (a column no row names is
     null; types as JSON gives them). Made on the driver: no Python worker is started."""
     types = [_type_of([r.get(c) for r in rows]) for c in columns]
@@ -124,13 +127,13 @@ def lookup_frame(spark: SparkSession, columns: list[str], rows: list[dict]) -> D
     return spark.createDataFrame(data, schema)
 
 
-def _stop(queries: list) -> None:
+def _stop(queries: list[StreamingQuery]) -> None:
     for q in queries:
         with contextlib.suppress(Exception):  # a failed query is reported from its exception
             q.stop()
 
 
-def _error(queries: list, exc: BaseException | None) -> str | None:
+def _error(queries: list[StreamingQuery], exc: BaseException | None) -> str | None:
     failed = [q.exception() for q in queries if q.exception() is not None]
     if failed:
         return str(failed[0]).split("\n=== Streaming Query ===")[0].strip()
@@ -139,14 +142,14 @@ def _error(queries: list, exc: BaseException | None) -> str | None:
     return None
 
 
-def run_test(spark: SparkSession, test: dict[str, Any], folder: str, index: int) -> dict:
+def run_test(spark: SparkSession, test: dict[str, Any], folder: str, index: int) -> dict[str, Any]:
     """One test (see the module's docstring); never raises for a failing job."""
     started = time.monotonic()
     feed.write_batches(folder, test["batches"])
     for name, value in test.get("env", {}).items():
         os.environ.setdefault(name, value)
     run = seams.Run(folder, test["topic"], test["sinks"], f" [{os.path.basename(folder)}]")
-    queries: list = []
+    queries: list[StreamingQuery] = []
     exc: BaseException | None = None
     try:
         job = load_job(test["job"], f"pipegen_test_job_{index}")

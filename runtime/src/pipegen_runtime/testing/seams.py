@@ -171,14 +171,16 @@ def _file_start(self: Any, frame: DataFrame, trigger: Any) -> StreamingQuery:
 def _batch_sinks_starter(original: Any) -> Any:
     def start(output: DataFrame, sinks: Any, *, name: str, **kwargs: Any) -> StreamingQuery:
         run = _current("starting the sinks query")
-        return original(output, sinks, name=name + run.tag, **kwargs)
+        query: StreamingQuery = original(output, sinks, name=name + run.tag, **kwargs)
+        return query
 
     return start
 
 
 def _subclasses(cls: type) -> list[type]:
-    out = []
-    for sub in cls.__subclasses__():
+    out: list[type] = []
+    subs: list[type] = cls.__subclasses__()
+    for sub in subs:
         out.append(sub)
         out.extend(_subclasses(sub))
     return out
