@@ -35,10 +35,18 @@ function pyEscapeChar(ch: string, quote: string): string {
 }
 
 /**
+ * Nothing pyEscapeChar would change, and no quote (UTF-16 code units: any surrogate, paired or
+ * not, takes the general path).
+ */
+const plainForPython = /^[^\\"'\u0000-\u001f\u007f\u0085\u2028\u2029\ud800-\udfff\ufeff]*$/;
+
+/**
  * A Python string literal. Quotes follow `ruff format`: double quotes unless the value holds
  * more double than single quotes, so the output is already what the formatter would write.
  */
 export function pyStr(value: string): string {
+  // Most values hold nothing to escape and no quote: as they are, in double quotes.
+  if (plainForPython.test(value)) return `"${value}"`;
   let dq = 0;
   let sq = 0;
   for (const ch of value) {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 // Exact tests for every escaper in src/emit/shared/escape.ts and the JSON writers in
 // src/emit/shared/json.ts, plus round trips through the real readers: one python3 process
 // evaluates every Python literal and parses every comment, one sh process echoes every word.
@@ -126,6 +127,37 @@ describe("pyStr", () => {
   ];
   it.each(cases)("%s", (_name, input, expected) => {
     expect(pyStr(input)).toBe(expected);
+  });
+
+  it("writes what the code-point-by-code-point definition writes, for any string (fast path included)", () => {
+    const definition = (v: string) => {
+      const cps = [...v];
+      const quote =
+        cps.filter((c) => c === '"').length > cps.filter((c) => c === "'").length ? "'" : '"';
+      const named: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+      const hex = (cp: number, w: number) => cp.toString(16).padStart(w, "0");
+      const esc = (c: string) => {
+        const cp = c.codePointAt(0)!;
+        if (named[c]) return named[c];
+        if (c === quote) return "\\" + quote;
+        if (cp < 0x20 || cp === 0x7f) return "\\x" + hex(cp, 2);
+        if ([0x85, 0x2028, 0x2029, 0xfeff].includes(cp) || (cp >= 0xd800 && cp <= 0xdfff))
+          return "\\u" + hex(cp, 4);
+        return c;
+      };
+      return quote + cps.map(esc).join("") + quote;
+    };
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "binary" }),
+      fc.string({ unit: fc.constantFrom("a", " ", '"', "'", "\\", "\n", "\u2028", "\ud800", "é") }),
+    );
+    fc.assert(
+      fc.property(text, (v) => {
+        expect(pyStr(v)).toBe(definition(v));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
