@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { compile, compilePaths } from "../../../src/api/index.js";
 import { emitAll } from "../../../src/emit/index.js";
 import { formatPython, formatWhole, lintPython } from "../../../src/format/python.js";
+import { shapeOf } from "../../../src/format/shape.js";
 
 /** Block-wise formatting of the templates' raw output must give exactly what ruff gives for the whole file. */
 describe("Python formatting", () => {
@@ -36,6 +37,27 @@ describe("Python formatting by shape, with the pipeline's name abstracted", () =
     )
     .map(([a, b]) => a + b);
 
+  it("shapes blocks that differ only by a hash alike, and puts each block's own hashes back", () => {
+    const block = (h: string, g: string) =>
+      `def f():\n    return sinks.JdbcTableSink(\n        stage="pipegen_stage_orders_per_minute_${h}", other="t_${g}", again="x_${h}",\n    )\n`;
+    const a = shapeOf(block("22aa9b64", "0123abcd"), "orders_x");
+    const b = shapeOf(block("998f58cf", "ffffffff"), "orders_x");
+    expect(a?.text).toBe(b?.text);
+    expect(a?.swaps.map((s) => [s.token, s.count])).toEqual([
+      ["22aa9b64", 2],
+      ["0123abcd", 1],
+    ]);
+    for (const [h, g] of [
+      ["22aa9b64", "0123abcd"],
+      ["998f58cf", "ffffffff"],
+    ] as const) {
+      const code = `${block(h, g)}\n\ndef g():\n    return 1\n`;
+      expect(formatPython("t.py", code, "orders_x")).toBe(formatWhole("t.py", code));
+    }
+    expect(shapeOf("x = 1_12345678 + y\n", "orders_x")).toBeUndefined();
+    expect(shapeOf("x = 0x1_deadbeef\n", "orders_x")).toBeUndefined();
+  });
+
   it("gives exactly ruff's whole-file output for random names, reusing shapes across names", () => {
     fc.assert(
       fc.property(name, fc.constantFrom(...models), (n, m) => {
@@ -58,6 +80,14 @@ describe("Python formatting by shape, with the pipeline's name abstracted", () =
     ],
     ["a name that repeats itself", "aaaa", "aaaaa = 'aaaa aaaaaaa'\n"],
     ["a block already holding the placeholder", "abcd", "Qzqq = 'abcd'\n"],
+    [
+      "hashes in identifiers, strings and comments, two distinct, one twice",
+      "shop",
+      "pipegen_stage_x_22aa9b64 = 'shop_22aa9b64 a_0123abcd'  # t_0123abcd\n",
+    ],
+    ["hex digits in numbers stay", "shop", "x = (1_12345678, 0x1_deadbeef, 9_12345678)\n"],
+    ["a hash placeholder already in the block", "shop", "Hzaaaaaa = 's_deadbeef'\n"],
+    ["a hash beside the name", "shop", "shop_deadbeef = shop_deadbeef_2\n"],
   ])("%s: the block is formatted as it is", (_, n, code) => {
     const block = `${code}\n\ndef f():\n    return 1\n`;
     expect(formatPython("t.py", block, n)).toBe(formatWhole("t.py", block));
