@@ -109,9 +109,13 @@ describe("the npm package", () => {
       ["README.md", "bin", "dist", "package.json", "runtime", "schema", "templates"].sort(),
     );
     expect(files.filter((f) => /(^|\/)(tests?|__pycache__)\/|\.test\.|\.pyc$/.test(f))).toEqual([]);
-    // dist/ is exactly what the sources compile to: one module per source, none left over
+    // dist/ is exactly what the sources compile to: one module per source, none left over, and
+    // the schema's standalone validator that npm run build writes (scripts/gen-validator.mjs)
     const compiled = files.filter((f) => f.startsWith("dist/")).map((f) => f.slice(5));
-    const expected = sources(path.join(REPO_ROOT, "src")).map((f) => f.replace(/\.ts$/, ".js"));
+    const expected = [
+      ...sources(path.join(REPO_ROOT, "src")).map((f) => f.replace(/\.ts$/, ".js")),
+      "schema/validator.gen.cjs",
+    ];
     expect(compiled.sort()).toEqual(expected.sort());
   });
 
