@@ -2,8 +2,9 @@
  * The shape of a block of generated Python: the pipeline's name replaced, wherever it occurs,
  * by a placeholder of the same length, and so is each short hash pipegen derives from names
  * (ir/names.ts shortHash: 8 hex digits after an underscore, as in a staging table's
- * "pipegen_stage_<stream>_<hash>"), which differs in every pipeline. Across pipelines, generated blocks differ mostly by the
- * name (in DAG ids, task names, strings and comments), and ruff lays a block out the same
+ * "pipegen_stage_<stream>_<hash>"), which differs in every pipeline. Across pipelines,
+ * generated blocks differ mostly by the name (in DAG ids, task names, strings and comments),
+ * and ruff lays a block out the same
  * whatever name it holds, given its length: the placeholder is made of the same kind of
  * characters (letters, so an identifier stays an identifier and a string keeps its content
  * class, and no keyword or pragma can appear), and only the width counts for line breaking. So a

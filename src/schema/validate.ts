@@ -32,6 +32,10 @@ let compiled: ValidateFunction | undefined;
  */
 let quick: ((value: unknown) => boolean) | null | undefined;
 
+/** The schema's hash as scripts/validator-source.mjs writes it into the standalone validator. */
+export const specSchemaHash = () =>
+  createHash("sha256").update(JSON.stringify(specSchema)).digest("hex");
+
 function quickValidator(): ((value: unknown) => boolean) | null {
   if (quick !== undefined) return quick;
   quick = null;
@@ -40,8 +44,7 @@ function quickValidator(): ((value: unknown) => boolean) | null {
       schemaHash: string;
       make: (formats: Record<string, unknown>) => (value: unknown) => boolean;
     };
-    const hash = createHash("sha256").update(JSON.stringify(specSchema)).digest("hex");
-    if (m.schemaHash === hash) quick = m.make({ schedule: { validate: isSchedule } });
+    if (m.schemaHash === specSchemaHash()) quick = m.make({ schedule: { validate: isSchedule } });
   } catch {
     // not built: the compiled validator below decides
   }
@@ -206,10 +209,7 @@ export function validateSchema(
   spec: LoadedSpec,
   alsoBroken: readonly string[] = [],
 ): { value?: PipegenSpec; sound?: Sound; diagnostics: Diagnostic[] } {
-  if (alsoBroken.length === 0 && quickValidator()?.(spec.value) === true) {
-    const value = normalize(spec.value as PipegenSpec);
-    return { value, sound: { value, broken: new Set() }, diagnostics: [] };
-  }
+  if (alsoBroken.length === 0 && quickValidator()?.(spec.value) === true) return valid(spec, []);
   const validate = validator();
   const diagnostics: Diagnostic[] = [];
   if (!validate(spec.value)) {
@@ -223,16 +223,19 @@ export function validateSchema(
     }
   }
   const problems = [...diagnostics.map((d) => d.pointer), ...alsoBroken];
-  if (problems.length === 0) {
-    const value = normalize(spec.value as PipegenSpec);
-    return { value, sound: { value, broken: new Set() }, diagnostics };
-  }
+  if (problems.length === 0) return valid(spec, diagnostics);
   const part = soundPart(spec.value as Record<string, unknown>, problems, (v) => validate(v));
   if (!part) return { diagnostics };
   return {
     sound: { value: normalize(part.value as unknown as PipegenSpec), broken: part.broken },
     diagnostics,
   };
+}
+
+/** A spec with nothing wrong: its value, all of it sound. */
+function valid(spec: LoadedSpec, diagnostics: Diagnostic[]) {
+  const value = normalize(spec.value as PipegenSpec);
+  return { value, sound: { value, broken: new Set<string>() }, diagnostics };
 }
 
 /** The named definition whose pattern, format, length or type an error is about. */

@@ -50,9 +50,8 @@ export interface Endpoint {
 }
 
 // Every object below is written with its keys in stableJson's order, which then serialises it as
-// it is instead of copying it.
-/** The properties with their names in that order. */
-const inOrder = (properties: Record<string, string>) =>
+// it is instead of copying it; sortedProperties puts a component's properties in that order.
+const sortedProperties = (properties: Record<string, string>) =>
   Object.fromEntries(
     Object.keys(properties)
       .sort()
@@ -126,7 +125,7 @@ export class GroupBuilder {
       instanceIdentifier: ids.instanceIdentifier,
       name,
       position: { x: 0, y: 0 },
-      properties: inOrder(opts.properties),
+      properties: sortedProperties(opts.properties),
       propertyDescriptors: {},
       scheduledState: "ENABLED",
       type: spec.type,
@@ -163,7 +162,7 @@ export class GroupBuilder {
       name,
       penaltyDuration: opts.retry?.backoff ?? opts.penaltyDuration ?? "30 sec",
       position: opts.position,
-      properties: inOrder(opts.properties),
+      properties: sortedProperties(opts.properties),
       propertyDescriptors: {},
       retriedRelationships: retried,
       retryCount: retried.length ? opts.retry!.count : 0,
