@@ -1,3 +1,4 @@
+import "./jit.js"; // first: V8 flags before the rest runs
 import { createRequire } from "node:module";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {

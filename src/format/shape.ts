@@ -50,6 +50,11 @@ export const shapeId = `name-shape/2 ${abstractable.source}`;
 
 /** Eight hex digits ending a word that starts with a letter (never a number: 1_12345678). */
 const hashToken = /(?<=\b[A-Za-z][A-Za-z0-9_]*_)[0-9a-f]{8}(?![0-9A-Za-z_])/g;
+/**
+ * What every hashToken match has, without the look-behind, which the engine tries at every
+ * position: most blocks hold no hash, and this rules them out in one cheap scan.
+ */
+const maybeHash = /_[0-9a-f]{8}(?![0-9A-Za-z_])/;
 /** The hashes' placeholders: "Hz" and 6 letters (the i-th in base 26). */
 const hashPlaceholder = /Hz[a-z]{6}/;
 
@@ -86,7 +91,7 @@ export function shapeOf(block: string, name: string | undefined): Shape | undefi
       swaps.push({ token: name, placeholder, count: n });
     }
   }
-  if (!hashPlaceholder.test(text)) text = swapHashes(text, swaps);
+  if (!hashPlaceholder.test(text) && maybeHash.test(text)) text = swapHashes(text, swaps);
   return swaps.length ? { text, swaps } : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 export const manifestName = "pipegen-manifest.json";
 
@@ -24,9 +24,11 @@ export function manifestEntry(
   return { spec, files, ...(environment ? { environment } : {}) };
 }
 
-export function sha256(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+/** sha256 in hex: one-shot `crypto.hash` where Node has it (20.12+; no Hash object), else a Hash. */
+export const sha256: (text: string | Buffer) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 export function parseManifest(text: string | undefined): Manifest {
   if (text === undefined) return { version: 1, pipelines: {} };

@@ -64,10 +64,7 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
     const staged = stagedDir ? `${stagedDir}/${c.rel.slice(prefix.length)}` : `${index}.${n}`;
     const abs = path.join(ctx.staging, ...staged.split("/"));
     const dir = path.dirname(abs);
-    if (stagedDir && !made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
+    if (stagedDir) makeDirs(dir, ctx.staging, made);
     writeFileSync(abs, c.content);
     // A rename keeps the inode and the mtime: this is the file's stat once in place.
     const key = statKey(abs);
@@ -77,6 +74,21 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
   });
   const staged: PlannedFiles = { ...planned, changes };
   return { ...o, files: o.files.map((f) => ({ path: f.path, content: "" })), staged, stats };
+}
+
+/**
+ * Makes `dir` and the folders between it and `base` (which exists), parents first, one plain
+ * mkdir each: a recursive mkdir of a folder whose parent is missing costs three system calls.
+ */
+function makeDirs(dir: string, base: string, made: Set<string>): void {
+  if (dir === base || made.has(dir)) return;
+  makeDirs(path.dirname(dir), base, made);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  made.add(dir);
 }
 
 /**

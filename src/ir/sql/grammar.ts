@@ -7,33 +7,40 @@
  * each new shape of expression); index.ts memoises parses by text.
  *
  * dt-sql-parser ships ES modules written for bundlers: its parser imports '../SQLParserBase'
- * without the '.js' that Node's ES module loader requires. A resolve hook, registered once per
- * process, adds it for relative imports inside dt-sql-parser's own dist/ folder and nowhere else.
+ * without the '.js' that Node's ES module loader requires. So the parser's text is imported as
+ * a data: URL with its two imports written as the absolute URLs they mean: the same module
+ * instances as everyone else's (one antlr4ng, checked below). A resolve hook would do it too,
+ * but Node starts a loader thread for it in every thread that compiles, and sends every later
+ * import through that thread.
  */
-import { register } from "node:module";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { CodeCompletionCore } from "antlr4-c3";
 import * as antlr from "antlr4ng";
 import type * as SparkParser from "dt-sql-parser/dist/lib/spark/SparkSqlParser.js";
 import type { SparkSqlLexer as SparkLexer } from "dt-sql-parser/dist/lib/spark/SparkSqlLexer.js";
 
-/** Adds '.js' to extensionless relative imports made by dt-sql-parser's dist/ files only. */
-const hook = `export async function resolve(specifier, context, next) {
-  const parent = context.parentURL ?? "";
-  if (parent.includes("/dt-sql-parser/dist/") && /^\\.\\.?\\//.test(specifier) && !/\\.[cm]?js$/.test(specifier))
-    return next(specifier + ".js", context);
-  return next(specifier, context);
-}`;
-
-// What loads without the hook first: every import resolved through it waits on the hook's thread.
 const lexerModule = await import("dt-sql-parser/dist/lib/spark/SparkSqlLexer.js");
-await import("dt-sql-parser/dist/lib/SQLParserBase.js");
-const registered = Symbol.for("pipegen.sql.resolveHook");
-const state = globalThis as { [registered]?: boolean };
-if (!state[registered]) {
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
-  state[registered] = true;
+const parserModule = (await import(parserAsDataUrl())) as typeof SparkParser;
+
+/** dt-sql-parser's parser module as a data: URL, its imports made absolute. */
+function parserAsDataUrl(): string {
+  const url = import.meta.resolve("dt-sql-parser/dist/lib/spark/SparkSqlParser.js");
+  const imports: Array<[string, string]> = [
+    [`"antlr4ng"`, import.meta.resolve("antlr4ng")],
+    [`'../SQLParserBase'`, new URL("../SQLParserBase.js", url).href],
+  ];
+  let text = readFileSync(fileURLToPath(url), "utf8");
+  for (const [from, to] of imports) {
+    const at = text.indexOf(`from ${from};`);
+    // package.json pins dt-sql-parser: another release is another install than pipegen's own.
+    if (at < 0)
+      throw new Error(`dt-sql-parser's parser no longer imports ${from}; reinstall pipegen`);
+    text = `${text.slice(0, at)}from ${JSON.stringify(to)};${text.slice(at + from.length + 6)}`;
+  }
+  // Stack traces and profiles name the file, not the data: URL.
+  return `data:text/javascript,${encodeURIComponent(`${text}\n//# sourceURL=${url}\n`)}`;
 }
-const parserModule = await import("dt-sql-parser/dist/lib/spark/SparkSqlParser.js");
 
 /** The generated parser module: the parser class and one context class per grammar rule. */
 export const P: typeof SparkParser = parserModule;
