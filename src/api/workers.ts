@@ -15,11 +15,12 @@ export const minSpecsPerThread = 40;
 const workerFile = fileURLToPath(new URL("./worker.js", import.meta.url));
 
 /**
- * A worker's young generation (V8's default is larger): a spec's garbage is short-lived, and a
- * smaller nursery keeps a 2-thread build of 1,000 pipelines near 470 MB peak RSS instead of
- * near 500, with no measurable cost in CPU time (bench/run.mjs).
+ * A worker's young generation: a spec's garbage is short-lived, and a nursery of 48 MB keeps
+ * most of it from ever being promoted. With V8's tiering tuned (cli/jit.ts), a 12 MB nursery
+ * cost a 2-thread build of 1,000 pipelines about 0.3 s of its ~5 s (more scavenges, more
+ * promoted), at the same peak RSS (about 400 MB either way; bench/run.mjs).
  */
-const workerYoungGenerationMb = 12;
+const workerYoungGenerationMb = 48;
 
 /** How many threads to compile n specs on (1: this thread alone). */
 export function threadsFor(n: number, jobs = 1): number {

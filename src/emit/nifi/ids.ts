@@ -2,15 +2,19 @@ import * as crypto from "node:crypto";
 
 const namespaces = new Map<string, Buffer>();
 
-/** SHA-1 of the bytes: one-shot `crypto.hash` where Node has it (20.12+), a Hash object before. */
-const sha1: (data: Buffer) => Buffer =
+/** SHA-1 of the bytes, in hex: one-shot `crypto.hash` where Node has it (20.12+), a Hash before. */
+const sha1Hex: (data: Buffer) => string =
   typeof crypto.hash === "function"
-    ? (data) => crypto.hash("sha1", data, "buffer")
-    : (data) => crypto.createHash("sha1").update(data).digest();
+    ? (data) => crypto.hash("sha1", data, "hex")
+    : (data) => crypto.createHash("sha1").update(data).digest("hex");
+
+/** The variant's hex digit for each digit of the hash: its two high bits set to 10 (RFC 4122). */
+const variantDigit = "89ab89ab89ab89ab";
 
 /**
  * Name-based (version 5, SHA-1) UUIDs, RFC 9562 section 5.5: the same name always gives the
- * same id, so a rebuild writes the same flow definition byte for byte.
+ * same id, so a rebuild writes the same flow definition byte for byte. The version and variant
+ * bits are set in the hash's hex digits: digit 12 becomes 5, digit 16 keeps its two low bits.
  */
 export function uuidV5(namespace: string, name: string): string {
   let ns = namespaces.get(namespace);
@@ -19,11 +23,12 @@ export function uuidV5(namespace: string, name: string): string {
     if (ns.length !== 16) throw new Error(`not a UUID: ${namespace}`);
     namespaces.set(namespace, ns);
   }
-  const b = sha1(Buffer.concat([ns, Buffer.from(name, "utf8")])).subarray(0, 16);
-  b[6] = (b[6]! & 0x0f) | 0x50; // version 5
-  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
-  const hex = b.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const data = Buffer.allocUnsafe(16 + Buffer.byteLength(name, "utf8"));
+  ns.copy(data, 0);
+  data.write(name, 16, "utf8");
+  const h = sha1Hex(data);
+  const variant = variantDigit[parseInt(h[16]!, 16)]!;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The namespace of pipegen's NiFi ids: uuidV5(URL namespace, "https://pipegen.dev/nifi"). */

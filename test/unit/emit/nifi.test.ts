@@ -6,10 +6,12 @@
 // bundles, property names, allowed values and EL support agree with docs/nifi-components.md
 // (NiFi 2.8.0's extension manifests); hostile spec values come out exactly. That NiFi itself
 // reads the values back exactly is proven by test/e2e/nifi-ingest.e2e.test.ts.
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { compilePaths } from "../../../src/api/index.js";
 import { components, type ComponentSpec } from "../../../src/emit/nifi/components.js";
@@ -808,6 +810,26 @@ describe("property values NiFi reads back exactly", () => {
     // RFC 9562 appendix A.4: the DNS namespace and "www.example.com".
     expect(uuidV5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.example.com")).toBe(
       "2ed6657d-e927-568b-95e1-2665a8aea6a2",
+    );
+  });
+
+  it("uuidV5 sets the version and variant bits as the RFC's byte-wise steps do, for any name", () => {
+    const reference = (namespace: string, name: string) => {
+      const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
+      const b = createHash("sha1")
+        .update(Buffer.concat([ns, Buffer.from(name, "utf8")]))
+        .digest()
+        .subarray(0, 16);
+      b[6] = (b[6]! & 0x0f) | 0x50;
+      b[8] = (b[8]! & 0x3f) | 0x80;
+      const x = b.toString("hex");
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    };
+    fc.assert(
+      fc.property(fc.uuid(), fc.string({ unit: "grapheme" }), (namespace, name) => {
+        expect(uuidV5(namespace, name)).toBe(reference(namespace, name));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
