@@ -82,7 +82,9 @@ export function stageOutput(o: PipelineOutput, index: number, ctx: StageContext)
  */
 function makeDirs(dir: string, base: string, made: Set<string>): void {
   if (dir === base || made.has(dir)) return;
-  makeDirs(path.dirname(dir), base, made);
+  const parent = path.dirname(dir);
+  if (parent === dir) throw new Error(`staged folder ${dir} is not under ${base}`);
+  makeDirs(parent, base, made);
   try {
     mkdirSync(dir);
   } catch (e) {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { interruptBudget } from "../../../src/cli/jit.js";
+import { interruptBudget, wasmTieringBudget } from "../../../src/cli/jit.js";
 
 const repo = path.resolve(import.meta.dirname, "../../..");
 
@@ -12,14 +12,18 @@ describe("the CLI's V8 tiering (cli/jit.ts)", () => {
     expect(main.split("\n").find((l) => l.startsWith("import "))).toMatch(/^import "\.\/jit\.js";/);
   });
 
-  it("names a flag this Node's V8 knows, and says nothing when set", () => {
+  it("names flags this Node's V8 knows, as multiples of their defaults, and says nothing when set", () => {
     const options = spawnSync(process.execPath, ["--v8-options"], { encoding: "utf8" }).stdout;
-    const flag =
-      /^\s+--interrupt-budget \(.*\)\n\s+type: int\s+default: --interrupt-budget=(\d+)/m.exec(
-        options,
-      );
-    expect(flag, "V8 no longer has --interrupt-budget").not.toBeNull();
-    expect(interruptBudget).toBe(8 * Number(flag![1]));
+    const defaultOf = (flag: string) => {
+      const m = new RegExp(
+        `^\\s+--${flag} \\(.*\\)\\n\\s+type: int\\s+default: --${flag}=(\\d+)`,
+        "m",
+      ).exec(options);
+      expect(m, `V8 no longer has --${flag}`).not.toBeNull();
+      return Number(m![1]);
+    };
+    expect(interruptBudget).toBe(8 * defaultOf("interrupt-budget"));
+    expect(wasmTieringBudget).toBe(80 * defaultOf("wasm-tiering-budget"));
     // An unknown or malformed flag makes V8 print an error on the CLI's own output.
     const r = spawnSync(
       process.execPath,
