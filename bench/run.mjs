@@ -118,6 +118,15 @@ const env = {
 
 const buildArgs = (specs, out, cmd = "build") => [cliPath, cmd, specs, "--out", out, "--quiet"];
 
+/** Waits until the disk has written every dirty page (sync(1)), so a timed run starts on a quiet disk. */
+function settleDisk() {
+  try {
+    execFileSync("sync", { stdio: "ignore" });
+  } catch {
+    // no sync(1): the run is timed as it comes
+  }
+}
+
 /** Runs the CLI once; records a failure (and returns null) if it did not exit with 0. */
 function cli(what, args, opts = {}) {
   const r = runNode(args, { rss, ...opts });
@@ -146,12 +155,16 @@ for (const n of sizes) {
   try {
     const specs = generateSpecs(modelSpec, path.join(tmp, `specs-${n}`), n);
     // Each cold build writes into a new folder: deleting a large tree just before a build makes
-    // this virtual disk slow to create files for seconds after (all folders go at the end).
+    // this virtual disk slow to create files for seconds after (all folders go at the end). And
+    // each cold build and floor starts once the disk has written what the one before wrote
+    // (settleDisk): else a build of 1,000 pays for the last one's 150 MB still being written.
     let out = path.join(tmp, `out-${n}`);
     for (let i = 0; i < reps; i++) {
       out = path.join(tmp, `out-${n}-${i}`);
+      settleDisk();
       const r = cli(`cold build N=${n}`, buildArgs(specs, out));
       if (!r) break;
+      settleDisk();
       const floor = runNode([path.join(benchDir, "write-floor.mjs"), out, `${out}-floor`]);
       if (floor.status === 0) entry.floor.push(JSON.parse(floor.stdout).ms);
       entry.cold.push(r.ms);
@@ -389,6 +402,9 @@ p(
   "   (floor = the same files written again by plain writeFileSync, right after each cold build: the disk's share)",
 );
 p(`   (cpu = user + system time of the cold build, all threads: less sensitive to a busy machine)`);
+p(
+  `   (each cold build and each floor starts after sync(1): nothing an earlier run wrote is still being written)`,
+);
 p(
   table([
     [
