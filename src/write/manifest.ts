@@ -1,4 +1,4 @@
-import * as crypto from "node:crypto";
+import { hashHex } from "../ir/hash.js";
 
 export const manifestName = "pipegen-manifest.json";
 
@@ -24,11 +24,7 @@ export function manifestEntry(
   return { spec, files, ...(environment ? { environment } : {}) };
 }
 
-/** sha256 in hex: one-shot `crypto.hash` where Node has it (20.12+; no Hash object), else a Hash. */
-export const sha256: (text: string | Buffer) => string =
-  typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha256", text, "hex")
-    : (text) => crypto.createHash("sha256").update(text).digest("hex");
+export const sha256 = (text: string | Buffer): string => hashHex("sha256", text);
 
 export function parseManifest(text: string | undefined): Manifest {
   if (text === undefined) return { version: 1, pipelines: {} };

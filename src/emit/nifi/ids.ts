@@ -1,12 +1,6 @@
-import * as crypto from "node:crypto";
+import { hashHex } from "../../ir/hash.js";
 
 const namespaces = new Map<string, Buffer>();
-
-/** SHA-1 of the bytes, in hex: one-shot `crypto.hash` where Node has it (20.12+), a Hash before. */
-const sha1Hex: (data: Buffer) => string =
-  typeof crypto.hash === "function"
-    ? (data) => crypto.hash("sha1", data, "hex")
-    : (data) => crypto.createHash("sha1").update(data).digest("hex");
 
 /** The variant's hex digit for each digit of the hash: its two high bits set to 10 (RFC 4122). */
 const variantDigit = "89ab89ab89ab89ab";
@@ -26,7 +20,7 @@ export function uuidV5(namespace: string, name: string): string {
   const data = Buffer.allocUnsafe(16 + Buffer.byteLength(name, "utf8"));
   ns.copy(data, 0);
   data.write(name, 16, "utf8");
-  const h = sha1Hex(data);
+  const h = hashHex("sha1", data);
   const variant = variantDigit[parseInt(h[16]!, 16)]!;
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
